@@ -13,7 +13,7 @@ export const TEMPLATE_DATABASE = "voronka_template";
 
 export default async function setup(project: TestProject) {
   const port = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
-  const dataDir = path.join(PROJECT_ROOT, ".local/test-postgres");
+  const dataDir = path.join(PROJECT_ROOT, `.local/test-postgres-${port}`);
   await rm(dataDir, { recursive: true, force: true });
   const server = await startLocalPostgres({
     dataDir,
