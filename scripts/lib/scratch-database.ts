@@ -1,0 +1,24 @@
+// A throw-away Postgres with every migration applied, for tools that need a schema but not the
+// local stack's data (type generation, benchmarks).
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { prepareDatabase } from "./database-setup.ts";
+import { type LocalPostgres, startLocalPostgres } from "./local-postgres.ts";
+import { PROJECT_ROOT } from "./supabase-cli.ts";
+
+export async function withScratchDatabase<T>(
+  port: number,
+  fn: (server: LocalPostgres) => Promise<T>,
+  settings: Record<string, string> = {},
+): Promise<T> {
+  const dataDir = path.join(PROJECT_ROOT, `.local/scratch-postgres-${port}`);
+  await rm(dataDir, { recursive: true, force: true });
+  const server = await startLocalPostgres({ dataDir, port, settings });
+  try {
+    await prepareDatabase(server.url);
+    return await fn(server);
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
