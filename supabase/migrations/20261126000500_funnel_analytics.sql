@@ -273,7 +273,10 @@ declare
   v_refresh analytics.funnel_refresh;
 begin
   refresh materialized view concurrently analytics.funnel_analytics;
-  delete from analytics.stale_day where pg_visible_in_snapshot(xact_id, v_snapshot);
+  -- Our own transaction's writes are in the refresh too, though not "visible" in the snapshot.
+  delete from analytics.stale_day
+   where pg_visible_in_snapshot(xact_id, v_snapshot)
+      or xact_id = pg_current_xact_id_if_assigned();
   insert into analytics.funnel_refresh (refreshed_at, duration_ms, business_time_zone, reporting_currency)
   select v_started,
          round(extract(epoch from clock_timestamp() - v_started) * 1000, 1),

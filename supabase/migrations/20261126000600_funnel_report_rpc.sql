@@ -227,8 +227,8 @@ as $$
   -- business zone's, its spend days are not business days and the report says so.
   other_zone_accounts as (
     select a.id, a.name, a.timezone_name,
-           extract(epoch from (p_until::timestamp at time zone settings.tz)
-                              - (p_until::timestamp at time zone a.timezone_name)) / 3600 as hours_ahead_of_business
+           round(extract(epoch from (p_until::timestamp at time zone settings.tz)
+                                    - (p_until::timestamp at time zone a.timezone_name)) / 3600, 2) as hours_ahead_of_business
     from voronka.fb_ad_account as a
     cross join settings
     where (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
@@ -266,8 +266,9 @@ as $$
     union all
     select jsonb_build_object(
              'code', 'ad_account_time_zone',
-             'message', format('Ad account %s (%s) reports days in %s, %s h from %s: its spend is placed on business days by date, not by hour.',
-                               o.name, o.id, o.timezone_name, o.hours_ahead_of_business, settings.tz),
+             'message', format('Ad account %s (%s) reports its days in %s, %s h %s %s: its daily spend is counted on the business day with the same date, so day boundaries differ by that much.',
+                               o.name, o.id, o.timezone_name, abs(o.hours_ahead_of_business),
+                               case when o.hours_ahead_of_business < 0 then 'behind' else 'ahead of' end, settings.tz),
              'ad_account_id', o.id, 'timezone_name', o.timezone_name,
              'hours_ahead_of_business', o.hours_ahead_of_business)
     from other_zone_accounts as o cross join settings

@@ -1,0 +1,30 @@
+// Reads funnel_report for all teams and each team (as service_role, the way the Data API would
+// run it) and renders the terminal printout of `npm start`.
+import postgres from "postgres";
+import { type FunnelReport, renderFunnel } from "./funnel-table.ts";
+
+export async function funnelReportAsServiceRole(
+  sql: postgres.Sql,
+  args: { team?: string | null; days?: number; until?: string | null } = {},
+): Promise<FunnelReport> {
+  return sql.begin(async (tx) => {
+    await tx.unsafe("set local role service_role");
+    await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+    const [row] = await tx`
+      select public.funnel_report(${args.team ?? null}, ${args.days ?? 30}, ${args.until ?? null}::date) as report`;
+    return row.report as FunnelReport;
+  }) as Promise<FunnelReport>;
+}
+
+export async function printFunnel(dbUrl: string, days = 30): Promise<string> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const all = await funnelReportAsServiceRole(sql, { days });
+    const teams = (all as unknown as { teams: string[] }).teams;
+    const perTeam: Array<[string, FunnelReport]> = [];
+    for (const team of teams) perTeam.push([team, await funnelReportAsServiceRole(sql, { team, days })]);
+    return renderFunnel(all, perTeam);
+  } finally {
+    await sql.end();
+  }
+}

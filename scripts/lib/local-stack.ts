@@ -1,0 +1,68 @@
+// The local stack as one object: Postgres (embedded), migrations (Supabase CLI), seed on a fresh
+// database, Edge Functions (Deno) — used by `npm start` and by the start-up test.
+import path from "node:path";
+import { prepareDatabase } from "./database-setup.ts";
+import { type FunctionsServer, readFunctionsEnvFile, startFunctionsServer } from "./functions-server.ts";
+import { type LocalPostgres, startLocalPostgres } from "./local-postgres.ts";
+import { PROJECT_ROOT } from "./supabase-cli.ts";
+
+export interface LocalStackOptions {
+  dataDir?: string;
+  postgresPort?: number;
+  functionsPort?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  databaseUrl: string;
+  functionsUrl: string;
+  /** Environment every function runs with. */
+  functionsEnv: Record<string, string>;
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line) => console.log(line));
+  const postgresPort = options.postgresPort ?? 54322;
+  const functionsPort = options.functionsPort ?? 54321;
+  const dataDir = options.dataDir ?? path.join(PROJECT_ROOT, ".local/postgres");
+  let database: LocalPostgres | undefined;
+  let functions: FunctionsServer | undefined;
+  const stop = async () => {
+    await functions?.stop().catch(() => {});
+    await database?.stop().catch(() => {});
+  };
+  try {
+    log(`• Postgres 17 (embedded) on 127.0.0.1:${postgresPort}, data in ${path.relative(PROJECT_ROOT, dataDir)}`);
+    database = await startLocalPostgres({ dataDir, port: postgresPort });
+    log(`• Supabase bootstrap + migrations (supabase migration up)${database.created ? " + seed.sql" : ""}`);
+    await prepareDatabase(database.url, { seed: database.created });
+    const functionsEnv: Record<string, string> = {
+      ...readFunctionsEnvFile(),
+      ...pickDefined(process.env),
+      SUPABASE_DB_URL: database.url,
+      SUPABASE_URL: `http://127.0.0.1:${functionsPort}`,
+    };
+    log(`• Edge Functions (Deno) on http://127.0.0.1:${functionsPort}/functions/v1/<name>`);
+    functions = await startFunctionsServer({
+      port: functionsPort,
+      env: functionsEnv,
+      log: (l) => process.stderr.write(l),
+    });
+    return {
+      databaseUrl: database.url,
+      functionsUrl: functions.url,
+      functionsEnv,
+      seeded: database.created,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function pickDefined(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}

@@ -1,0 +1,59 @@
+// npm start: the whole system on this machine, no Docker. Starts Postgres, applies migrations,
+// seeds a fresh database with demo data, serves the Edge Functions with Deno, prints the 30-day
+// funnel per team, then keeps running: refreshes the analytics every minute and runs the
+// scheduled jobs (Facebook sync, amoCRM reconciliation) when they are configured. Ctrl-C stops.
+//
+// Environment: VORONKA_PG_PORT (54322), VORONKA_FUNCTIONS_PORT (54321), VORONKA_DATA_DIR
+// (.local/postgres), VORONKA_EXIT_AFTER_REPORT=1 (start, print, stop: for smoke tests), plus the
+// functions' own settings (FB_*, AMOCRM_*) from the environment or supabase/functions/.env.
+import postgres from "postgres";
+import { printFunnel } from "./lib/funnel-printout.ts";
+import { type LocalStack, startLocalStack } from "./lib/local-stack.ts";
+import { startScheduledJobs } from "./local/scheduled-jobs.ts";
+
+const log = (line: string) => console.log(line);
+let stack: LocalStack | undefined;
+let stopJobs: (() => void) | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log("\nStopping…");
+    stopJobs?.();
+    await stack?.stop();
+    log("Stopped.");
+  }
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+try {
+  stack = await startLocalStack({
+    postgresPort: Number(process.env.VORONKA_PG_PORT ?? 54322),
+    functionsPort: Number(process.env.VORONKA_FUNCTIONS_PORT ?? 54321),
+    dataDir: process.env.VORONKA_DATA_DIR,
+    log,
+  });
+  const health = await fetch(`${stack.functionsUrl}/health`);
+  log(`• health: ${health.status} ${await health.text()}`);
+  if (!health.ok) throw new Error("the health function cannot reach the database");
+
+  log("");
+  log(await printFunnel(stack.databaseUrl));
+  log("");
+  log(`Database:  ${stack.databaseUrl}   (psql it; tables in schema voronka, the view in analytics)`);
+  log(`Functions: ${stack.functionsUrl}/<name>`);
+  log(`Report:    select jsonb_pretty(public.funnel_report());   — README.md documents the shape`);
+
+  if (process.env.VORONKA_EXIT_AFTER_REPORT === "1") await shutdown(0);
+
+  const sql = postgres(stack.databaseUrl, { max: 1, onnotice: () => {} });
+  stopJobs = startScheduledJobs({ sql, functionsUrl: stack.functionsUrl, env: stack.functionsEnv, log });
+  log("\nRunning. Ctrl-C stops everything.");
+} catch (error) {
+  console.error(`\n✗ npm start failed: ${(error as Error).message}`);
+  await shutdown(1);
+}
