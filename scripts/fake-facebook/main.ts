@@ -1,0 +1,25 @@
+// npm run fake:facebook: the fake Graph API on its own, with the demo scenario (or the benchmark
+// one). Point the sync at it with FB_GRAPH_URL=http://127.0.0.1:<port> and the token below.
+//   FAKE_FACEBOOK_PORT (54341)  FAKE_FACEBOOK_TOKEN (fake-token)  FAKE_FACEBOOK_APP_SECRET (none)
+//   FAKE_FACEBOOK_LATENCY_MS (0)  FAKE_FACEBOOK_SCENARIO (demo | bench:<accounts>x<ads>)
+// Faults: curl -X POST localhost:54341/_fake/faults -d '{"kind":"throttle","path":"act_111","regainMinutes":5}'
+//         curl -X DELETE localhost:54341/_fake/faults        curl localhost:54341/_fake/stats
+import { benchScenario, demoScenario } from "./scenario.ts";
+import { startFakeGraph } from "./server.ts";
+
+const which = process.env.FAKE_FACEBOOK_SCENARIO ?? "demo";
+const bench = which.match(/^bench:(\d+)x(\d+)$/);
+const scenario = bench ? benchScenario(Number(bench[1]), Number(bench[2])) : demoScenario();
+const fake = await startFakeGraph({
+  scenario,
+  port: Number(process.env.FAKE_FACEBOOK_PORT ?? 54341),
+  accessToken: process.env.FAKE_FACEBOOK_TOKEN ?? "fake-token",
+  appSecret: process.env.FAKE_FACEBOOK_APP_SECRET || undefined,
+  latencyMs: Number(process.env.FAKE_FACEBOOK_LATENCY_MS ?? 0),
+  recordRequests: false,
+});
+console.log(`fake Graph API (${bench ? which : "demo"} scenario) on ${fake.url}`);
+console.log(`  FB_GRAPH_URL=${fake.url} FB_ACCESS_TOKEN=${process.env.FAKE_FACEBOOK_TOKEN ?? "fake-token"}`);
+const stop = () => fake.stop().then(() => process.exit(0));
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,202 @@
+// Ad-level daily insights of one ad account: from its checkpoint minus the lookback (first run:
+// the backfill) to today in the account's zone, in chunks of days, every page to the end, each
+// page upserted with one SQL call. Shrinks the request when Graph asks for less data, stops the
+// account on throttling or when the budget runs out, and records where to resume.
+import type { Sql } from "../database.ts";
+import type { FacebookSyncConfig } from "./config.ts";
+import { addDays, daysBetween, maxDay, minDay, todayIn } from "./dates.ts";
+import { BudgetExceededError, type GraphClient } from "./graph-client.ts";
+import { GraphError } from "./graph-errors.ts";
+import { decideThrottle } from "./usage.ts";
+
+export const INSIGHTS_FIELDS = [
+  "account_id",
+  "account_currency",
+  "campaign_id",
+  "campaign_name",
+  "adset_id",
+  "adset_name",
+  "ad_id",
+  "ad_name",
+  "spend",
+  "impressions",
+  "clicks",
+  "inline_link_clicks",
+  "date_start",
+  "date_stop",
+].join(",");
+
+/** Graph keeps 37 months of insights. */
+const HISTORY_DAYS = 37 * 30;
+const MIN_PAGE_SIZE = 25;
+
+export interface AccountToSync {
+  id: string;
+  name: string;
+  currency: string;
+  timezone_name: string;
+  insights_synced_until: string | null;
+  insights_resume_from: string | null;
+  throttled_until: Date | null;
+}
+
+export type AccountOutcome = "done" | "throttled" | "budget" | "failed";
+
+export interface AccountResult {
+  account_id: string;
+  name: string;
+  outcome: AccountOutcome;
+  since?: string;
+  until?: string;
+  /** Last day read completely in this run. */
+  read_until?: string;
+  rows_read: number;
+  rows_upserted: number;
+  requests: number;
+  error?: ReturnType<GraphError["toJSON"]> | { kind: string; message: string };
+  /** An app-wide limit: the other accounts should stop too. */
+  stop_run?: boolean;
+}
+
+export interface InsightsContext {
+  client: GraphClient;
+  sql: Sql;
+  config: FacebookSyncConfig;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  deadline: number;
+  log: (line: string) => void;
+  onRows?: (accountId: string, rows: number) => void;
+}
+
+/** The range a run reads for an account, in the account's calendar days. */
+export function insightsRange(
+  account: Pick<AccountToSync, "insights_synced_until" | "insights_resume_from">,
+  today: string,
+  config: Pick<FacebookSyncConfig, "backfillDays" | "lookbackDays">,
+): { since: string; until: string } {
+  let since: string;
+  if (account.insights_resume_from) since = account.insights_resume_from;
+  else if (account.insights_synced_until) since = addDays(account.insights_synced_until, -config.lookbackDays);
+  else since = addDays(today, -(config.backfillDays - 1));
+  since = maxDay(minDay(since, today), addDays(today, -HISTORY_DAYS));
+  return { since, until: today };
+}
+
+class ThrottleStop extends Error {
+  constructor(readonly regainMinutes: number) {
+    super(`usage reached the limit${regainMinutes ? `; access returns in ${regainMinutes} min` : ""}`);
+  }
+}
+
+export async function syncAccountInsights(ctx: InsightsContext, account: AccountToSync): Promise<AccountResult> {
+  const result: AccountResult = {
+    account_id: account.id,
+    name: account.name,
+    outcome: "done",
+    rows_read: 0,
+    rows_upserted: 0,
+    requests: 0,
+  };
+  let today: string;
+  try {
+    today = todayIn(account.timezone_name, new Date(ctx.now()));
+  } catch {
+    result.outcome = "failed";
+    result.error = { kind: "invalid", message: `unknown time zone "${account.timezone_name}"` };
+    await recordProgress(ctx.sql, account.id, null, null, result.error.message, null);
+    return result;
+  }
+  const { since, until } = insightsRange(account, today, ctx.config);
+  result.since = since;
+  result.until = until;
+
+  const readRange = async (from: string, to: string, limit: number): Promise<void> => {
+    try {
+      const pages = ctx.client.pages<Record<string, unknown>>(
+        `act_${account.id}/insights`,
+        {
+          level: "ad",
+          time_increment: "1",
+          time_range: JSON.stringify({ since: from, until: to }),
+          fields: INSIGHTS_FIELDS,
+          limit: String(limit),
+        },
+        { deadline: ctx.deadline, accountId: account.id, onRequest: () => result.requests++ },
+      );
+      for await (const page of pages) {
+        result.rows_read += page.data.length;
+        if (page.data.length > 0) {
+          const [row] = await ctx.sql`
+            select voronka.upsert_fb_ad_insights(${account.id}, ${JSON.stringify(page.data)}::text::jsonb) as written`;
+          result.rows_upserted += row.written;
+          ctx.onRows?.(account.id, page.data.length);
+        }
+        const decision = decideThrottle(page.usage, ctx.config);
+        if (decision.action === "stop") throw new ThrottleStop(decision.regainMinutes);
+        if (decision.delayMs > 0) await ctx.sleep(decision.delayMs);
+      }
+    } catch (error) {
+      if (!(error instanceof GraphError) || error.kind !== "reduce_data") throw error;
+      const days = daysBetween(from, to);
+      if (days > 1) {
+        const mid = addDays(from, Math.floor(days / 2) - 1);
+        ctx.log(`account ${account.id}: Graph asked for less data; splitting ${from}..${to}`);
+        await readRange(from, mid, limit);
+        await readRange(addDays(mid, 1), to, limit);
+      } else if (limit > MIN_PAGE_SIZE) {
+        ctx.log(`account ${account.id}: Graph asked for less data; page size ${Math.floor(limit / 2)}`);
+        await readRange(from, to, Math.max(MIN_PAGE_SIZE, Math.floor(limit / 2)));
+      } else {
+        throw error;
+      }
+    }
+  };
+
+  let chunkStart = since;
+  try {
+    while (chunkStart <= until) {
+      const chunkEnd = minDay(addDays(chunkStart, ctx.config.chunkDays - 1), until);
+      await readRange(chunkStart, chunkEnd, ctx.config.pageSize);
+      result.read_until = chunkEnd;
+      chunkStart = addDays(chunkEnd, 1);
+      if (chunkEnd < until) await recordProgress(ctx.sql, account.id, null, chunkStart, null, null);
+    }
+    await recordProgress(ctx.sql, account.id, until, null, null, null);
+  } catch (error) {
+    if (error instanceof BudgetExceededError) {
+      result.outcome = "budget";
+      await recordProgress(ctx.sql, account.id, null, chunkStart, "stopped by the time budget; resumes next run", null);
+    } else if (error instanceof ThrottleStop || (error instanceof GraphError && error.kind === "throttle")) {
+      const regain = error instanceof ThrottleStop ? error.regainMinutes : (error.details.regainMinutes ?? 0);
+      const throttledUntil = regain > 0 ? new Date(ctx.now() + regain * 60_000) : null;
+      result.outcome = "throttled";
+      result.error = error instanceof GraphError ? error.toJSON() : { kind: "throttle", message: error.message };
+      result.stop_run = error instanceof GraphError && error.appWide;
+      await recordProgress(ctx.sql, account.id, null, chunkStart, `throttled: ${error.message}`, throttledUntil);
+      ctx.log(`account ${account.id}: throttled (${error.message}); resumes from ${chunkStart} next run`);
+    } else if (error instanceof GraphError && error.kind === "auth") {
+      throw error;
+    } else {
+      result.outcome = "failed";
+      const message = error instanceof Error ? error.message : String(error);
+      result.error = error instanceof GraphError ? error.toJSON() : { kind: "database", message };
+      await recordProgress(ctx.sql, account.id, null, chunkStart, message, null).catch(() => {});
+      ctx.log(`account ${account.id}: failed: ${message}`);
+    }
+  }
+  return result;
+}
+
+function recordProgress(
+  sql: Sql,
+  accountId: string,
+  doneUntil: string | null,
+  resumeFrom: string | null,
+  error: string | null,
+  throttledUntil: Date | null,
+) {
+  return sql`
+    select voronka.record_fb_account_progress(${accountId}, ${doneUntil}::date, ${resumeFrom}::date, ${error},
+                                              ${throttledUntil ? throttledUntil.toISOString() : null}::timestamptz)`;
+}
