@@ -1,0 +1,168 @@
+// npm run bench:funnel — how fast is the report on a large history?
+//
+// Generates 5 teams x 400 days: 2,000,000 ad-day insight rows (20 ad accounts, USD and KZT),
+// 500,000 leads and 50,000 sales; refreshes the materialized view; then measures
+//   - funnel_report p50/p95 for all teams and for one team (30 days, as service_role),
+//   - the same with today's data written after the refresh (computed live),
+//   - refresh materialized view concurrently,
+//   - the old system's way: pull the window's raw rows into Node and sum them in JS.
+// Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54336).
+import postgres from "postgres";
+import { withScratchDatabase } from "../lib/scratch-database.ts";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54336);
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+async function timeRuns(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  await fn(); // warm-up
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function generate(sql: postgres.Sql) {
+  const started = performance.now();
+  await sql.unsafe(`
+    insert into voronka.team (id, name) select 'team' || t, 'Team ' || t from generate_series(1, 5) t;
+    insert into voronka.team_utm_rule (team_id, utm_source) select 'team' || t, 'team' || t from generate_series(1, 5) t;
+    insert into voronka.fb_ad_account (id, name, currency, timezone_name, team_id)
+      select (900000 + a)::text, 'Account ' || a, case when a % 2 = 0 then 'USD' else 'KZT' end, 'Asia/Almaty', 'team' || (1 + a % 5)
+      from generate_series(1, 20) a;
+    insert into voronka.exchange_rate (day, currency, quote_currency, rate)
+      select current_date - d, 'USD', 'KZT', 480 + (d % 40) from generate_series(0, 400) d;
+  `);
+  // 20 accounts x 250 ads x 400 days = 2,000,000 rows.
+  await sql.unsafe(`
+    insert into voronka.fb_ad_insight (ad_id, date_start, ad_account_id, ad_name, adset_id, campaign_id, currency, spend, impressions, clicks)
+    select (a * 1000 + ad)::text, current_date - d, (900000 + a)::text, 'Ad ' || ad, (a * 100 + ad % 10)::text, a::text,
+           case when a % 2 = 0 then 'USD' else 'KZT' end,
+           case when a % 2 = 0 then round((1 + (ad * 7 + d) % 50)::numeric, 2) else (500 + (ad * 13 + d) % 20000) end,
+           1000 + (ad * 31 + d) % 5000, 10 + (ad + d) % 90
+    from generate_series(1, 20) a, generate_series(1, 250) ad, generate_series(0, 399) d`);
+  await sql.unsafe(`
+    insert into voronka.lead (source, external_id, occurred_at, utm_source, utm_campaign)
+    select 'proftest', 'b' || i, now() - (i % 400) * interval '1 day' - (i % 86400) * interval '1 second',
+           case when i % 10 = 0 then null else 'team' || (1 + i % 5) end, 'campaign_' || (i % 7)
+    from generate_series(1, 500000) i`);
+  await sql.unsafe(`
+    insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source)
+    select 50000000 + i, 1, 142, case when i % 25 = 0 then 490000 else 5000 end,
+           now() - (i % 400) * interval '1 day' - (i % 80000) * interval '1 second',
+           now() - (i % 400) * interval '1 day' - (i % 80000) * interval '1 second',
+           case when i % 10 = 0 then null else 'team' || (1 + i % 5) end
+    from generate_series(1, 50000) i;
+    insert into voronka.sale (deal_id, product_id, amount, won_at, voided_at, void_reason)
+    select id, case when price > 100000 then 'flagman' else 'express' end, price, won_at,
+           case when id % 50 = 0 then won_at end, case when id % 50 = 0 then 'lost' end
+    from voronka.amocrm_deal;
+    analyze;
+  `);
+  return performance.now() - started;
+}
+
+// The old system: fetch the raw rows of the window and aggregate them in JavaScript.
+async function oldWay(sql: postgres.Sql) {
+  const [{ from_day, until_day, from_at, until_at }] = await sql`
+    select (now() at time zone 'Asia/Almaty')::date - 29 as from_day, (now() at time zone 'Asia/Almaty')::date as until_day,
+           (((now() at time zone 'Asia/Almaty')::date - 29)::timestamp at time zone 'Asia/Almaty') as from_at,
+           (((now() at time zone 'Asia/Almaty')::date + 1)::timestamp at time zone 'Asia/Almaty') as until_at`;
+  const insights = await sql`
+    select i.date_start, i.currency, i.spend, i.impressions, i.clicks, a.team_id
+    from voronka.fb_ad_insight i join voronka.fb_ad_account a on a.id = i.ad_account_id
+    where i.date_start between ${from_day} and ${until_day}`;
+  const rates = await sql`select day, rate from voronka.exchange_rate where day between ${from_day} and ${until_day}`;
+  const leads =
+    await sql`select occurred_at, team_id from voronka.lead where occurred_at >= ${from_at} and occurred_at < ${until_at}`;
+  const sales = await sql`
+    select s.product_id, s.amount, d.team_id from voronka.sale s join voronka.amocrm_deal d on d.id = s.deal_id
+    where s.voided_at is null and s.won_at >= ${from_at} and s.won_at < ${until_at}`;
+  const rateByDay = new Map(rates.map((r) => [String(r.day), Number(r.rate)]));
+  const totals = new Map<
+    string,
+    { spend: number; impressions: number; clicks: number; leads: number; revenue: number }
+  >();
+  const bucket = (team: string | null) => {
+    const key = team ?? "unattributed";
+    if (!totals.has(key)) totals.set(key, { spend: 0, impressions: 0, clicks: 0, leads: 0, revenue: 0 });
+    return totals.get(key)!;
+  };
+  for (const r of insights) {
+    const b = bucket(r.team_id);
+    b.spend += Number(r.spend) * (r.currency === "KZT" ? 1 : (rateByDay.get(String(r.date_start)) ?? NaN));
+    b.impressions += Number(r.impressions);
+    b.clicks += Number(r.clicks);
+  }
+  for (const l of leads) bucket(l.team_id).leads++;
+  for (const s of sales) bucket(s.team_id).revenue += Number(s.amount);
+  return { rows: insights.length + leads.length + sales.length, totals };
+}
+
+await withScratchDatabase(
+  port,
+  async (server) => {
+    const sql = postgres(server.url, { max: 2, onnotice: () => {} });
+    const serviceRole = async (team: string | null) =>
+      sql.begin(async (tx) => {
+        await tx.unsafe("set local role service_role");
+        await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+        return tx`select public.funnel_report(${team}, 30) as r`;
+      });
+    try {
+      console.log("Generating 2,000,000 insight rows, 500,000 leads, 50,000 sales (5 teams, 400 days)…");
+      const generated = await generate(sql);
+      const [counts] = await sql`
+        select (select count(*) from voronka.fb_ad_insight)::int as insights, (select count(*) from voronka.lead)::int as leads,
+               (select count(*) from voronka.sale)::int as sales`;
+      console.log(`  generated in ${(generated / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
+
+      const firstRefresh = performance.now();
+      await sql`select analytics.refresh_funnel_analytics()`;
+      const firstRefreshMs = performance.now() - firstRefresh;
+      const refreshTimes = await timeRuns(3, () => sql`select analytics.refresh_funnel_analytics()`);
+
+      const allTeams = await timeRuns(RUNS, () => serviceRole(null));
+      const oneTeam = await timeRuns(RUNS, () => serviceRole("team3"));
+      // Today's writes after the refresh: today is computed live from the tables.
+      await sql`insert into voronka.lead (source, external_id, occurred_at, utm_source) values ('proftest', 'late', now(), 'team1')`;
+      const withLiveDay = await timeRuns(RUNS, () => serviceRole(null));
+
+      let oldRows = 0;
+      const old = await timeRuns(Math.max(5, Math.floor(RUNS / 4)), async () => {
+        oldRows = (await oldWay(sql)).rows;
+      });
+
+      const p50New = percentile(allTeams, 50);
+      const p50Old = percentile(old, 50);
+      console.log("");
+      console.log(
+        `funnel_report, 30 days, all teams      p50 ${ms(p50New)}   p95 ${ms(percentile(allTeams, 95))}   (${RUNS} runs)`,
+      );
+      console.log(
+        `funnel_report, 30 days, one team       p50 ${ms(percentile(oneTeam, 50))}   p95 ${ms(percentile(oneTeam, 95))}`,
+      );
+      console.log(
+        `funnel_report, all teams, 1 live day   p50 ${ms(percentile(withLiveDay, 50))}   p95 ${ms(percentile(withLiveDay, 95))}`,
+      );
+      console.log(
+        `refresh materialized view concurrently first ${ms(firstRefreshMs)}, then p50 ${ms(percentile(refreshTimes, 50))}`,
+      );
+      console.log(
+        `old way: ${oldRows.toLocaleString("en-US")} raw rows into Node, summed in JS   p50 ${ms(p50Old)}   p95 ${ms(percentile(old, 95))}`,
+      );
+      console.log(`ratio: the old way is ${(p50Old / p50New).toFixed(0)}x slower than funnel_report (p50)`);
+    } finally {
+      await sql.end();
+    }
+  },
+  { shared_buffers: "1GB", work_mem: "64MB", maintenance_work_mem: "1GB", fsync: "off", synchronous_commit: "off" },
+);
