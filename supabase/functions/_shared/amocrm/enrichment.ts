@@ -1,0 +1,36 @@
+// Completes minimal webhooks (no price, no custom fields, no time) by reading the deals through
+// API v4 and applying them through the same SQL path as webhooks. Runs after the webhook reply.
+import type { Sql } from "../database.ts";
+import { AmocrmApiError, type AmocrmClient } from "./api-client.ts";
+
+export interface EnrichmentResult {
+  enriched: number;
+  missing: number;
+  error: string | null;
+}
+
+export async function enrichDeals(deps: {
+  sql: Sql;
+  client: AmocrmClient;
+  dealIds: readonly number[];
+  log?: (line: string) => void;
+}): Promise<EnrichmentResult> {
+  const result: EnrichmentResult = { enriched: 0, missing: 0, error: null };
+  for (const id of deps.dealIds) {
+    try {
+      const found = await deps.client.getLead(id);
+      if (!found) {
+        result.missing++;
+        continue;
+      }
+      await deps.sql`select voronka.amocrm_apply_api_leads(${deps.sql.json([found.lead] as never)}, ${found.readAt})`;
+      result.enriched++;
+    } catch (error) {
+      result.error = (error as Error).message;
+      deps.log?.(`amoCRM enrichment of deal ${id} failed: ${result.error}`);
+      // A token or account problem will fail every deal: stop; reconciliation retries later.
+      if (error instanceof AmocrmApiError && error.isFatal) break;
+    }
+  }
+  return result;
+}

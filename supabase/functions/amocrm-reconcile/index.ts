@@ -1,0 +1,15 @@
+// Entry point (Deno): configuration from the environment, everything else in _shared/amocrm.
+import { createAmocrmClient } from "../_shared/amocrm/api-client.ts";
+import { amocrmConfigFromEnv, apiConfigProblem } from "../_shared/amocrm/config.ts";
+import { createAmocrmReconcileHandler } from "../_shared/amocrm/reconcile-handler.ts";
+import { connectDatabase } from "../_shared/database.ts";
+
+const config = amocrmConfigFromEnv(Deno.env.toObject());
+const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 2 });
+const amocrmClient = apiConfigProblem(config)
+  ? null
+  : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });
+
+export default {
+  fetch: createAmocrmReconcileHandler({ sql, config, amocrmClient, log: (line) => console.log(line) }),
+};
