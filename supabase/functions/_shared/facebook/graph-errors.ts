@@ -33,6 +33,8 @@ export function classifyGraphError(status: number, error: GraphErrorBody | undef
   const subcode = error?.error_subcode;
   const message = error?.message ?? "";
   if (code === 190 || code === 102 || code === 463 || code === 467) return "auth";
+  // The app requires appsecret_proof (or it is wrong): a configuration problem, like a bad token.
+  if (code === 100 && /appsecret_proof/i.test(message)) return "auth";
   if (
     code === 4 ||
     code === 17 ||

@@ -28,7 +28,6 @@ export const INSIGHTS_FIELDS = [
 
 /** Graph keeps 37 months of insights. */
 const HISTORY_DAYS = 37 * 30;
-const MIN_PAGE_SIZE = 25;
 
 export interface AccountToSync {
   id: string;
@@ -144,9 +143,9 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
         ctx.log(`account ${account.id}: Graph asked for less data; splitting ${from}..${to}`);
         await readRange(from, mid, limit);
         await readRange(addDays(mid, 1), to, limit);
-      } else if (limit > MIN_PAGE_SIZE) {
+      } else if (limit > 1) {
         ctx.log(`account ${account.id}: Graph asked for less data; page size ${Math.floor(limit / 2)}`);
-        await readRange(from, to, Math.max(MIN_PAGE_SIZE, Math.floor(limit / 2)));
+        await readRange(from, to, Math.floor(limit / 2));
       } else {
         throw error;
       }

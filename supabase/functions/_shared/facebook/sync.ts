@@ -166,7 +166,7 @@ export async function runFacebookSync(deps: SyncDeps): Promise<RunSummary | { al
     const message = redact(error instanceof Error ? error.message : String(error), secrets);
     summary.message =
       error instanceof GraphError && error.kind === "auth"
-        ? `The Facebook access token was rejected (${message}). Nothing was changed; renew FB_ACCESS_TOKEN.`
+        ? `The Facebook access token was rejected (${message}). Nothing was changed; renew FB_ACCESS_TOKEN (or check FB_APP_SECRET).`
         : message;
     if (!(error instanceof BudgetExceededError)) {
       summary.errors.push({ stage: "run", ...(error instanceof GraphError ? error.toJSON() : { message }) });
