@@ -1,0 +1,33 @@
+// npm run amocrm:reconcile: one reconciliation run from the terminal, against SUPABASE_DB_URL
+// (default: the local stack) and the amoCRM API configured in the environment or
+// supabase/functions/.env. The same code the amocrm-reconcile function runs on a schedule.
+import postgres from "postgres";
+import { createAmocrmClient } from "../../supabase/functions/_shared/amocrm/api-client.ts";
+import { amocrmConfigFromEnv, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
+import { runAmocrmReconciliation } from "../../supabase/functions/_shared/amocrm/reconcile.ts";
+import { terminalDatabaseUrl, terminalEnv } from "./local-env.ts";
+
+const env = terminalEnv();
+const config = amocrmConfigFromEnv(env);
+const problem = apiConfigProblem(config);
+if (problem) {
+  console.error(
+    `amocrm:reconcile: ${problem}. Set AMOCRM_ACCESS_TOKEN and AMOCRM_SUBDOMAIN (or AMOCRM_BASE_URL) ` +
+      `in the environment or supabase/functions/.env (npm run fake:amocrm runs a local fake API).`,
+  );
+  process.exit(2);
+}
+const sql = postgres(terminalDatabaseUrl(env), { onnotice: () => {}, max: 1, prepare: false });
+try {
+  const result = await runAmocrmReconciliation({
+    sql,
+    client: createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! }),
+    log: (line) => console.log(line),
+  });
+  process.exitCode = result.ok ? 0 : 1;
+} catch (error) {
+  console.error(`amocrm:reconcile failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await sql.end();
+}
