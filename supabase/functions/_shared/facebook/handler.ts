@@ -36,7 +36,7 @@ export function createFacebookSyncHandler(deps: FacebookSyncHandlerDeps): Handle
     let trigger = "http";
     try {
       const body = (await request.json()) as { trigger?: unknown };
-      if (typeof body?.trigger === "string" && /^[a-z_]{1,20}$/.test(body.trigger)) trigger = body.trigger;
+      if (typeof body?.trigger === "string" && /^[a-z0-9_-]{1,20}$/.test(body.trigger)) trigger = body.trigger;
     } catch {
       // An empty or non-JSON body is fine: the trigger is informational.
     }
