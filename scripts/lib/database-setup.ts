@@ -39,8 +39,11 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
 }
 
 /** Bootstrap (idempotent) + `supabase migration up` (a no-op when nothing is pending). */
-export async function prepareDatabase(dbUrl: string, options: { seed?: boolean } = {}): Promise<void> {
+export async function prepareDatabase(
+  dbUrl: string,
+  options: { seed?: boolean; includeAll?: boolean } = {},
+): Promise<void> {
   await runSqlFile(dbUrl, BOOTSTRAP_SQL);
-  await migrationUp(dbUrl);
+  await migrationUp(dbUrl, { includeAll: options.includeAll });
   if (options.seed) await runSqlFile(dbUrl, SEED_SQL);
 }

@@ -37,7 +37,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log(`• Postgres 17 (embedded) on 127.0.0.1:${postgresPort}, data in ${path.relative(PROJECT_ROOT, dataDir)}`);
     database = await startLocalPostgres({ dataDir, port: postgresPort });
     log(`• Supabase bootstrap + migrations (supabase migration up)${database.created ? " + seed.sql" : ""}`);
-    await prepareDatabase(database.url, { seed: database.created });
+    try {
+      // Locally, also apply migrations that landed with an older timestamp than the newest applied.
+      await prepareDatabase(database.url, { seed: database.created, includeAll: true });
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}\nIf the local database is out of step with supabase/migrations, ` +
+          "`npm run db:reset` recreates it (demo data included).",
+      );
+    }
     const functionsEnv: Record<string, string> = {
       ...readFunctionsEnvFile(),
       ...pickDefined(process.env),

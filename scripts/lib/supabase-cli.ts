@@ -29,9 +29,13 @@ async function supabase(args: string[]): Promise<string> {
   }
 }
 
-/** `supabase migration up`: applies pending migrations and records them in supabase_migrations. */
-export function migrationUp(dbUrl: string): Promise<string> {
-  return supabase(["migration", "up", "--db-url", dbUrl, "--yes"]);
+/**
+ * `supabase migration up`: applies pending migrations and records them in supabase_migrations.
+ * `includeAll` also applies migrations older than the newest applied one (a local database that
+ * saw a later migration before a branch with an earlier timestamp landed).
+ */
+export function migrationUp(dbUrl: string, options: { includeAll?: boolean } = {}): Promise<string> {
+  return supabase(["migration", "up", `--remote=${dbUrl}`, "--yes", ...(options.includeAll ? ["--include-all"] : [])]);
 }
 
 /** `supabase db advisors`: the security and performance linter (splinter). */
