@@ -1,0 +1,29 @@
+// The benchmark's ceiling (Deno, not a project function): the same receiver front half (secret,
+// content type, capped body read) and one INSERT of the raw body into the inbox, with no parsing
+// or processing. npm run bench:webhook compares the real receiver with this.
+import { connectDatabase } from "../../../supabase/functions/_shared/database.ts";
+import { errorResponse, json, secretsEqual } from "../../../supabase/functions/_shared/http.ts";
+import { readBodyWithLimit } from "../../../supabase/functions/_shared/amocrm/request-body.ts";
+
+declare const Deno: { env: { get(name: string): string | undefined } };
+
+const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 5 });
+const secret = Deno.env.get("AMOCRM_WEBHOOK_SECRET") ?? "";
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    if (!secretsEqual(new URL(request.url).searchParams.get("secret"), secret)) {
+      return errorResponse(401, "bad_secret", "wrong secret");
+    }
+    if (!(request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
+      return errorResponse(415, "unsupported_media_type", "form bodies only");
+    }
+    const body = new TextDecoder().decode(await readBodyWithLimit(request, 5 * 1024 * 1024));
+    const [row] = await sql`
+      insert into inbox.amocrm_webhook_event (body, body_sha256, content_type)
+      values (${body}, sha256(convert_to(${body}, 'UTF8')), ${request.headers.get("content-type")})
+      on conflict (body_sha256) do update set deliveries = inbox.amocrm_webhook_event.deliveries + 1
+      returning id`;
+    return json(200, { ok: true, stored: true, event_id: row.id });
+  },
+};
