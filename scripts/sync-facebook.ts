@@ -1,0 +1,93 @@
+// npm run sync:facebook: one Facebook sync run from the terminal, with a progress bar (accounts,
+// rows) and a summary table. Reads FB_* from the environment and supabase/functions/.env; writes
+// to SUPABASE_DB_URL or the local stack's database (npm start, port VORONKA_PG_PORT or 54322).
+import cliProgress from "cli-progress";
+import { connectDatabase } from "../supabase/functions/_shared/database.ts";
+import { missingFacebookSettings, readFacebookConfig } from "../supabase/functions/_shared/facebook/config.ts";
+import type { AccountResult } from "../supabase/functions/_shared/facebook/insights.ts";
+import { runFacebookSync } from "../supabase/functions/_shared/facebook/sync.ts";
+import { readFunctionsEnvFile } from "./lib/functions-server.ts";
+import { databaseUrl } from "./lib/local-postgres.ts";
+
+const env: Record<string, string | undefined> = { ...readFunctionsEnvFile(), ...process.env };
+const config = readFacebookConfig(env);
+const missing = missingFacebookSettings({ ...config, syncSecret: config.syncSecret || "not needed here" });
+if (missing.length) {
+  console.error(
+    `Set ${missing.join(", ")} (environment or supabase/functions/.env). ` +
+      "To try it without Facebook: npm run fake:facebook, then FB_GRAPH_URL=http://127.0.0.1:54341 FB_ACCESS_TOKEN=fake-token npm run sync:facebook",
+  );
+  process.exit(2);
+}
+const dbUrl = env.SUPABASE_DB_URL || databaseUrl(Number(env.VORONKA_PG_PORT ?? 54322));
+const sql = connectDatabase(dbUrl, { max: config.concurrency + 1 });
+
+const bars = new cliProgress.MultiBar(
+  {
+    format: " {label} |{bar}| {value}/{total} {unit}",
+    hideCursor: true,
+    clearOnComplete: false,
+    stopOnComplete: false,
+    noTTYOutput: !process.stderr.isTTY,
+    notTTYSchedule: 5_000,
+  },
+  cliProgress.Presets.shades_classic,
+);
+const accountsBar = bars.create(1, 0, { label: "accounts", unit: "" });
+const rowsBar = bars.create(1, 0, { label: "rows    ", unit: "read" });
+let rows = 0;
+const logs: string[] = [];
+
+try {
+  const summary = await runFacebookSync({
+    sql,
+    config,
+    trigger: "cli",
+    log: (line) => logs.push(line),
+    onProgress: (event) => {
+      if (event.type === "discovered") accountsBar.setTotal(Math.max(1, event.accounts));
+      else if (event.type === "account") accountsBar.increment();
+      else {
+        rows += event.rows;
+        // The total is unknown until the end: keep the bar ahead of the count.
+        rowsBar.setTotal(Math.max(rows * 2, 1));
+        rowsBar.update(rows);
+      }
+    },
+  });
+  rowsBar.setTotal(Math.max(rows, 1));
+  rowsBar.update(rows);
+  bars.stop();
+  if ("already_running" in summary) {
+    console.error("Another Facebook sync run is still running (the local timer or the scheduler). Try again later.");
+    process.exitCode = 1;
+  } else {
+    const results = summary.accounts as AccountResult[];
+    if (results.length) {
+      console.table(
+        results.map((r) => ({
+          account: r.account_id,
+          name: r.name.slice(0, 30),
+          outcome: r.outcome,
+          range: r.since ? `${r.since}..${r.until}` : "",
+          "rows read": r.rows_read,
+          changed: r.rows_upserted,
+          requests: r.requests,
+          note: r.error?.message?.slice(0, 60) ?? "",
+        })),
+      );
+    }
+    console.log(
+      `run ${summary.run_id}: ${summary.status} — ${summary.message}\n` +
+        `${summary.requests} Graph requests, ${summary.rows_read} rows read, ${summary.rows_upserted} inserted or changed, ` +
+        `${(summary.duration_ms / 1000).toFixed(1)} s`,
+    );
+    if (summary.status === "failed") process.exitCode = 1;
+  }
+} catch (error) {
+  bars.stop();
+  console.error(`Facebook sync could not run: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await sql.end({ timeout: 5 });
+}
