@@ -102,7 +102,7 @@ try {
         `latency lower bound (concurrency ${CONCURRENCY})`,
         `${(boundMs / 1000).toFixed(2)} s = ${discoveryRequests} x ${LATENCY} ms + ceil(${insightRequests} / ${CONCURRENCY}) x ${LATENCY} ms`,
       ],
-      ["wall / bound", `${(wallMs / boundMs).toFixed(2)}x`],
+      ["wall / bound", boundMs > 0 ? `${(wallMs / boundMs).toFixed(2)}x` : "n/a (no latency)"],
     ];
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);

@@ -14,7 +14,18 @@ export type Database = {
             [_ in never]: never
           }
           Functions: {
-            "funnel_daily":
+            "assign_facebook_ad_account":
+{ Args: { "p_ad_account_id": string,"p_team_id": string }; Returns: undefined
+                           },
+"assign_facebook_business":
+{ Args: { "p_business_id": string,"p_team_id": string }; Returns: number
+                           },
+"facebook_ad_accounts":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "account_status": number,"ad_account_id": string,"business_id": string,"business_name": string,"currency": string,"insights_synced_until": string,"is_visible": boolean,"last_sync_error": string,"last_synced_at": string,"name": string,"team_id": string,"throttled_until": string,"timezone_name": string
+            }[]
+                           },
+"funnel_daily":
 { Args: { "p_days"?: number,"p_team"?: string,"p_until"?: string }; Returns: {
               "clicks": number,"day": string,"express_purchases": number,"express_revenue": number,"flagman_purchases": number,"flagman_revenue": number,"impressions": number,"leads": number,"revenue_complete": boolean,"spend": number,"spend_complete": boolean,"team": string
             }[]
