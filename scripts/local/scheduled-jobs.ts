@@ -1,6 +1,8 @@
 // What pg_cron does on hosted Supabase, done by timers in the local stack (plain Postgres has no
 // pg_cron): refresh the analytics, sync Facebook, reconcile amoCRM.
 import type postgres from "postgres";
+import { startAmocrmReconcileTimer } from "./amocrm-timer.ts";
+import { startFacebookSyncTimer } from "./facebook-timer.ts";
 
 export interface ScheduledJobsOptions {
   sql: postgres.Sql;
@@ -21,6 +23,10 @@ export function startScheduledJobs(options: ScheduledJobsOptions): () => void {
     }
   }, options.refreshEveryMs ?? 60_000);
   stops.push(() => clearInterval(refresh));
+  options.log(`Analytics: funnel_analytics refreshed every ${(options.refreshEveryMs ?? 60_000) / 1000} s`);
+  const timerOptions = { functionsUrl: options.functionsUrl, env: options.env, log: options.log };
+  stops.push(startFacebookSyncTimer(timerOptions).stop);
+  stops.push(startAmocrmReconcileTimer(timerOptions).stop);
   stops.push(() => void options.sql.end({ timeout: 1 }));
   return () => stops.forEach((stop) => stop());
 }
