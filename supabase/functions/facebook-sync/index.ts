@@ -2,8 +2,18 @@
 import { connectDatabase } from "../_shared/database.ts";
 import { readFacebookConfig } from "../_shared/facebook/config.ts";
 import { createFacebookSyncHandler } from "../_shared/facebook/handler.ts";
+import { errorResponse, type Handler } from "../_shared/http.ts";
 
-const config = readFacebookConfig(Deno.env.toObject());
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: config.concurrency + 1 });
+function buildHandler(): Handler {
+  try {
+    const config = readFacebookConfig(Deno.env.toObject());
+    const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: config.concurrency + 1 });
+    return createFacebookSyncHandler({ sql, config });
+  } catch (error) {
+    // A malformed FB_* setting: answer with it instead of failing to boot.
+    const message = (error as Error).message;
+    return () => Promise.resolve(errorResponse(503, "not_configured", message));
+  }
+}
 
-export default { fetch: createFacebookSyncHandler({ sql, config }) };
+export default { fetch: buildHandler() };
