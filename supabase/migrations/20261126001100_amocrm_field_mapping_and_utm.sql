@@ -94,13 +94,26 @@ language sql
 stable
 set search_path = ''
 as $$
-  with fields as (
+  with mapping as (
+    select m.id, m.target, m.field_id::text as field_id, lower(btrim(m.field_name)) as field_name, m.priority
+    from voronka.amocrm_field_mapping as m
+  ),
+  all_fields as (
     select (f.value ->> 'id') as id,
            lower(btrim(coalesce(f.value ->> 'name', ''))) as name,
            upper(coalesce(f.value ->> 'code', '')) as code,
-           nullif(btrim(f.value -> 'values' ->> 0), '') as value
+           f.value
     from jsonb_array_elements(case when jsonb_typeof(p_fields) = 'array' then p_fields else '[]'::jsonb end) as f
     where jsonb_typeof(f.value) = 'object'
+  ),
+  fields as (
+    -- Only fields that can carry a UTM: a bulk webhook has hundreds of deals x dozens of fields.
+    select all_fields.id, all_fields.name, all_fields.code,
+           nullif(btrim(all_fields.value -> 'values' ->> 0), '') as value
+    from all_fields
+    where all_fields.code like 'UTM\_%'
+       or all_fields.name like 'utm\_%'
+       or exists (select 1 from mapping where mapping.field_id = all_fields.id or mapping.field_name = all_fields.name)
   ),
   tracking as (
     select max(fields.value) filter (where fields.code = 'UTM_SOURCE' or fields.name = 'utm_source') as utm_source,
@@ -112,10 +125,10 @@ as $$
   ),
   mapped as (
     select distinct on (m.target) m.target, fields.value
-    from voronka.amocrm_field_mapping as m
+    from mapping as m
     join fields
-      on (m.field_id is not null and fields.id = m.field_id::text)
-      or (m.field_name is not null and fields.name = lower(btrim(m.field_name)))
+      on (m.field_id is not null and fields.id = m.field_id)
+      or (m.field_name is not null and fields.name = m.field_name)
     where fields.value is not null
     order by m.target, m.priority, m.id
   ),
