@@ -1,5 +1,5 @@
 // The receiver's HTTP contract: what is refused (and not stored), what is stored unprocessed
-// with a 2xx, duplicates, a database that goes away mid-request, and a bulk body in time.
+// with a 2xx, duplicates, a database that goes away mid-request, and a bulk body.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase } from "../../supabase/functions/_shared/database.ts";
@@ -160,7 +160,8 @@ describe("authenticated bodies are stored and acknowledged", () => {
     expect(n).toBe(1);
   });
 
-  it("a bulk change of 200 deals x 30 custom fields is answered well inside amoCRM's 2 s", async () => {
+  // How fast is measured by `npm run bench:webhook` (bulk bodies included), not asserted here.
+  it("a bulk change of 200 deals x 30 custom fields is stored and applied in one request", async () => {
     const leads = Array.from({ length: 200 }, (_, i) => ({
       id: 6000000 + i,
       status_id: 142,
@@ -175,11 +176,8 @@ describe("authenticated bodies are stored and acknowledged", () => {
       })),
     }));
     const body = webhookBody([{ action: "status", leads }]);
-    const started = performance.now();
     const answer = await (await handlerFor(db.sql)(post(body))).json();
-    const ms = performance.now() - started;
     expect(answer).toMatchObject({ status: "processed", deals_applied: 200 });
-    expect(ms).toBeLessThan(2000);
     const [{ n }] =
       await db.sql`select count(*)::int as n from voronka.sale where deal_id between 6000000 and 6000199 and voided_at is null`;
     expect(n).toBe(200);
