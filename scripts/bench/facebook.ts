@@ -73,9 +73,11 @@ try {
       `bench:facebook — ${ACCOUNTS} accounts x ${ADS} ads x ${DAYS} days, fake latency ${LATENCY} ms, ` +
         `concurrency ${CONCURRENCY}, page size ${PAGE_SIZE}, ${CHUNK_DAYS}-day requests`,
     );
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const summary = await runFacebookSync({ sql, config, trigger: "bench", log: () => {} });
     const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
     clearInterval(sampler);
     sample();
     if ("already_running" in summary) throw new Error("a run is already running");
@@ -97,6 +99,10 @@ try {
       ["Graph requests", `${summary.requests} (${discoveryRequests} discovery + ${insightRequests} insights)`],
       ["rows read / stored", `${summary.rows_read} / ${stored.n} (expected ${ACCOUNTS * ADS * DAYS})`],
       ["rows/s", `${Math.round(summary.rows_read / (wallMs / 1000))}`],
+      [
+        "CPU of the sync process",
+        `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (the rest is Postgres and the fake)`,
+      ],
       ["peak memory (sync process)", `RSS ${mb(peakRss)} (start ${mb(baselineRss)}), heap ${mb(peakHeap)}`],
       [
         `latency lower bound (concurrency ${CONCURRENCY})`,
