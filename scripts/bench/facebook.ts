@@ -30,16 +30,20 @@ const TOKEN = "bench-token";
 async function startFake(): Promise<ChildProcess> {
   if (await isPortTaken(FAKE_PORT)) throw new Error(`port ${FAKE_PORT} is in use (BENCH_FAKE_PORT)`);
   // Its own process, so the sync's memory and CPU are measured alone.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/fake-facebook/main.ts")], {
-    env: {
-      ...process.env,
-      FAKE_FACEBOOK_PORT: String(FAKE_PORT),
-      FAKE_FACEBOOK_TOKEN: TOKEN,
-      FAKE_FACEBOOK_LATENCY_MS: String(LATENCY),
-      FAKE_FACEBOOK_SCENARIO: `bench:${ACCOUNTS}x${ADS}`,
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/fakes/facebook-graph/main.ts")],
+    {
+      env: {
+        ...process.env,
+        FAKE_FACEBOOK_PORT: String(FAKE_PORT),
+        FAKE_FACEBOOK_TOKEN: TOKEN,
+        FAKE_FACEBOOK_LATENCY_MS: String(LATENCY),
+        FAKE_FACEBOOK_SCENARIO: `bench:${ACCOUNTS}x${ADS}`,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
     },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  );
   for (let i = 0; i < 300 && !(await isPortTaken(FAKE_PORT)); i++) await new Promise((r) => setTimeout(r, 100));
   return child;
 }

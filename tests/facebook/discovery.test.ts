@@ -1,8 +1,8 @@
 // Discovery: every business, owned and client accounts and /me/adaccounts, de-duplicated,
 // upserted, and accounts no longer visible marked inactive (never deleted).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoScenario } from "../../scripts/fake-facebook/scenario.ts";
-import { type FakeGraph, startFakeGraph } from "../../scripts/fake-facebook/server.ts";
+import { demoScenario } from "../../scripts/fakes/facebook-graph/scenario.ts";
+import { type FakeGraph, startFakeGraph } from "../../scripts/fakes/facebook-graph/server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { clockAt, sync, testConfig, TOKEN } from "./support.ts";
 

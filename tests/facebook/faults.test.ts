@@ -2,8 +2,8 @@
 // amount of data", the time budget, appsecret_proof, and the token never leaking.
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { demoScenario } from "../../scripts/fake-facebook/scenario.ts";
-import { type FakeGraph, startFakeGraph } from "../../scripts/fake-facebook/server.ts";
+import { demoScenario } from "../../scripts/fakes/facebook-graph/scenario.ts";
+import { type FakeGraph, startFakeGraph } from "../../scripts/fakes/facebook-graph/server.ts";
 import { appSecretProof } from "../../supabase/functions/_shared/facebook/graph-client.ts";
 import { createFacebookSyncHandler } from "../../supabase/functions/_shared/facebook/handler.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";

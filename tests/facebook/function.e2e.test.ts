@@ -1,8 +1,8 @@
 // End to end: the facebook-sync function served by real Deno (as `npm start` serves it), syncing
 // from the fake Graph API over HTTP; then public.funnel_report shows the spend in KZT.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeAds, type FakeScenario } from "../../scripts/fake-facebook/scenario.ts";
-import { type FakeGraph, startFakeGraph } from "../../scripts/fake-facebook/server.ts";
+import { makeAds, type FakeScenario } from "../../scripts/fakes/facebook-graph/scenario.ts";
+import { type FakeGraph, startFakeGraph } from "../../scripts/fakes/facebook-graph/server.ts";
 import { type FunctionsServer, startFunctionsServer } from "../../scripts/lib/functions-server.ts";
 import { todayIn, addDays } from "../../supabase/functions/_shared/facebook/dates.ts";
 import { asApiRole, createTestDatabase, type TestDatabase } from "../support/test-database.ts";

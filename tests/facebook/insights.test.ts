@@ -1,8 +1,8 @@
 // Insights: ranges per account time zone, paging to the end, exact numbers, lookback re-reads
 // that correct yesterday without duplicates, names kept current.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoScenario } from "../../scripts/fake-facebook/scenario.ts";
-import { type FakeGraph, startFakeGraph } from "../../scripts/fake-facebook/server.ts";
+import { demoScenario } from "../../scripts/fakes/facebook-graph/scenario.ts";
+import { type FakeGraph, startFakeGraph } from "../../scripts/fakes/facebook-graph/server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { clockAt, insightRows, sync, testConfig, TOKEN } from "./support.ts";
 

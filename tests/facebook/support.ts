@@ -3,7 +3,7 @@
 import { FACEBOOK_DEFAULTS, type FacebookSyncConfig } from "../../supabase/functions/_shared/facebook/config.ts";
 import { runFacebookSync, type SyncDeps } from "../../supabase/functions/_shared/facebook/sync.ts";
 import type { RunSummary } from "../../supabase/functions/_shared/facebook/run-record.ts";
-import { type FakeGraph } from "../../scripts/fake-facebook/server.ts";
+import { type FakeGraph } from "../../scripts/fakes/facebook-graph/server.ts";
 import type { Sql } from "../support/test-database.ts";
 
 export const TOKEN = "EAAtestTOKENsecret123456789";
