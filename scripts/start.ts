@@ -9,6 +9,7 @@
 import postgres from "postgres";
 import { printFunnel } from "./lib/funnel-printout.ts";
 import { type LocalStack, startLocalStack } from "./lib/local-stack.ts";
+import { tryItCommands } from "./local/local-secrets.ts";
 import { startScheduledJobs } from "./local/scheduled-jobs.ts";
 
 const log = (line: string) => console.log(line);
@@ -47,6 +48,8 @@ try {
   log(`Database:  ${stack.databaseUrl}   (psql it; tables in schema voronka, the view in analytics)`);
   log(`Functions: ${stack.functionsUrl}/<name>`);
   log(`Report:    select jsonb_pretty(public.funnel_report());   — README.md documents the shape`);
+  log("");
+  log(tryItCommands(stack.functionsUrl, stack.databaseUrl, stack.functionsEnv));
 
   if (process.env.VORONKA_EXIT_AFTER_REPORT === "1") await shutdown(0);
 

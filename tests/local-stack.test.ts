@@ -1,35 +1,53 @@
 // The README's first command, end to end: `npm start` on a fresh folder starts Postgres, applies
-// the migrations with the CLI, seeds the demo, serves the functions with Deno and prints the funnel.
-import { spawn } from "node:child_process";
+// the migrations with the CLI, seeds the demo, serves the functions with Deno and prints the funnel;
+// started again it reuses the database, takes the "try it" requests, and Ctrl-C stops everything.
+import { type ChildProcess, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import postgres from "postgres";
 import { expect, it } from "vitest";
+import { isPortTaken } from "../scripts/lib/local-postgres.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
 
-function runStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("exit", (code) => resolve({ code, output }));
+const PG_PORT = 54331;
+const FUNCTIONS_PORT = 54332;
+
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
   });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
 }
 
-it("npm start brings up the stack with demo data and prints every team's funnel", async () => {
+async function waitFor(predicate: () => boolean, ms: number) {
+  for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+    if (predicate()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("timed out");
+}
+
+it("npm start brings up the stack with demo data, ingests, and stops on Ctrl-C", async () => {
   const dataDir = path.join(PROJECT_ROOT, ".local/test-start-postgres");
   await rm(dataDir, { recursive: true, force: true });
   const env = {
-    VORONKA_PG_PORT: "54331",
-    VORONKA_FUNCTIONS_PORT: "54332",
+    VORONKA_PG_PORT: String(PG_PORT),
+    VORONKA_FUNCTIONS_PORT: String(FUNCTIONS_PORT),
     VORONKA_DATA_DIR: dataDir,
-    VORONKA_EXIT_AFTER_REPORT: "1",
   };
   try {
-    const { code, output } = await runStart(env);
+    const first = start({ ...env, VORONKA_EXIT_AFTER_REPORT: "1" });
+    expect(await first.exited).toBe(0);
+    const output = first.output();
     expect(output).toContain("+ seed.sql");
     expect(output).toMatch(/health: 200 .*"status":"ok"/);
     expect(output).toMatch(/Funnel for 30 days/);
@@ -37,27 +55,47 @@ it("npm start brings up the stack with demo data and prints every team's funnel"
       expect(output).toMatch(new RegExp(`^${team}\\s+[0-9,]+`, "m"));
     }
     expect(output).toContain("[ad_account_time_zone]");
-    expect(code).toBe(0);
 
-    // A second start reuses the database: no second seed, migrations are a no-op.
-    const again = await runStart(env);
-    expect(again.output).not.toContain("+ seed.sql");
-    expect(again.code).toBe(0);
+    // Again: the database is reused (no second seed); it keeps running until Ctrl-C.
+    const second = start(env);
+    await waitFor(() => second.output().includes("Running. Ctrl-C stops everything."), 180_000);
+    expect(second.output()).not.toContain("+ seed.sql");
+    expect(second.output()).toMatch(/Facebook sync: off \(FB_ACCESS_TOKEN not set\)/);
+
+    const lead = await fetch(`http://127.0.0.1:${FUNCTIONS_PORT}/functions/v1/lead-capture`, {
+      method: "POST",
+      headers: { authorization: "Bearer local-lead-capture-secret", "content-type": "application/json" },
+      body: JSON.stringify({ submission_id: "try-1", utm_source: "kenesary" }),
+    });
+    expect(lead.status).toBe(201);
+    const sql = postgres(`postgresql://postgres:postgres@127.0.0.1:${PG_PORT}/postgres`, { max: 1 });
+    try {
+      const [row] = await sql`select team_id from voronka.lead where external_id = 'try-1'`;
+      expect(row.team_id).toBe("kenesary");
+    } finally {
+      await sql.end();
+    }
+
+    second.child.kill("SIGINT");
+    await second.exited;
+    expect(second.output()).toContain("Stopped.");
+    expect(await isPortTaken(PG_PORT)).toBe(false);
+    expect(await isPortTaken(FUNCTIONS_PORT)).toBe(false);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
-}, 240_000);
+}, 400_000);
 
 it("npm start says what to do when its port is taken", async () => {
   const { createServer } = await import("node:net");
   const blocker = createServer().listen(54333, "127.0.0.1");
   try {
-    const { code, output } = await runStart({
+    const run = start({
       VORONKA_PG_PORT: "54333",
       VORONKA_DATA_DIR: path.join(PROJECT_ROOT, ".local/test-start-blocked"),
     });
-    expect(output).toMatch(/Port 54333 on 127.0.0.1 is already in use/);
-    expect(code).toBe(1);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/Port 54333 on 127.0.0.1 is already in use/);
   } finally {
     blocker.close();
   }

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { prepareDatabase } from "./database-setup.ts";
 import { type FunctionsServer, readFunctionsEnvFile, startFunctionsServer } from "./functions-server.ts";
+import { withLocalDefaults } from "../local/local-secrets.ts";
 import { type LocalPostgres, startLocalPostgres } from "./local-postgres.ts";
 import { PROJECT_ROOT } from "./supabase-cli.ts";
 
@@ -46,12 +47,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           "`npm run db:reset` recreates it (demo data included).",
       );
     }
-    const functionsEnv: Record<string, string> = {
+    const { env: functionsEnv, defaulted } = withLocalDefaults({
       ...readFunctionsEnvFile(),
       ...pickDefined(process.env),
       SUPABASE_DB_URL: database.url,
       SUPABASE_URL: `http://127.0.0.1:${functionsPort}`,
-    };
+    });
+    if (defaulted.length)
+      log(`• local-only defaults for ${defaulted.join(", ")} (set them in supabase/functions/.env)`);
     log(`• Edge Functions (Deno) on http://127.0.0.1:${functionsPort}/functions/v1/<name>`);
     functions = await startFunctionsServer({
       port: functionsPort,
