@@ -6,10 +6,9 @@ import { connectDatabase } from "../supabase/functions/_shared/database.ts";
 import { missingFacebookSettings, readFacebookConfig } from "../supabase/functions/_shared/facebook/config.ts";
 import type { AccountResult } from "../supabase/functions/_shared/facebook/insights.ts";
 import { runFacebookSync } from "../supabase/functions/_shared/facebook/sync.ts";
-import { readFunctionsEnvFile } from "./lib/functions-server.ts";
-import { databaseUrl } from "./lib/local-postgres.ts";
+import { terminalDatabaseUrl, terminalEnv } from "./lib/terminal-env.ts";
 
-const env: Record<string, string | undefined> = { ...readFunctionsEnvFile(), ...process.env };
+const env = terminalEnv();
 const config = readFacebookConfig(env);
 const missing = missingFacebookSettings({ ...config, syncSecret: config.syncSecret || "not needed here" });
 if (missing.length) {
@@ -19,7 +18,7 @@ if (missing.length) {
   );
   process.exit(2);
 }
-const dbUrl = env.SUPABASE_DB_URL || databaseUrl(Number(env.VORONKA_PG_PORT ?? 54322));
+const dbUrl = terminalDatabaseUrl(env);
 const sql = connectDatabase(dbUrl, { max: config.concurrency + 1 });
 
 const bars = new cliProgress.MultiBar(

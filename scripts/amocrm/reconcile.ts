@@ -5,7 +5,7 @@ import postgres from "postgres";
 import { createAmocrmClient } from "../../supabase/functions/_shared/amocrm/api-client.ts";
 import { amocrmConfigFromEnv, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
 import { runAmocrmReconciliation } from "../../supabase/functions/_shared/amocrm/reconcile.ts";
-import { terminalDatabaseUrl, terminalEnv } from "./local-env.ts";
+import { terminalDatabaseUrl, terminalEnv } from "../lib/terminal-env.ts";
 
 const env = terminalEnv();
 const config = amocrmConfigFromEnv(env);

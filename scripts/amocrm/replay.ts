@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { replayAmocrmEvents } from "../../supabase/functions/_shared/amocrm/replay.ts";
-import { terminalDatabaseUrl } from "./local-env.ts";
+import { terminalDatabaseUrl } from "../lib/terminal-env.ts";
 
 const { values } = parseArgs({
   options: {
