@@ -87,3 +87,12 @@ it("rejects an unknown business time zone", async () => {
     code: "22023",
   });
 });
+
+it("rebuilds the view for a new zone or currency, not for other settings", async () => {
+  const refreshes = async () => (await db.sql`select count(*)::int as n from analytics.funnel_refresh`)[0].n as number;
+  const before = await refreshes();
+  await db.sql`update voronka.setting set facebook_sync_stale_after = interval '30 minutes'`;
+  expect(await refreshes()).toBe(before);
+  await db.sql`update voronka.setting set reporting_currency = 'USD'`;
+  expect(await refreshes()).toBe(before + 1);
+});
