@@ -15,21 +15,28 @@ import { startScheduledJobs } from "./local/scheduled-jobs.ts";
 const log = (line: string) => console.log(line);
 let stack: LocalStack | undefined;
 let stopJobs: (() => void) | undefined;
-let stopping = false;
+let stoppingSince: number | undefined;
+let stopped: Promise<void> | undefined;
 
 async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+  if (!stopped) {
+    stoppingSince = Date.now();
     log("\nStopping…");
     stopJobs?.();
-    await stack?.stop();
-    log("Stopped.");
+    stopped = (stack?.stop() ?? Promise.resolve()).then(() => log("Stopped."));
   }
+  await stopped;
   process.exit(code);
 }
 
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
+// A terminal's Ctrl-C reaches npm, tsx and this process at once (the same signal may arrive
+// twice): the first starts a clean stop, repeats within 3 s are ignored, a later one forces exit.
+function onSignal() {
+  if (stoppingSince === undefined) void shutdown(0);
+  else if (Date.now() - stoppingSince > 3_000) process.exit(130);
+}
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 
 try {
   stack = await startLocalStack({
