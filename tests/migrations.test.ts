@@ -1,8 +1,9 @@
 // The migrations as hosted Supabase will run them: the real CLI against an empty database.
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase, dropDatabase, runSqlFile, BOOTSTRAP_SQL } from "../scripts/lib/database-setup.ts";
 import { dbAdvisors, migrationUp } from "../scripts/lib/supabase-cli.ts";
+import { databaseUrl } from "../scripts/lib/local-postgres.ts";
 import { serverUrl } from "./support/test-database.ts";
 
 const name = `empty_${Date.now()}`;
@@ -10,7 +11,7 @@ let url: string;
 
 beforeAll(async () => {
   await createDatabase(serverUrl(), name);
-  url = serverUrl().replace(/\/postgres$/, `/${name}`);
+  url = databaseUrl(inject("postgresPort"), name);
   await runSqlFile(url, BOOTSTRAP_SQL);
 });
 afterAll(() => dropDatabase(serverUrl(), name));
