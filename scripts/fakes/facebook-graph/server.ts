@@ -5,28 +5,11 @@
 // amount of data" and slow responses.
 import { createHmac } from "node:crypto";
 import http from "node:http";
+import { type Fault, faultResponse, graphError } from "./faults.ts";
+import { cursor, days, offsetOf, pick } from "./paging.ts";
 import { type FakeAccount, type FakeMetrics, type FakeScenario, metricsFor } from "./scenario.ts";
 
-export type FaultKind =
-  "expired_token" | "throttle" | "transient" | "reduce_data" | "slow" | "permission" | "server_error";
-
-export interface Fault {
-  kind: FaultKind;
-  /** Only requests whose path contains this text (e.g. "act_111/insights", "me/businesses"). */
-  path?: string;
-  /** How many matching requests fail (default: all). */
-  times?: number;
-  /** throttle: estimated_time_to_regain_access in the usage header (minutes). */
-  regainMinutes?: number;
-  /** throttle: the Graph code (default 80004). */
-  code?: number;
-  /** slow: added latency. */
-  delayMs?: number;
-  /** reduce_data: only when the requested range is longer than this many days. */
-  whenDaysOver?: number;
-  /** reduce_data: only when limit is above this. */
-  whenLimitOver?: number;
-}
+export type { Fault, FaultKind } from "./faults.ts";
 
 export interface RecordedRequest {
   path: string;
@@ -57,43 +40,6 @@ export interface FakeGraph {
   setMetrics(adId: string, day: string, metrics: FakeMetrics | null): void;
   setLatency(ms: number): void;
   stop(): Promise<void>;
-}
-
-const EXPIRED = {
-  message:
-    "Error validating access token: Session has expired on Thursday, 29-Jul-21 10:00:00 PDT. The current time is Friday, 30-Jul-21 06:41:07 PDT.",
-  type: "OAuthException",
-  code: 190,
-  error_subcode: 463,
-};
-
-function graphError(error: Record<string, unknown>) {
-  return { error: { ...error, fbtrace_id: `Afake${Math.random().toString(36).slice(2, 12)}` } };
-}
-
-function cursor(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString("base64url");
-}
-
-function offsetOf(after: string | null): number {
-  if (!after) return 0;
-  const match = Buffer.from(after, "base64url")
-    .toString()
-    .match(/^offset:(\d+)$/);
-  return match ? Number(match[1]) : 0;
-}
-
-function days(since: string, until: string): string[] {
-  const out: string[] = [];
-  for (let d = new Date(`${since}T00:00:00Z`); d <= new Date(`${until}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
-    out.push(d.toISOString().slice(0, 10));
-  }
-  return out;
-}
-
-function pick(record: Record<string, unknown>, fields: string[] | null): Record<string, unknown> {
-  if (!fields) return record;
-  return Object.fromEntries(fields.filter((f) => record[f] !== undefined).map((f) => [f, record[f]]));
 }
 
 export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGraph> {
@@ -230,72 +176,8 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
 
     const fault = matchFault(path, query);
     if (fault) {
-      switch (fault.kind) {
-        case "expired_token":
-          return { status: 400, body: graphError(EXPIRED), headers };
-        case "throttle": {
-          const code = fault.code ?? 80004;
-          if (accountId) {
-            headers["x-business-use-case-usage"] = JSON.stringify({
-              [accountId]: [
-                {
-                  type: "ads_insights",
-                  call_count: 100,
-                  total_cputime: 40,
-                  total_time: 40,
-                  estimated_time_to_regain_access: fault.regainMinutes ?? 0,
-                },
-              ],
-            });
-          }
-          return {
-            status: 400,
-            body: graphError({
-              message: `(#${code}) There have been too many calls to this ad-account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.`,
-              type: "OAuthException",
-              code,
-              error_subcode: code === 80004 ? 2446079 : undefined,
-            }),
-            headers,
-          };
-        }
-        case "transient":
-          return {
-            status: 500,
-            body: graphError({
-              message: "An unexpected error has occurred. Please retry your request later.",
-              type: "OAuthException",
-              is_transient: true,
-              code: 2,
-            }),
-            headers,
-          };
-        case "reduce_data":
-          return {
-            status: 500,
-            body: graphError({
-              message: "Please reduce the amount of data you're asking for, then retry your request",
-              type: "OAuthException",
-              code: 1,
-            }),
-            headers,
-          };
-        case "permission":
-          return {
-            status: 403,
-            body: graphError({
-              message: "(#200) Requires business_management permission to manage the object",
-              type: "OAuthException",
-              code: 200,
-            }),
-            headers,
-          };
-        case "server_error":
-          return { status: 502, body: "<html><body>Bad Gateway</body></html>", headers };
-        case "slow":
-          await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000));
-          break;
-      }
+      const answer = await faultResponse(fault, accountId, headers);
+      if (answer) return answer;
     }
 
     const fields = query.get("fields")?.split(",") ?? null;
