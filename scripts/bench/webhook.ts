@@ -5,12 +5,10 @@
 //
 // Ports (all 127.0.0.1): Postgres VORONKA_BENCH_WEBHOOK_PORT (default 54360), the receiver +2,
 // the bare server +3. Duration per target: BENCH_SECONDS (10), connections: BENCH_CONNECTIONS (16).
-import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import postgres from "postgres";
-import { denoBinary, FUNCTIONS_DIR } from "../lib/functions-server.ts";
-import { isPortTaken } from "../lib/local-postgres.ts";
+import { FUNCTIONS_DIR, serveDenoEntry, waitForPort } from "../lib/functions-server.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
 
@@ -21,36 +19,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECRET = "bench-secret-0123456789abcdef";
 const PIPELINES = { leads: 7000001, express: 7000002, flagman: 7000003 };
-
-function serve(entry: string, config: string, port: number, env: Record<string, string>): ChildProcess {
-  return spawn(
-    denoBinary(),
-    [
-      "serve",
-      "--quiet",
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
-      "--config",
-      config,
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      entry,
-    ],
-    { cwd: PROJECT_ROOT, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["ignore", "inherit", "inherit"] },
-  );
-}
-
-async function waitFor(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null) throw new Error(`deno exited while starting on ${port}`);
-    if (await isPortTaken(port)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
 
 // A realistic status webhook: deals moving stages, ten custom fields each (UTMs among them).
 // One deal per body under sustained load; hundreds for the bulk-change measurement.
@@ -161,16 +129,23 @@ await withScratchDatabase(
     };
     const realPort = PG_PORT + 2;
     const barePort = PG_PORT + 3;
-    const real = serve(
-      path.join(FUNCTIONS_DIR, "amocrm-webhook/index.ts"),
-      path.join(FUNCTIONS_DIR, "amocrm-webhook/deno.json"),
-      realPort,
+    const real = serveDenoEntry({
+      entry: path.join(FUNCTIONS_DIR, "amocrm-webhook/index.ts"),
+      config: path.join(FUNCTIONS_DIR, "amocrm-webhook/deno.json"),
+      port: realPort,
       env,
-    );
+      stdio: "inherit",
+    });
     const bareDir = path.join(PROJECT_ROOT, "scripts/bench/bare-webhook");
-    const bare = serve(path.join(bareDir, "index.ts"), path.join(bareDir, "deno.json"), barePort, env);
+    const bare = serveDenoEntry({
+      entry: path.join(bareDir, "index.ts"),
+      config: path.join(bareDir, "deno.json"),
+      port: barePort,
+      env,
+      stdio: "inherit",
+    });
     try {
-      await Promise.all([waitFor(realPort, real), waitFor(barePort, bare)]);
+      await Promise.all([waitForPort(realPort, real, "amocrm-webhook"), waitForPort(barePort, bare, "bare ceiling")]);
       const target = (port: number) => `http://127.0.0.1:${port}/functions/v1/amocrm-webhook?secret=${SECRET}`;
       console.log(`Warming up, then ${SECONDS} s per target with ${CONNECTIONS} connections...`);
       await autocannon({

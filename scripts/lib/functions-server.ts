@@ -55,7 +55,40 @@ export interface FunctionsServerOptions {
   log?: (line: string) => void;
 }
 
-async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 120_000): Promise<void> {
+/** `deno serve` of one entry file with its deno.json, on 127.0.0.1:port. */
+export function serveDenoEntry(options: {
+  entry: string;
+  config: string;
+  port: number;
+  env: Record<string, string>;
+  stdio?: "pipe" | "inherit";
+}): ChildProcess {
+  return spawn(
+    denoBinary(),
+    [
+      "serve",
+      "--quiet",
+      "--port",
+      String(options.port),
+      "--host",
+      "127.0.0.1",
+      "--config",
+      options.config,
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      options.entry,
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...options.env, NO_COLOR: "1" },
+      stdio: ["ignore", options.stdio ?? "pipe", options.stdio ?? "pipe"],
+    },
+  );
+}
+
+/** Resolves once the served process listens on port; fails if it exits first. */
+export async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`deno exited (${child.exitCode}) while starting ${name}`);
@@ -79,28 +112,12 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     for (const [i, name] of names.entries()) {
       const fnPort = base + i;
       if (await isPortTaken(fnPort)) throw new Error(`Port ${fnPort} (function ${name}) is already in use.`);
-      const child = spawn(
-        denoBinary(),
-        [
-          "serve",
-          "--quiet",
-          "--port",
-          String(fnPort),
-          "--host",
-          "127.0.0.1",
-          "--config",
-          path.join(FUNCTIONS_DIR, name, "deno.json"),
-          "--allow-net",
-          "--allow-env",
-          "--allow-read",
-          path.join(FUNCTIONS_DIR, name, "index.ts"),
-        ],
-        {
-          cwd: PROJECT_ROOT,
-          env: { ...process.env, ...options.env, NO_COLOR: "1" },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
+      const child = serveDenoEntry({
+        entry: path.join(FUNCTIONS_DIR, name, "index.ts"),
+        config: path.join(FUNCTIONS_DIR, name, "deno.json"),
+        port: fnPort,
+        env: options.env,
+      });
       const prefix = (chunk: Buffer) =>
         chunk
           .toString()
