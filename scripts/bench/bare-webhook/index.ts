@@ -3,7 +3,7 @@
 // or processing. npm run bench:webhook compares the real receiver with this.
 import { connectDatabase } from "../../../supabase/functions/_shared/database.ts";
 import { errorResponse, json, secretsEqual } from "../../../supabase/functions/_shared/http.ts";
-import { readBodyWithLimit } from "../../../supabase/functions/_shared/amocrm/request-body.ts";
+import { readBodyWithLimit } from "../../../supabase/functions/_shared/request-body.ts";
 
 declare const Deno: { env: { get(name: string): string | undefined } };
 

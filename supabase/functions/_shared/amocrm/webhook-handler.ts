@@ -12,7 +12,7 @@ import type { AmocrmClient } from "./api-client.ts";
 import type { AmocrmConfig } from "./config.ts";
 import { enrichDeals } from "./enrichment.ts";
 import { type FormObject, parseFormBody } from "./form-body.ts";
-import { BodyTooLargeError, readBodyWithLimit } from "./request-body.ts";
+import { BodyTooLargeError, readBodyWithLimit } from "../request-body.ts";
 
 export interface AmocrmWebhookDeps {
   sql: Sql;

@@ -4,6 +4,7 @@
 // same transaction; an invalid one is kept as rejected and answered 400 with what is wrong.
 import type { Sql } from "../database.ts";
 import { errorResponse, type Handler, isDatabaseUnavailable, json, secretsEqual } from "../http.ts";
+import { BodyTooLargeError, readBodyWithLimit } from "../request-body.ts";
 import { parseSubmission } from "./submission.ts";
 
 export interface LeadCaptureConfig {
@@ -37,12 +38,14 @@ export function createLeadCaptureHandler(deps: { sql: Sql; config: LeadCaptureCo
     if (!ACCEPTED_TYPES.includes(contentType)) {
       return errorResponse(415, "unsupported_media_type", `Send ${ACCEPTED_TYPES.join(" or ")}, not "${contentType}".`);
     }
-    if (Number(request.headers.get("content-length") ?? 0) > maxBytes) {
-      return errorResponse(413, "body_too_large", `The body is larger than ${maxBytes} bytes.`);
-    }
-    const bytes = new Uint8Array(await request.arrayBuffer());
-    if (bytes.byteLength > maxBytes) {
-      return errorResponse(413, "body_too_large", `The body is larger than ${maxBytes} bytes.`);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBodyWithLimit(request, maxBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        return errorResponse(413, "body_too_large", `The body is larger than ${maxBytes} bytes.`);
+      }
+      return errorResponse(400, "unreadable_body", `The body could not be read: ${(error as Error).message}`);
     }
     const body = new TextDecoder().decode(bytes).replaceAll("\u0000", "\uFFFD");
 
