@@ -65,10 +65,9 @@ async function finalState(dealId: number) {
   const deal = await db.sql`
     select status_id, pipeline_id, price, is_deleted, won_at, amo_updated_at, utm_source, team_id, needs_enrichment, custom_fields
     from voronka.amocrm_deal where id = ${dealId}`;
-  // The counted sale (what reports read). A voided row is an audit trail of what was seen in
-  // arrival order: a won state that only a shuffled delivery passed through leaves one.
+  // The sale row, voided ones included: the audit trail is the same in every delivery order.
   const sale = await db.sql`
-    select product_id, amount, currency, won_at from voronka.sale where deal_id = ${dealId} and voided_at is null`;
+    select product_id, amount, currency, won_at, voided_at, void_reason from voronka.sale where deal_id = ${dealId}`;
   const lead =
     await db.sql`select occurred_at, utm_source, team_id from voronka.lead where source = 'amocrm' and external_id = ${String(dealId)}`;
   return { deal, sale, lead };

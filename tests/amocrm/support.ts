@@ -5,6 +5,7 @@ import {
   createAmocrmWebhookHandler,
   type AmocrmWebhookDeps,
 } from "../../supabase/functions/_shared/amocrm/webhook-handler.ts";
+import type { AmocrmApiLead, AmocrmClient } from "../../supabase/functions/_shared/amocrm/api-client.ts";
 import type { Sql } from "../support/test-database.ts";
 
 export const SECRET = "s3cret-Webhook-Value-0123456789abcdef";
@@ -114,4 +115,18 @@ export async function dealOf(sql: Sql, dealId: number) {
            utm_campaign, utm_content, utm_term, needs_enrichment
     from voronka.amocrm_deal where id = ${dealId}`;
   return row ?? null;
+}
+
+/**
+ * An amoCRM API client (the API is a service this machine cannot reach) that answers every read
+ * from `leads` by id, and 204 (no such deal: deleted) for the rest.
+ */
+export function amocrmWithout(leads: AmocrmApiLead[] = []): AmocrmClient {
+  return {
+    async getLead(id) {
+      const lead = leads.find((l) => l.id === id);
+      return lead ? { lead, readAt: new Date() } : null;
+    },
+    async *leadsUpdatedSince() {},
+  };
 }

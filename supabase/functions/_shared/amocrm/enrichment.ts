@@ -1,5 +1,6 @@
-// Completes minimal webhooks (no price, no custom fields, no time) by reading the deals through
-// API v4 and applying them through the same SQL path as webhooks. Runs after the webhook reply.
+// Completes minimal webhooks (no price, no custom fields, no time) and settles time-less deletes
+// by reading the deals through API v4 and applying them through the same SQL path as webhooks.
+// Runs after the webhook reply, and in every reconciliation.
 import type { Sql } from "../database.ts";
 import { AmocrmApiError, type AmocrmClient } from "./api-client.ts";
 
@@ -20,6 +21,8 @@ export async function enrichDeals(deps: {
     try {
       const found = await deps.client.getLead(id);
       if (!found) {
+        // amoCRM has no such deal any more (deleted): that answer settles a time-less delete.
+        await deps.sql`select voronka.amocrm_apply_api_missing(${[id]}::bigint[], ${new Date()})`;
         result.missing++;
         continue;
       }

@@ -1,0 +1,583 @@
+-- amoCRM deal state that is right whatever the interleaving of deliveries.
+--
+-- 1. Serialised per deal. amoCRM sends several webhooks for one deal within a second. Each
+--    transaction used to recompute the deal from what its own snapshot saw and upsert it, so the
+--    last committer won with a state built without the others' observations (a lost sale still
+--    counted, a price reverted). Now every writer of a deal first takes a transaction-scoped
+--    advisory lock on it (all of a body's deals at once, in one global order, so two bodies with
+--    the same deals in another order cannot deadlock). Under READ COMMITTED each statement after
+--    the lock sees everything the previous holder committed, so the recompute sees every
+--    observation stored before it.
+--
+-- 2. Recomputed as an ordered replay. The deal, its sale (with the voided-sale audit row) and its
+--    lead are the result of replaying the deal's observations in amoCRM's order, so any delivery
+--    order (reversed, shuffled, concurrent) ends in the same rows as the ordered one: won then lost
+--    delivered in reverse now leaves the same voided sale.
+--
+-- 3. Bodies without amoCRM's own time (deletes, minimal Digital Pipeline webhooks) cannot be
+--    placed among timed ones: their receipt time says when we heard, not when it happened (an
+--    amoCRM retry of a delete arrives after a newer restore). They rank below every observation
+--    that has amoCRM's time (webhooks with updated_at/last_modified, API reads) and mark the deal
+--    for an API read, which settles it (the API's answer is the deal's state at the read time). A
+--    deal read as missing through the API (204/404) is deleted. Without an API token such deals
+--    stay marked (needs_enrichment) and data health shows them.
+--
+-- 4. Values that cannot be taken as sent (a price "-5000", "5,000", "1e4"; a unix time in the
+--    year 5138) are not guessed: the field counts as unknown, the deal waits for an API read, and
+--    the reason is kept in amocrm_deal.data_issues.
+
+alter table voronka.amocrm_deal_observation
+  add column has_amo_time boolean not null default true;
+-- Observations stored before this change: API reads and bodies with amoCRM's time are timed.
+update voronka.amocrm_deal_observation as o set has_amo_time = (o.source = 'api' or o.snapshot ? 'amo_time');
+comment on column voronka.amocrm_deal_observation.has_amo_time is 'The snapshot carries amoCRM''s own modification time (or is an API read). Observations without it (deletes, minimal webhooks) rank below every one with it, whatever their receipt time.';
+comment on column voronka.amocrm_deal.needs_enrichment is 'The deal must be read through the amoCRM API: an observation received after the last API read had no amoCRM time (delete, minimal payload), no price, or a value set aside (data_issues).';
+comment on column voronka.amocrm_deal.state_effective_at is 'Effective time of the latest observation in replay order: amoCRM''s modification time, or the read time of an API read; for a deal seen only without amoCRM''s time, the receive time of the latest such body.';
+
+-- Plausible instants only: amoCRM's unix seconds for 2000-01-01 .. 2100-01-01. Anything else (a
+-- 12-digit value is the year 5138) is unknown, not a date to report on.
+create or replace function voronka.amocrm_time(p_unix_seconds text)
+returns timestamptz
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when btrim(p_unix_seconds) ~ '^[0-9]{1,12}$'
+                   and btrim(p_unix_seconds)::bigint between 946684800 and 4102444799
+              then to_timestamp(btrim(p_unix_seconds)::bigint) end
+$$;
+comment on function voronka.amocrm_time(text) is 'Unix seconds (as amoCRM sends them, a string) to an instant; null when empty, malformed or outside 2000-01-01 .. 2100-01-01.';
+
+-- amoCRM prices are whole numbers (the API) or their strings (webhooks). A sign, a thousands
+-- separator or an exponent is not read as something else: unknown.
+create or replace function voronka.amocrm_money(p_value text)
+returns numeric
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when btrim(p_value) ~ '^[0-9]{1,12}(\.[0-9]{1,2})?$' then btrim(p_value)::numeric end
+$$;
+comment on function voronka.amocrm_money(text) is 'A price as amoCRM sends it (digits, optionally 1-2 decimals) to numeric; null for anything else (negative, "5,000", "1e4").';
+
+-- What of a webhook lead cannot be taken as sent: [{code, field, value}].
+create function voronka.amocrm_webhook_data_issues(p_lead jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  with time_fields as (
+    select f.field, p_lead ->> f.field as value
+    from unnest(array['updated_at', 'last_modified', 'created_at', 'date_create']) as f (field)
+  ),
+  issues as (
+    select 'implausible_time' as code, t.field, t.value
+    from time_fields as t
+    where nullif(btrim(t.value), '') is not null and voronka.amocrm_time(t.value) is null
+    union all
+    select 'unparseable_price', 'price', p_lead ->> 'price'
+    where nullif(btrim(p_lead ->> 'price'), '') is not null and voronka.amocrm_money(p_lead ->> 'price') is null
+  ),
+  final as (
+    select coalesce(jsonb_agg(jsonb_build_object('code', i.code, 'field', i.field, 'value', left(i.value, 100))
+                              order by i.code, i.field), '[]'::jsonb) as issues
+    from issues as i
+  )
+  select final.issues from final
+$$;
+comment on function voronka.amocrm_webhook_data_issues(jsonb) is 'Values of one webhook lead set aside as unknown, with the reason: [{code: implausible_time | unparseable_price, field, value}].';
+
+create or replace function voronka.amocrm_snapshot_from_webhook(p_lead jsonb, p_action text, p_account jsonb)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_id bigint := voronka.amocrm_bigint(p_lead ->> 'id');
+  v_time timestamptz := greatest(voronka.amocrm_time(p_lead ->> 'updated_at'), voronka.amocrm_time(p_lead ->> 'last_modified'));
+  v_status bigint := voronka.amocrm_bigint(p_lead ->> 'status_id');
+  v_old_status bigint := voronka.amocrm_bigint(p_lead ->> 'old_status_id');
+  v_issues jsonb;
+  v_price numeric;
+  v_snapshot jsonb;
+begin
+  if jsonb_typeof(p_lead) is distinct from 'object' or v_id is null then
+    raise exception 'amoCRM lead without a numeric id in leads[%]: %', p_action, left(coalesce(p_lead::text, 'null'), 200)
+      using errcode = '22023';
+  end if;
+  v_issues := voronka.amocrm_webhook_data_issues(p_lead);
+  if p_lead ? 'price' then
+    -- Present but empty means 0 in amoCRM's UI; unparseable means unknown (an issue above).
+    v_price := case when nullif(btrim(p_lead ->> 'price'), '') is null then 0
+                    else voronka.amocrm_money(p_lead ->> 'price') end;
+  end if;
+  v_snapshot := jsonb_strip_nulls(jsonb_build_object(
+    'id', v_id,
+    'account_id', coalesce(voronka.amocrm_bigint(p_lead ->> 'account_id'), voronka.amocrm_bigint(p_account ->> 'id')),
+    'name', p_lead ->> 'name',
+    'pipeline_id', voronka.amocrm_bigint(p_lead ->> 'pipeline_id'),
+    'status_id', v_status,
+    'price', v_price,
+    'responsible_user_id', voronka.amocrm_bigint(p_lead ->> 'responsible_user_id'),
+    'created_at', coalesce(voronka.amocrm_time(p_lead ->> 'created_at'), voronka.amocrm_time(p_lead ->> 'date_create')),
+    'amo_time', v_time,
+    -- A status webhook names the status it left: this snapshot is the moment of the change.
+    'status_transition', v_old_status is not null and v_status is not null and v_old_status <> v_status,
+    'custom_fields', case when p_lead ? 'custom_fields' then voronka.amocrm_fields_from_webhook(p_lead -> 'custom_fields') end
+  )) || jsonb_build_object(
+    'is_deleted', p_action = 'delete',
+    'data_issues', v_issues,
+    -- No modification time (deletes, the minimal Digital Pipeline shape), no price where amoCRM
+    -- sends one, or a value set aside: only an API read can say what the deal is.
+    'needs_enrichment', v_time is null or (p_action <> 'delete' and v_price is null) or v_issues <> '[]'::jsonb
+  );
+  return v_snapshot;
+end
+$$;
+
+create or replace function voronka.amocrm_snapshot_from_api(p_lead jsonb)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_id bigint := voronka.amocrm_bigint(p_lead ->> 'id');
+  v_status bigint := voronka.amocrm_bigint(p_lead ->> 'status_id');
+begin
+  if jsonb_typeof(p_lead) is distinct from 'object' or v_id is null then
+    raise exception 'amoCRM API lead without a numeric id: %', left(coalesce(p_lead::text, 'null'), 200)
+      using errcode = '22023';
+  end if;
+  return jsonb_strip_nulls(jsonb_build_object(
+    'id', v_id,
+    'account_id', voronka.amocrm_bigint(p_lead ->> 'account_id'),
+    'name', p_lead ->> 'name',
+    'pipeline_id', voronka.amocrm_bigint(p_lead ->> 'pipeline_id'),
+    'status_id', v_status,
+    -- The API sends an integer, null when no budget is set (0 in amoCRM's UI).
+    'price', case when p_lead ->> 'price' is null then 0 else voronka.amocrm_money(p_lead ->> 'price') end,
+    'responsible_user_id', voronka.amocrm_bigint(p_lead ->> 'responsible_user_id'),
+    'created_at', voronka.amocrm_time(p_lead ->> 'created_at'),
+    'amo_time', voronka.amocrm_time(p_lead ->> 'updated_at'),
+    -- closed_at is the time of the move to 142/143 (null while open).
+    'status_since', case when v_status in (142, 143) then voronka.amocrm_time(p_lead ->> 'closed_at') end,
+    -- The API answers null when no field is set: a known empty set, unlike a webhook's absence.
+    'custom_fields', voronka.amocrm_fields_from_api(p_lead -> 'custom_fields_values')
+  )) || jsonb_build_object(
+    'is_deleted', coalesce((p_lead ->> 'is_deleted')::boolean, false),
+    'data_issues', '[]'::jsonb,
+    'needs_enrichment', false
+  );
+end
+$$;
+
+-- One lock key per deal. Callers lock every deal they will touch before touching any, in the
+-- order of the keys, so two transactions never wait for each other in a cycle.
+create function voronka.amocrm_lock_deals(p_deal_ids bigint[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_key bigint;
+begin
+  for v_key in
+    select distinct hashtextextended('voronka.amocrm_deal:' || d.id, 0)
+    from unnest(p_deal_ids) as d (id)
+    where d.id is not null
+    order by 1
+  loop
+    perform pg_advisory_xact_lock(v_key);
+  end loop;
+end
+$$;
+comment on function voronka.amocrm_lock_deals(bigint[]) is 'Takes the transaction-scoped lock of each amoCRM deal (in lock-key order: no deadlocks). Every writer of a deal''s observations and state holds it, so concurrent deliveries for one deal are applied one after another.';
+
+-- Record one normalized snapshot and recompute the deal, under the deal's lock.
+create or replace function voronka.amocrm_observe_deal(p_snapshot jsonb, p_effective_at timestamptz, p_source text, p_inbox_event_id bigint)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_deal_id bigint := (p_snapshot ->> 'id')::bigint;
+  v_new boolean;
+begin
+  perform voronka.amocrm_lock_deals(array[v_deal_id]);
+  insert into voronka.amocrm_deal_observation (deal_id, effective_at, state_hash, snapshot, status_id, pipeline_id,
+                                               is_deleted, status_since, source, inbox_event_id, has_amo_time)
+  values (v_deal_id, p_effective_at, md5(p_snapshot::text), p_snapshot, (p_snapshot ->> 'status_id')::bigint,
+          (p_snapshot ->> 'pipeline_id')::bigint, coalesce((p_snapshot ->> 'is_deleted')::boolean, false),
+          coalesce((p_snapshot ->> 'status_since')::timestamptz,
+                   case when (p_snapshot ->> 'status_transition')::boolean then p_effective_at end),
+          p_source, p_inbox_event_id,
+          p_source = 'api' or p_snapshot ? 'amo_time')
+  on conflict do nothing;
+  v_new := found;
+  -- Always recompute: a repeat changes nothing, a replay after a mapping change applies it.
+  perform voronka.amocrm_refresh_deal(v_deal_id);
+  return v_new;
+end
+$$;
+
+-- The deal, its sale and its lead as an ordered replay of its observations leaves them. The
+-- observations are replayed in amoCRM's order (timed ones by amoCRM's time, after every untimed
+-- one; equal times by hash, any fixed order); after each one, the sale follows the same rules a
+-- live delivery in that order would apply. Writes only what differs. Callers hold the deal's lock.
+create or replace function voronka.amocrm_refresh_deal(p_deal_id bigint)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_observation record;
+  v_state jsonb := '{}'::jsonb;       -- each key from the latest observation that carries it
+  v_count integer := 0;
+  v_latest_effective_at timestamptz;
+  v_latest_amo_time timestamptz;
+  v_step_time timestamptz;
+  v_won_at timestamptz;               -- start of the current winning streak (null: not won)
+  v_product text;
+  v_reason text;
+  v_sale_seen boolean := false;       -- the sale row as the replay leaves it
+  v_sale_product text;
+  v_sale_amount numeric;
+  v_sale_won_at timestamptz;
+  v_sale_voided_at timestamptz;
+  v_sale_reason text;
+  v_last_api_read timestamptz;
+  v_needs_enrichment boolean;
+  v_issues jsonb;
+  v_deal voronka.amocrm_deal;
+begin
+  for v_observation in
+    select o.snapshot, o.status_id, o.status_since, o.effective_at
+    from voronka.amocrm_deal_observation as o
+    where o.deal_id = p_deal_id
+    order by o.has_amo_time, o.effective_at, o.state_hash
+  loop
+    v_count := v_count + 1;
+    v_state := v_state || v_observation.snapshot;
+    v_latest_effective_at := v_observation.effective_at;
+    v_step_time := coalesce((v_observation.snapshot ->> 'amo_time')::timestamptz, v_observation.effective_at);
+    v_latest_amo_time := v_step_time;
+
+    -- A winning streak starts at the first won observation after any other status; won_at is
+    -- its earliest status change (or observation) time.
+    if v_observation.status_id = 142 then
+      v_won_at := least(v_won_at, coalesce(v_observation.status_since, v_observation.effective_at));
+    elsif v_observation.status_id is not null then
+      v_won_at := null;
+    end if;
+
+    -- The sale after this step: counts while won in a product pipeline with a known price.
+    v_product := null;
+    if (v_state ->> 'status_id')::bigint = 142 and not coalesce((v_state ->> 'is_deleted')::boolean, false) then
+      v_product := voronka.resolve_product((v_state ->> 'pipeline_id')::bigint, (v_state ->> 'price')::numeric);
+    end if;
+    if v_product is not null and v_state ? 'price' and v_won_at is not null then
+      v_sale_seen := true;
+      v_sale_product := v_product;
+      v_sale_amount := (v_state ->> 'price')::numeric;
+      v_sale_won_at := v_won_at;
+      v_sale_voided_at := null;
+      v_sale_reason := null;
+    elsif v_product is not null then
+      null; -- won, price never seen (a minimal webhook for a new deal): an API read will bring it
+    elsif v_sale_seen then
+      -- Voided at amoCRM's time of the step that voided it; the reason follows the latest state.
+      v_sale_voided_at := coalesce(v_sale_voided_at, v_step_time);
+      v_sale_reason := case
+        when coalesce((v_state ->> 'is_deleted')::boolean, false) then 'deleted'
+        when (v_state ->> 'status_id')::bigint = 143 then 'lost'
+        when (v_state ->> 'status_id')::bigint = 142 then 'unmapped'
+        else 'reopened'
+      end;
+    end if;
+  end loop;
+  if v_count = 0 then
+    return;
+  end if;
+
+  -- Waiting for the API: anything received after the last API read that needs one.
+  select max(o.effective_at) into v_last_api_read
+  from voronka.amocrm_deal_observation as o
+  where o.deal_id = p_deal_id and o.source = 'api';
+  select coalesce(bool_or((o.snapshot ->> 'needs_enrichment')::boolean), false),
+         coalesce(jsonb_agg(distinct issue.value) filter (where issue.value is not null), '[]'::jsonb)
+    into v_needs_enrichment, v_issues
+  from voronka.amocrm_deal_observation as o
+  left join lateral jsonb_array_elements(coalesce(o.snapshot -> 'data_issues', '[]'::jsonb)) as issue on true
+  where o.deal_id = p_deal_id and o.source = 'webhook'
+    and (v_last_api_read is null or o.effective_at > v_last_api_read);
+
+  insert into voronka.amocrm_deal as d (
+    id, account_id, name, pipeline_id, status_id, price, responsible_user_id, amo_created_at, amo_updated_at,
+    won_at, is_deleted, utm_source, utm_medium, utm_campaign, utm_content, utm_term, custom_fields,
+    needs_enrichment, data_issues, state_effective_at, state_observation_count
+  )
+  select p_deal_id,
+         (v_state ->> 'account_id')::bigint,
+         v_state ->> 'name',
+         (v_state ->> 'pipeline_id')::bigint,
+         (v_state ->> 'status_id')::bigint,
+         (v_state ->> 'price')::numeric,
+         (v_state ->> 'responsible_user_id')::bigint,
+         (v_state ->> 'created_at')::timestamptz,
+         v_latest_amo_time,
+         case when (v_state ->> 'status_id')::bigint = 142 then v_won_at end,
+         coalesce((v_state ->> 'is_deleted')::boolean, false),
+         utm.utm_source, utm.utm_medium, utm.utm_campaign, utm.utm_content, utm.utm_term,
+         coalesce(v_state -> 'custom_fields', '[]'::jsonb),
+         v_needs_enrichment,
+         v_issues,
+         v_latest_effective_at,
+         v_count
+  from voronka.amocrm_utm_from_fields(v_state -> 'custom_fields') as utm
+  on conflict (id) do update
+    set account_id = excluded.account_id, name = excluded.name, pipeline_id = excluded.pipeline_id,
+        status_id = excluded.status_id, price = excluded.price, responsible_user_id = excluded.responsible_user_id,
+        amo_created_at = excluded.amo_created_at, amo_updated_at = excluded.amo_updated_at, won_at = excluded.won_at,
+        is_deleted = excluded.is_deleted, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
+        utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
+        custom_fields = excluded.custom_fields, needs_enrichment = excluded.needs_enrichment,
+        data_issues = excluded.data_issues, state_effective_at = excluded.state_effective_at,
+        state_observation_count = excluded.state_observation_count, updated_at = now()
+    where (d.account_id, d.name, d.pipeline_id, d.status_id, d.price, d.responsible_user_id, d.amo_created_at,
+           d.amo_updated_at, d.won_at, d.is_deleted, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content,
+           d.utm_term, d.custom_fields, d.needs_enrichment, d.data_issues, d.state_effective_at,
+           d.state_observation_count)
+      is distinct from
+          (excluded.account_id, excluded.name, excluded.pipeline_id, excluded.status_id, excluded.price,
+           excluded.responsible_user_id, excluded.amo_created_at, excluded.amo_updated_at, excluded.won_at,
+           excluded.is_deleted, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign, excluded.utm_content,
+           excluded.utm_term, excluded.custom_fields, excluded.needs_enrichment, excluded.data_issues,
+           excluded.state_effective_at, excluded.state_observation_count);
+
+  select * into v_deal from voronka.amocrm_deal as d where d.id = p_deal_id;
+
+  -- The sale row exactly as the replay left it (counted, voided with its reason, or none).
+  if v_sale_seen then
+    insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
+    values (p_deal_id, v_sale_product, v_sale_amount, v_deal.currency, v_sale_won_at, v_sale_voided_at, v_sale_reason)
+    on conflict (deal_id) do update
+      set product_id = excluded.product_id, amount = excluded.amount, currency = excluded.currency,
+          won_at = excluded.won_at, voided_at = excluded.voided_at, void_reason = excluded.void_reason,
+          updated_at = now()
+      where (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
+        is distinct from (excluded.product_id, excluded.amount, excluded.currency, excluded.won_at,
+                          excluded.voided_at, excluded.void_reason);
+  else
+    -- No step of the replay made a sale (e.g. a product rule was removed): nothing to keep.
+    delete from voronka.sale as s where s.deal_id = p_deal_id;
+  end if;
+
+  -- The lead: a deal seen in a configured lead pipeline counts once, on its creation time, while
+  -- it is not deleted (a deleted deal is not a lead; restored, it counts again).
+  if v_deal.amo_created_at is not null and not v_deal.is_deleted and exists (
+    select 1
+    from voronka.amocrm_deal_observation as o
+    join voronka.amocrm_lead_pipeline as p on p.pipeline_id = o.pipeline_id
+    where o.deal_id = p_deal_id
+  ) then
+    insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content,
+                                   utm_term, amocrm_deal_id)
+    values ('amocrm', v_deal.id::text, v_deal.amo_created_at, v_deal.utm_source, v_deal.utm_medium,
+            v_deal.utm_campaign, v_deal.utm_content, v_deal.utm_term, v_deal.id)
+    on conflict (source, external_id) do update
+      set occurred_at = excluded.occurred_at, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
+          utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
+          amocrm_deal_id = excluded.amocrm_deal_id
+      where (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
+        is distinct from (excluded.occurred_at, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign,
+                          excluded.utm_content, excluded.utm_term, excluded.amocrm_deal_id);
+  else
+    -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
+    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = p_deal_id::text;
+  end if;
+end
+$$;
+comment on function voronka.amocrm_refresh_deal(bigint) is 'Recomputes an amoCRM deal, its sale (counted or voided, as an ordered replay of its observations leaves it) and its lead. Writes only what differs. The caller holds the deal''s lock (voronka.amocrm_lock_deals).';
+
+-- Deal ids of a webhook payload's lead actions, to lock them before processing.
+create function inbox.amocrm_webhook_deal_ids(p_payload jsonb)
+returns bigint[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(array_agg(distinct voronka.amocrm_bigint(lead.value ->> 'id')), '{}')
+  from jsonb_each(case jsonb_typeof(p_payload -> 'leads') when 'object' then p_payload -> 'leads' else '{}'::jsonb end)
+       as action
+  cross join lateral jsonb_array_elements(case jsonb_typeof(action.value) when 'array' then action.value
+                                                                            else '[]'::jsonb end) as lead
+  where action.key in ('add', 'update', 'status', 'responsible', 'delete', 'restore')
+    and jsonb_typeof(lead.value) = 'object'
+    and voronka.amocrm_bigint(lead.value ->> 'id') is not null
+$$;
+comment on function inbox.amocrm_webhook_deal_ids(jsonb) is 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
+
+create or replace function inbox.amocrm_process_webhook_event(p_event_id bigint)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_event inbox.amocrm_webhook_event;
+  v_action text;
+  v_leads jsonb;
+  v_lead jsonb;
+  v_snapshot jsonb;
+  v_applied integer := 0;
+  v_enrich bigint[] := '{}';
+  v_status text;
+  v_error text;
+begin
+  select * into v_event from inbox.amocrm_webhook_event as e where e.id = p_event_id for update;
+  if not found then
+    raise exception 'amoCRM webhook event % does not exist', p_event_id using errcode = 'P0002';
+  end if;
+
+  if v_event.payload is null then
+    v_status := 'failed';
+    v_error := coalesce(v_event.error, 'the body could not be parsed');
+  else
+    begin
+      -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
+      perform voronka.amocrm_lock_deals(inbox.amocrm_webhook_deal_ids(v_event.payload));
+      if v_event.payload ? 'leads' then
+        if jsonb_typeof(v_event.payload -> 'leads') <> 'object' then
+          raise exception 'unknown shape: "leads" is not a map of actions';
+        end if;
+        for v_action, v_leads in select kv.key, kv.value from jsonb_each(v_event.payload -> 'leads') as kv loop
+          if v_action not in ('add', 'update', 'status', 'responsible', 'delete', 'restore') then
+            continue; -- e.g. leads[note]: kept in the inbox, nothing to apply
+          end if;
+          if jsonb_typeof(v_leads) <> 'array' then
+            raise exception 'unknown shape: leads[%] is not a list of leads', v_action;
+          end if;
+          for v_lead in select l.value from jsonb_array_elements(v_leads) as l loop
+            v_snapshot := voronka.amocrm_snapshot_from_webhook(v_lead, v_action, v_event.payload -> 'account');
+            -- Without amoCRM's time, the first receipt orders it among other untimed bodies
+            -- (stable across replays); it ranks below every timed one.
+            perform voronka.amocrm_observe_deal(
+              v_snapshot, coalesce((v_snapshot ->> 'amo_time')::timestamptz, v_event.received_at), 'webhook', v_event.id);
+            v_applied := v_applied + 1;
+            if (v_snapshot ->> 'needs_enrichment')::boolean then
+              v_enrich := v_enrich || (v_snapshot ->> 'id')::bigint;
+            end if;
+          end loop;
+        end loop;
+      elsif not exists (
+        select 1 from jsonb_object_keys(v_event.payload) as k where k = any (inbox.amocrm_other_entities())
+      ) then
+        raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
+      end if;
+      v_status := case when v_applied > 0 then 'processed' else 'ignored' end;
+    exception when others then
+      -- Everything this event changed is rolled back to the block start; the raw row stays.
+      v_status := 'failed';
+      v_error := sqlerrm;
+      v_applied := 0;
+      v_enrich := '{}';
+    end;
+  end if;
+
+  update inbox.amocrm_webhook_event as e
+     set status = v_status, error = v_error, deals_applied = v_applied, processed_at = now(),
+         process_count = e.process_count + 1
+   where e.id = p_event_id;
+
+  return jsonb_build_object(
+    'event_id', p_event_id,
+    'status', v_status,
+    'error', v_error,
+    'deals_applied', v_applied,
+    'needs_enrichment', to_jsonb(array(select distinct unnest(v_enrich) order by 1))
+  );
+end
+$$;
+
+create or replace function voronka.amocrm_apply_api_leads(p_leads jsonb, p_read_at timestamptz)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_lead jsonb;
+  v_snapshot jsonb;
+  v_applied integer := 0;
+  v_max_updated timestamptz;
+begin
+  if jsonb_typeof(p_leads) <> 'array' then
+    raise exception 'amoCRM API leads must be a JSON array' using errcode = '22023';
+  end if;
+  perform voronka.amocrm_lock_deals(array(
+    select voronka.amocrm_bigint(l.value ->> 'id') from jsonb_array_elements(p_leads) as l
+    where jsonb_typeof(l.value) = 'object'));
+  for v_lead in select l.value from jsonb_array_elements(p_leads) as l loop
+    v_snapshot := voronka.amocrm_snapshot_from_api(v_lead);
+    perform voronka.amocrm_observe_deal(
+      v_snapshot, greatest(p_read_at, (v_snapshot ->> 'amo_time')::timestamptz), 'api', null);
+    v_applied := v_applied + 1;
+    v_max_updated := greatest(v_max_updated, (v_snapshot ->> 'amo_time')::timestamptz);
+  end loop;
+  return jsonb_build_object('deals_applied', v_applied, 'max_updated_at', v_max_updated);
+end
+$$;
+
+-- The API answered 204/404 for these deals: they no longer exist (deleted, trash emptied).
+-- That answer is an observation like any read: the deal is deleted as of p_read_at.
+create function voronka.amocrm_apply_api_missing(p_deal_ids bigint[], p_read_at timestamptz)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id bigint;
+  v_applied integer := 0;
+begin
+  perform voronka.amocrm_lock_deals(p_deal_ids);
+  for v_id in select distinct d.id from unnest(p_deal_ids) as d (id) where d.id is not null order by 1 loop
+    -- Only deals we know: a read of an id nobody sent us creates nothing.
+    continue when not exists (select 1 from voronka.amocrm_deal_observation as o where o.deal_id = v_id);
+    perform voronka.amocrm_observe_deal(
+      jsonb_build_object('id', v_id, 'is_deleted', true, 'data_issues', '[]'::jsonb, 'needs_enrichment', false),
+      p_read_at, 'api', null);
+    v_applied := v_applied + 1;
+  end loop;
+  return v_applied;
+end
+$$;
+comment on function voronka.amocrm_apply_api_missing(bigint[], timestamptz) is 'Records that amoCRM API v4 no longer returns these known deals (204/404 at p_read_at): each is deleted as of that read.';
+
+create or replace function voronka.amocrm_refresh_all_deals()
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id bigint;
+  v_count integer := 0;
+begin
+  -- One deal at a time, each under its lock, in lock-key order (as every other writer).
+  for v_id in
+    select ids.deal_id
+    from (select distinct o.deal_id from voronka.amocrm_deal_observation as o) as ids
+    order by hashtextextended('voronka.amocrm_deal:' || ids.deal_id, 0)
+  loop
+    perform voronka.amocrm_lock_deals(array[v_id]);
+    perform voronka.amocrm_refresh_deal(v_id);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end
+$$;
+
+revoke execute on function voronka.amocrm_webhook_data_issues(jsonb), voronka.amocrm_lock_deals(bigint[]),
+  inbox.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_apply_api_missing(bigint[], timestamptz) from public;
+grant execute on function voronka.amocrm_webhook_data_issues(jsonb), voronka.amocrm_lock_deals(bigint[]),
+  inbox.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_apply_api_missing(bigint[], timestamptz) to service_role;
