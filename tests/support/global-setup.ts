@@ -12,11 +12,12 @@ import { PROJECT_ROOT } from "../../scripts/lib/supabase-cli.ts";
 export const TEMPLATE_DATABASE = "voronka_template";
 
 export default async function setup(project: TestProject) {
-  const port = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
+  // StrykerJS (npm run mutate) runs one suite per worker: each worker gets its own port.
+  const port = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330) + Number(process.env.STRYKER_MUTATOR_WORKER ?? 0);
   const dataDir = path.join(PROJECT_ROOT, `.local/test-postgres-${port}`);
-  await rm(dataDir, { recursive: true, force: true });
   const server = await startLocalPostgres({
     dataDir,
+    fresh: true,
     port,
     // Tests need speed, not durability of a throw-away cluster.
     settings: { fsync: "off", synchronous_commit: "off", full_page_writes: "off", max_connections: "300" },
@@ -28,7 +29,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await dropDatabase(server.url, TEMPLATE_DATABASE).catch(() => {});
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(server.dataDir, { recursive: true, force: true });
   };
 }
 

@@ -1,0 +1,152 @@
+// SQL mutation testing: every mutant of the target files (scripts/mutate/sql-operators.ts) is
+// written into a scratch copy of the project, and the test files that cover its file run there
+// against a fresh Postgres (their own port). A failing run caught the mutant; a passing one let it
+// survive. The project's own files are never touched.
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
+import { applyMutant, definitionsOf, mutantsOf, type SqlMutant, withoutComments } from "./sql-operators.ts";
+import { DEAD_DEFINITIONS, DECLARED_SQL_MUTANTS, EQUIVALENT_SQL_MUTANTS, SQL_FOLDER, SQL_TARGETS } from "./targets.ts";
+
+export type Outcome = "caught" | "survived" | "timeout" | "equivalent";
+
+export interface MutantResult {
+  mutant: SqlMutant;
+  outcome: Outcome;
+  seconds: number;
+  /** The first failing test, or why it is equivalent. */
+  detail: string;
+}
+
+/** Every SQL mutant of the targets, in file order (declared ones included). */
+export function sqlMutants(folder = path.join(PROJECT_ROOT, SQL_FOLDER)): SqlMutant[] {
+  const files = SQL_TARGETS.map((t) => t.file);
+  // The database keeps the last definition of each name: earlier ones are history.
+  const allFiles = [...new Set([...files, ...readdirSorted(folder)])].sort();
+  const lastFileOf = new Map<string, string>();
+  for (const file of allFiles) {
+    for (const d of definitionsOf(withoutComments(readFileSync(path.join(folder, file), "utf8")))) {
+      lastFileOf.set(d.name, file);
+    }
+  }
+  const mutants: SqlMutant[] = [];
+  for (const file of files) {
+    const text = readFileSync(path.join(folder, file), "utf8");
+    mutants.push(...mutantsOf(file, text, (name) => lastFileOf.get(name) === file && !(name in DEAD_DEFINITIONS)));
+    for (const declared of DECLARED_SQL_MUTANTS.filter((d) => d.file === file)) {
+      const start = text.indexOf(declared.find);
+      if (start < 0) throw new Error(`declared mutant ${declared.id}: "${declared.find}" not found in ${file}`);
+      mutants.push({
+        id: `${file}:${declared.id}`,
+        file,
+        definition: declared.id,
+        line: text.slice(0, start).split("\n").length,
+        operator: "declared",
+        original: declared.find,
+        replacement: declared.replace,
+        start,
+        end: start + declared.find.length,
+      });
+    }
+  }
+  return mutants;
+}
+
+function readdirSorted(folder: string): string[] {
+  return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(".sql")) : [];
+}
+
+/** A copy of the project to mutate (node_modules linked, not copied). */
+function makeScratch(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const entry of ["supabase", "scripts", "tests", "package.json", "tsconfig.json", "vitest.config.ts"]) {
+    cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"));
+}
+
+function runTests(
+  dir: string,
+  tests: string[],
+  port: number,
+  timeoutSeconds: number,
+): Promise<{ passed: boolean; timedOut: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      path.join(PROJECT_ROOT, "node_modules/.bin/vitest"),
+      ["run", "--bail=1", "--reporter=dot", ...tests],
+      {
+        cwd: dir,
+        env: { ...process.env, VORONKA_TEST_PG_PORT: String(port), FORCE_COLOR: "0" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {}
+    }, timeoutSeconds * 1000);
+    let timedOut = false;
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ passed: code === 0 && !timedOut, timedOut, output });
+    });
+  });
+}
+
+function firstFailure(output: string): string {
+  const line = output.split("\n").find((l) => /FAIL|AssertionError|Error:/.test(l));
+  return (line ?? output.trim().split("\n").at(-1) ?? "").trim().slice(0, 160);
+}
+
+export async function runSqlMutation(options: {
+  filter?: string;
+  port?: number;
+  timeoutSeconds?: number;
+  log?: (line: string) => void;
+}): Promise<MutantResult[]> {
+  const log = options.log ?? console.log;
+  const port = options.port ?? Number(process.env.VORONKA_MUTATE_PG_PORT ?? 54390);
+  const scratch = path.join(PROJECT_ROOT, ".local/mutate/sql");
+  const mutants = sqlMutants().filter((m) => !options.filter || m.id.includes(options.filter));
+  makeScratch(scratch);
+
+  // The unmutated suite must pass, or every mutant would look caught.
+  for (const target of SQL_TARGETS.filter((t) => mutants.some((m) => m.file === t.file))) {
+    const baseline = await runTests(scratch, target.tests, port, options.timeoutSeconds ?? 240);
+    if (!baseline.passed) {
+      throw new Error(`the covering tests of ${target.file} fail without any mutant:\n${baseline.output.slice(-2000)}`);
+    }
+  }
+
+  const results: MutantResult[] = [];
+  for (const [i, mutant] of mutants.entries()) {
+    const equivalent = EQUIVALENT_SQL_MUTANTS[mutant.id];
+    if (equivalent) {
+      results.push({ mutant, outcome: "equivalent", seconds: 0, detail: equivalent });
+      continue;
+    }
+    const file = path.join(scratch, SQL_FOLDER, mutant.file);
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, applyMutant(original, mutant));
+    const started = performance.now();
+    const tests = SQL_TARGETS.find((t) => t.file === mutant.file)!.tests;
+    const run = await runTests(scratch, tests, port, options.timeoutSeconds ?? 240);
+    writeFileSync(file, original);
+    const seconds = (performance.now() - started) / 1000;
+    const outcome: Outcome = run.timedOut ? "timeout" : run.passed ? "survived" : "caught";
+    results.push({ mutant, outcome, seconds, detail: outcome === "caught" ? firstFailure(run.output) : "" });
+    log(
+      `[${i + 1}/${mutants.length}] ${outcome.padEnd(8)} ${seconds.toFixed(1).padStart(5)} s  ${mutant.id}  ` +
+        `${JSON.stringify(mutant.original)} → ${JSON.stringify(mutant.replacement)}`,
+    );
+  }
+  return results;
+}

@@ -1,0 +1,120 @@
+// What `npm run mutate` mutates, and which tests must catch it.
+//
+// SQL: the files that compute or ingest the numbers, each with the test files that cover it
+// (tests that start Deno or the whole stack on fixed ports are left out: they would only make a
+// run slower and cannot run side by side). When the SQL moves (supabase/schemas), change the
+// folder and the file names here.
+//
+// Equivalent mutants: changes that cannot alter behaviour, with the reason. They are not run and
+// do not count in the score. Survivors that are not equivalent are listed by the run, and the
+// README's "Mutation testing" section says why each is not worth a test.
+
+export const SQL_FOLDER = "supabase/migrations";
+
+const FUNNEL_TESTS = ["tests/funnel"];
+const AMOCRM_TESTS = [
+  "tests/amocrm/deal-state.test.ts",
+  "tests/amocrm/deletes-and-values.test.ts",
+  "tests/amocrm/order-properties.test.ts",
+  "tests/amocrm/concurrent-delivery.test.ts",
+  "tests/amocrm/api-reconcile.test.ts",
+  "tests/amocrm/replay.test.ts",
+  "tests/amocrm/webhook-http.test.ts",
+];
+const FACEBOOK_TESTS = [
+  "tests/facebook/insights.test.ts",
+  "tests/facebook/discovery.test.ts",
+  "tests/facebook/faults.test.ts",
+  "tests/facebook/settings-rpc.test.ts",
+];
+
+export const SQL_TARGETS: { file: string; tests: string[] }[] = [
+  { file: "20261126000100_settings_and_teams.sql", tests: [...FUNNEL_TESTS, "tests/amocrm/deal-state.test.ts"] },
+  { file: "20261126000200_products.sql", tests: [...FUNNEL_TESTS, "tests/amocrm/deal-state.test.ts"] },
+  { file: "20261126000500_funnel_analytics.sql", tests: FUNNEL_TESTS },
+  { file: "20261126000600_funnel_report_rpc.sql", tests: [...FUNNEL_TESTS, "tests/facebook/settings-rpc.test.ts"] },
+  { file: "20261126000700_proftest_lead_capture.sql", tests: ["tests/lead-capture"] },
+  { file: "20261126000800_stale_day_triggers_static_sql.sql", tests: FUNNEL_TESTS },
+  { file: "20261126000950_analyst_views.sql", tests: FUNNEL_TESTS },
+  { file: "20261126001100_amocrm_field_mapping_and_utm.sql", tests: AMOCRM_TESTS },
+  { file: "20261126001200_amocrm_deal_observations.sql", tests: AMOCRM_TESTS },
+  { file: "20261126001400_amocrm_ingest_functions.sql", tests: AMOCRM_TESTS },
+  { file: "20261126002000_facebook_sync_functions.sql", tests: FACEBOOK_TESTS },
+  { file: "20261126002100_facebook_ad_account_settings_rpc.sql", tests: FACEBOOK_TESTS },
+  { file: "20261127000200_amocrm_deal_serialised_replay.sql", tests: AMOCRM_TESTS },
+];
+
+/**
+ * Definitions that exist but no longer run (a later file re-pointed every caller elsewhere).
+ * Mutating them is pointless: the database keeps them only for history.
+ */
+export const DEAD_DEFINITIONS: Record<string, string> = {
+  "analytics.mark_stale_days":
+    "replaced by the per-table trigger functions of 20261126000800; no trigger calls it any more",
+};
+
+/** Mutant id → why the change cannot alter behaviour. */
+export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {};
+
+/**
+ * Mutants the operators cannot express, declared by hand: a snippet of the file and what a careless
+ * edit would make of it.
+ */
+export const DECLARED_SQL_MUTANTS: { file: string; id: string; find: string; replace: string }[] = [
+  {
+    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    id: "lead-update-trigger-dropped",
+    find: `create trigger lead_stale_on_update after update on voronka.lead
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');`,
+    replace: "",
+  },
+  {
+    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    id: "sale-update-trigger-dropped",
+    find: `create trigger sale_stale_on_update after update on voronka.sale
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_instant_days('won_at');`,
+    replace: "",
+  },
+  {
+    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    id: "sale-delete-trigger-dropped",
+    find: `create trigger sale_stale_on_delete after delete on voronka.sale
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_instant_days('won_at');`,
+    replace: "",
+  },
+  {
+    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    id: "insight-update-trigger-dropped",
+    find: `create trigger fb_ad_insight_stale_on_update after update on voronka.fb_ad_insight
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_insight_days();`,
+    replace: "",
+  },
+  {
+    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    id: "insight-delete-trigger-dropped",
+    find: `create trigger fb_ad_insight_stale_on_delete after delete on voronka.fb_ad_insight
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_insight_days();`,
+    replace: "",
+  },
+  {
+    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    id: "rate-insert-trigger-dropped",
+    find: `create trigger exchange_rate_stale_on_insert after insert on voronka.exchange_rate
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_rate_days();`,
+    replace: "",
+  },
+  {
+    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    id: "rate-update-trigger-dropped",
+    find: `create trigger exchange_rate_stale_on_update after update on voronka.exchange_rate
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_rate_days();`,
+    replace: "",
+  },
+  {
+    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    id: "lead-delete-trigger-dropped",
+    find: `create trigger lead_stale_on_delete after delete on voronka.lead
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');`,
+    replace: "",
+  },
+];
