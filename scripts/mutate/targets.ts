@@ -20,8 +20,10 @@ const AMOCRM_TESTS = [
   "tests/amocrm/api-reconcile.test.ts",
   "tests/amocrm/replay.test.ts",
   "tests/amocrm/webhook-http.test.ts",
+  "tests/amocrm/utm-precedence.test.ts",
 ];
 const FACEBOOK_TESTS = [
+  "tests/facebook/upsert-edges.test.ts",
   "tests/facebook/insights.test.ts",
   "tests/facebook/discovery.test.ts",
   "tests/facebook/faults.test.ts",
