@@ -174,12 +174,35 @@ describe("competing UTM rules", () => {
         ('kenesary', 'facebook', '%', 10)`;
     const resolve = async (campaign: string | null) =>
       (await db.sql`select voronka.resolve_team('facebook', ${campaign}) as team`)[0].team;
-    // kenesary's rule (10) beats both rules at 50, whatever the campaign.
+    // kenesary's rule (10, pattern '%') beats both rules at 50, whatever the campaign, even none.
     expect(await resolve("tr4_video")).toBe("kenesary");
+    expect(await resolve(null)).toBe("kenesary");
     await db.sql`update voronka.team_utm_rule set priority = 90 where team_id = 'kenesary'`;
     // Now at 50: traf4's pattern beats aidana's catch-all for its campaigns; others go to aidana.
     expect(await resolve("tr4_video")).toBe("traf4");
     expect(await resolve("other")).toBe("aidana");
     expect(await resolve(null)).toBe("aidana");
+  });
+});
+
+describe("product price bands", () => {
+  it("a band includes both of its edges; the lowest priority number wins where bands overlap", async () => {
+    await db.sql`
+      insert into voronka.product_rule (product_id, amocrm_pipeline_id, min_price, max_price, priority) values
+        ('express', 7300001, 1000, 10000, 100),
+        ('flagman', 7300001, 10000, null, 50)`;
+    const product = async (price: number) =>
+      (await db.sql`select voronka.resolve_product(7300001, ${price}) as p`)[0].p;
+    expect(await product(999.99)).toBeNull();
+    expect(await product(1000)).toBe("express");
+    expect(await product(9999.99)).toBe("express");
+    // 10,000 is in both bands: flagman's rule (50) is first.
+    expect(await product(10000)).toBe("flagman");
+    expect(await product(490000)).toBe("flagman");
+    await db.sql`update voronka.product_rule set priority = 10 where product_id = 'express'`;
+    expect(await product(10000)).toBe("express");
+    await db.sql`update voronka.product_rule set max_price = 5000 where product_id = 'express'`;
+    expect(await product(5000)).toBe("express");
+    expect(await product(5000.01)).toBeNull();
   });
 });
