@@ -289,7 +289,7 @@ as $$
            case when w.n > 0
                 then format('%s amoCRM webhook(s) could not be processed (oldest received %s): their deal changes are missing. Fix the cause, then npm run amocrm:replay -- --failed.', w.n, w.oldest)
                 else 'Every stored amoCRM webhook was processed.' end as message,
-           jsonb_build_object('sample_ids', to_jsonb(w.sample_ids), 'oldest_received_at', w.oldest) as extra
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest) as extra
     from webhook_failed as w
     union all
     select 2, 'amocrm_webhook_pending', p_global, true,
@@ -297,7 +297,7 @@ as $$
            case when w.n > 0
                 then format('%s amoCRM webhook(s) are stored but not processed (oldest received %s). Run npm run amocrm:replay.', w.n, w.oldest)
                 else 'No amoCRM webhook is waiting to be processed.' end,
-           jsonb_build_object('sample_ids', to_jsonb(w.sample_ids), 'oldest_received_at', w.oldest)
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest)
     from webhook_pending as w
     union all
     select 3, 'lead_capture_rejected', p_global, true,
@@ -305,7 +305,7 @@ as $$
            case when c.n > 0
                 then format('%s lead-capture request(s) in the window were rejected as invalid (the sender got 400): those leads are not counted. See inbox.lead_capture_event.error.', c.n)
                 else 'No lead-capture request in the window was rejected.' end,
-           jsonb_build_object('sample_ids', to_jsonb(c.sample_ids))
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(c.sample_ids), '[]'::jsonb))
     from capture_rejected as c
     union all
     select 4, 'amocrm_deal_needs_enrichment', true, true,
@@ -313,7 +313,7 @@ as $$
            case when e.n > 0
                 then format('%s amoCRM deal(s) arrived as minimal webhooks and still wait to be read through the amoCRM API (since %s); %s of them won without a sale yet. Check the amoCRM API token and the reconciliation.', e.n, e.oldest, e.won_without_sale)
                 else 'No amoCRM deal waits to be read through the API.' end,
-           jsonb_build_object('won_without_sale', e.won_without_sale, 'sample_ids', to_jsonb(e.sample_ids),
+           jsonb_build_object('won_without_sale', e.won_without_sale, 'sample_ids', coalesce(to_jsonb(e.sample_ids), '[]'::jsonb),
                               'oldest_updated_at', e.oldest)
     from enrichment as e
     union all
@@ -322,7 +322,7 @@ as $$
            case when u.n > 0
                 then format('%s amoCRM deal(s) won in the window are in a pipeline (or price band) that maps to no product (pipelines %s): they are not counted as sales. Add a voronka.product_rule.', u.n, u.pipeline_ids)
                 else 'Every deal won in the window maps to a product.' end,
-           jsonb_build_object('sample_ids', to_jsonb(u.sample_ids), 'pipeline_ids', coalesce(u.pipeline_ids, '[]'::jsonb))
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(u.sample_ids), '[]'::jsonb), 'pipeline_ids', coalesce(u.pipeline_ids, '[]'::jsonb))
     from won_unmapped as u
     union all
     select 6, 'utm_coverage', true, false,
@@ -355,7 +355,7 @@ as $$
            case when v.n > 0
                 then format('%s amoCRM deal(s) carry values that were set aside as unusable (%s): those fields are treated as unknown. See voronka.amocrm_deal.data_issues.', v.n, v.by_code)
                 else 'No amoCRM value was set aside.' end,
-           jsonb_build_object('by_code', coalesce(v.by_code, '{}'::jsonb), 'sample_ids', to_jsonb(v.sample_ids))
+           jsonb_build_object('by_code', coalesce(v.by_code, '{}'::jsonb), 'sample_ids', coalesce(to_jsonb(v.sample_ids), '[]'::jsonb))
     from set_aside as v
     union all
     select 10, 'implausible_time', true, true,
@@ -363,8 +363,8 @@ as $$
            case when s.n + l.n > 0
                 then format('%s sale(s) and %s lead(s) have a time before 2000 or more than a day in the future: they are in no window and never count as the latest sale or lead.', s.n, l.n)
                 else 'Every sale and lead has a plausible time.' end,
-           jsonb_build_object('sales', jsonb_build_object('count', s.n, 'sample_deal_ids', to_jsonb(s.sample_ids)),
-                              'leads', jsonb_build_object('count', l.n, 'sample_ids', to_jsonb(l.sample_ids)))
+           jsonb_build_object('sales', jsonb_build_object('count', s.n, 'sample_deal_ids', coalesce(to_jsonb(s.sample_ids), '[]'::jsonb)),
+                              'leads', jsonb_build_object('count', l.n, 'sample_ids', coalesce(to_jsonb(l.sample_ids), '[]'::jsonb)))
     from implausible_sales as s cross join implausible_leads as l
     union all
     select 11, 'stale_facebook_sync', true, true,
@@ -398,7 +398,7 @@ as $$
            case when r.n > 0
                 then format('%s Facebook sync run(s) in the window failed; the latest: %s', r.n, coalesce(r.last_message, 'no message'))
                 else 'No Facebook sync run failed in the window.' end,
-           jsonb_build_object('sample_ids', to_jsonb(r.sample_ids), 'last_run_status', (select l.status from fb_last_run as l))
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(r.sample_ids), '[]'::jsonb), 'last_run_status', (select l.status from fb_last_run as l))
     from fb_runs_failed as r
     union all
     select 14, 'analytics_refresh_age', p_global, false,
