@@ -45,5 +45,9 @@ export function dbAdvisors(dbUrl: string, failOn: "warn" | "error" | "none" = "w
 
 /** `supabase gen types typescript` for the public schema (what dashboards call). */
 export function generateTypes(dbUrl: string): Promise<string> {
-  return supabase(["gen", "types", "typescript", "--db-url", dbUrl, "--schema", "public"]);
+  // The local Postgres has no TLS: without sslmode=disable the CLI tries TLS first and writes a
+  // "Connected … without TLS" notice into its output (the generated file).
+  const url = new URL(dbUrl);
+  if (!url.searchParams.has("sslmode")) url.searchParams.set("sslmode", "disable");
+  return supabase(["gen", "types", "typescript", "--db-url", url.toString(), "--schema", "public"]);
 }

@@ -42,13 +42,28 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
  */
 export async function asApiRole<T>(
   sql: Sql,
-  claims: { role: "anon" | "authenticated" | "service_role"; app_metadata?: Record<string, unknown> },
+  claims: { role: ApiRole; app_metadata?: Record<string, unknown> },
+  fn: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  return asDatabaseRole(sql, claims.role, claims, fn);
+}
+
+type ApiRole = "anon" | "authenticated" | "service_role";
+
+/**
+ * Like asApiRole, but the database role and the JWT claims are given apart, e.g. database role
+ * `authenticated` with a forged claim `"role": "service_role"`: the database role must decide.
+ */
+export async function asDatabaseRole<T>(
+  sql: Sql,
+  role: ApiRole,
+  claims: Record<string, unknown>,
   fn: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
   let result: T | undefined;
   await sql
     .begin(async (tx) => {
-      await tx.unsafe(`set local role ${claims.role}`);
+      await tx.unsafe(`set local role ${role}`);
       await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
       result = await fn(tx);
       throw new RollbackSignal();

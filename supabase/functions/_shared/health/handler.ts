@@ -1,16 +1,63 @@
-// GET /functions/v1/health: is the function runtime up and can it reach the database?
+// GET /functions/v1/health: is the function runtime up, can it reach the database, and what data
+// is missing or suspect (public.data_health for today, as service_role)? Public (no JWT): it
+// answers counts and severities only, never ids, names or error texts.
 import type { Sql } from "../database.ts";
 import { errorResponse, type Handler, json } from "../http.ts";
 
+export interface DataHealthSummary {
+  status: "ok" | "warning" | "error";
+  window: { from: string; until: string; days: number; time_zone: string };
+  checks: Record<string, { severity: "ok" | "warning" | "error"; count: number }>;
+}
+
+interface DataHealthCheck {
+  code: string;
+  severity: "ok" | "warning" | "error";
+  count: number;
+}
+
+/** The last `days` business days (today included) of public.data_health, reduced to counts. */
+export async function dataHealthSummary(sql: Sql, days = 1): Promise<DataHealthSummary> {
+  // As PostgREST would call it for the service key: the database role decides what it sees.
+  const health = await sql.begin(async (tx) => {
+    await tx.unsafe("set local role service_role");
+    await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+    const [row] = await tx`select public.data_health(null, ${days}::integer) as h`;
+    return row.h as {
+      status: DataHealthSummary["status"];
+      window: DataHealthSummary["window"];
+      checks: DataHealthCheck[];
+    };
+  });
+  return {
+    status: health.status,
+    window: health.window,
+    checks: Object.fromEntries(health.checks.map((c) => [c.code, { severity: c.severity, count: c.count }])),
+  };
+}
+
 export function createHealthHandler(deps: { sql: Sql }): Handler {
   return async () => {
+    let row: { schema_version: string; database_time: Date };
     try {
-      const [row] = await deps.sql`
+      [row] = (await deps.sql`
         select (select max(version) from supabase_migrations.schema_migrations) as schema_version,
-               now() as database_time`;
-      return json(200, { status: "ok", schema_version: row.schema_version, database_time: row.database_time });
+               now() as database_time`) as unknown as [typeof row];
     } catch (error) {
       return errorResponse(503, "database_unavailable", `The database cannot be reached: ${(error as Error).message}`);
     }
+    // The runtime and the database are up (status "ok", as before); data gaps are reported beside it.
+    let dataHealth: DataHealthSummary | { status: "unknown"; error: string };
+    try {
+      dataHealth = await dataHealthSummary(deps.sql);
+    } catch (error) {
+      dataHealth = { status: "unknown", error: `data_health failed: ${(error as Error).message}` };
+    }
+    return json(200, {
+      status: "ok",
+      schema_version: row.schema_version,
+      database_time: row.database_time,
+      data_health: dataHealth,
+    });
   };
 }
