@@ -207,7 +207,10 @@ describe("argument errors", () => {
     });
   }
   it("rejects p_days = null and an unknown team", async () => {
-    await expect(db.sql`select public.funnel_report(null, null)`).rejects.toMatchObject({ code: "22023" });
+    await expect(db.sql`select public.funnel_report(null, null)`).rejects.toMatchObject({
+      code: "22023",
+      message: "p_days must be between 1 and 366, got null",
+    });
     await expect(db.sql`select public.funnel_report('nobody')`).rejects.toMatchObject({
       code: "22023",
       message: 'unknown team "nobody"',

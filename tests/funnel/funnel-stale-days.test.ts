@@ -111,3 +111,36 @@ describe("exchange rates", () => {
     expect(await days()).toEqual([{ ...zero, day: "2026-11-21", spend: null, spend_complete: false }]);
   });
 });
+
+describe("owner changes", () => {
+  it("a deal moved to another team moves its sale on the sale's business day, not its UTC day", async () => {
+    await addTeams(db.sql, "traf4");
+    // 2026-11-21 00:30 in Almaty is 2026-11-20 19:30 UTC.
+    const deal = await addSale(db.sql, {
+      at: "2026-11-20T19:30:00Z",
+      product: "express",
+      amount: "5000",
+      utmSource: "kenesary",
+    });
+    expect(await days()).toEqual([{ ...zero, day: "2026-11-21", express_purchases: 1, express_revenue: 5000 }]);
+    await refresh(db.sql);
+    await db.sql`update voronka.amocrm_deal set utm_source = 'traf4' where id = ${deal}`;
+    expect(await days()).toEqual([]);
+    const traf4 = await db.sql`
+      select day::text, express_purchases::int from public.funnel_daily('traf4', 5, '2026-11-22')
+      where express_purchases > 0`;
+    expect(traf4).toEqual([{ day: "2026-11-21", express_purchases: 1 }]);
+  });
+
+  it("an ad account moved to another team moves its spend at once", async () => {
+    await addTeams(db.sql, "traf4");
+    await addAdAccount(db.sql, { id: ACCOUNT, currency: "KZT", team: "kenesary" });
+    await addInsight(db.sql, { account: ACCOUNT, ad: AD, day: "2026-11-22", spend: "700.70", currency: "KZT" });
+    await refresh(db.sql);
+    await db.sql`update voronka.fb_ad_account set team_id = 'traf4' where id = ${ACCOUNT}`;
+    expect(await days()).toEqual([]);
+    const traf4 = await db.sql`
+      select day::text, spend::float8 from public.funnel_daily('traf4', 5, '2026-11-22') where spend <> 0`;
+    expect(traf4).toEqual([{ day: "2026-11-22", spend: 700.7 }]);
+  });
+});
