@@ -9,8 +9,11 @@ import { expect, it } from "vitest";
 import { isPortTaken } from "../scripts/lib/local-postgres.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
 
-const PG_PORT = 54331;
-const FUNCTIONS_PORT = 54332;
+// Derived from the test Postgres port, so parallel runs on other ports cannot collide.
+const BASE_PORT = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
+const PG_PORT = BASE_PORT + 11;
+const FUNCTIONS_PORT = BASE_PORT + 12;
+const BLOCKED_PORT = BASE_PORT + 13;
 
 function start(env: Record<string, string>): {
   child: ChildProcess;
@@ -88,14 +91,14 @@ it("npm start brings up the stack with demo data, ingests, and stops on Ctrl-C",
 
 it("npm start says what to do when its port is taken", async () => {
   const { createServer } = await import("node:net");
-  const blocker = createServer().listen(54333, "127.0.0.1");
+  const blocker = createServer().listen(BLOCKED_PORT, "127.0.0.1");
   try {
     const run = start({
-      VORONKA_PG_PORT: "54333",
+      VORONKA_PG_PORT: String(BLOCKED_PORT),
       VORONKA_DATA_DIR: path.join(PROJECT_ROOT, ".local/test-start-blocked"),
     });
     expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(/Port 54333 on 127.0.0.1 is already in use/);
+    expect(run.output()).toMatch(new RegExp(`Port ${BLOCKED_PORT} on 127.0.0.1 is already in use`));
   } finally {
     blocker.close();
   }

@@ -16,7 +16,18 @@ export function withLocalDefaults(env: Record<string, string>): { env: Record<st
   return { env: { ...env, ...Object.fromEntries(defaulted.map((n) => [n, LOCAL_FUNCTION_DEFAULTS[n]])) }, defaulted };
 }
 
-/** Commands a newcomer can paste to see ingestion reach the report. */
+/**
+ * How to get a secret into the shell, without printing it: the try-it commands below use
+ * `$NAME`, and terminal scroll-back, screen shares and CI logs never see a value.
+ */
+function exportCommand(name: string, env: Record<string, string>): string {
+  if (env[name] === LOCAL_FUNCTION_DEFAULTS[name]) {
+    return `export ${name}="$(sed -n 's/^ *${name}: "\\(.*\\)",$/\\1/p' scripts/local/local-secrets.ts)"   # the local default`;
+  }
+  return `export ${name}="$(sed -n 's/^${name}=//p' supabase/functions/.env)"   # or however you set it`;
+}
+
+/** Commands a newcomer can paste to see ingestion reach the report. Secrets by name only. */
 export function tryItCommands(functionsUrl: string, databaseUrl: string, env: Record<string, string>): string {
   const now = Math.floor(Date.now() / 1000);
   const deal = [
@@ -34,10 +45,12 @@ export function tryItCommands(functionsUrl: string, databaseUrl: string, env: Re
     `account[subdomain]=${env.AMOCRM_SUBDOMAIN}`,
   ].join("&");
   return [
-    "Try it (the report has them at once; the view catches up within a minute):",
-    `  curl -s -X POST '${functionsUrl}/lead-capture' -H 'Authorization: Bearer ${env.LEAD_CAPTURE_SECRET}' \\`,
+    "Try it (the report has them at once; the view catches up within a minute). From the project folder:",
+    `  ${exportCommand("LEAD_CAPTURE_SECRET", env)}`,
+    `  ${exportCommand("AMOCRM_WEBHOOK_SECRET", env)}`,
+    `  curl -s -X POST '${functionsUrl}/lead-capture' -H "Authorization: Bearer $LEAD_CAPTURE_SECRET" \\`,
     `       -H 'Content-Type: application/json' -d '{"submission_id":"try-1","utm_source":"kenesary"}'`,
-    `  curl -s -X POST '${functionsUrl}/amocrm-webhook?secret=${env.AMOCRM_WEBHOOK_SECRET}' \\`,
+    `  curl -s -X POST "${functionsUrl}/amocrm-webhook?secret=$AMOCRM_WEBHOOK_SECRET" \\`,
     `       --data '${deal}'`,
     `  psql '${databaseUrl}' -At -c "select jsonb_pretty(public.funnel_report(null, 1))"`,
   ].join("\n");

@@ -101,4 +101,28 @@ describe("parseFormBody", () => {
     expect(() => parseFormBody("a=1&a[b]=2")).toThrow(FormBodyError);
     expect(() => parseFormBody("a[b]=2&a=1")).toThrow(FormBodyError);
   });
+
+  it("refuses keys nested deeper than 64 levels (PHP's limit), quoting the key cut short", () => {
+    expect(parseFormBody(`a${"[b]".repeat(63)}=1`)).toBeTruthy();
+    for (const depth of [64, 5_000, 8_000]) {
+      const key = `leads${"[a]".repeat(depth)}`;
+      let error: unknown;
+      try {
+        parseFormBody(`${key}=1`);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(FormBodyError);
+      expect((error as Error).message).toMatch(/nested more than 64 levels deep/);
+      expect((error as Error).message.length).toBeLessThan(300);
+    }
+  });
+
+  it("appends 200,000 `a[]=` values in linear time", () => {
+    const started = Date.now();
+    const parsed = parseFormBody(Array.from({ length: 200_000 }, (_, i) => `a[]=${i}`).join("&"));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((parsed.a as string[]).length).toBe(200_000);
+    expect((parsed.a as string[])[199_999]).toBe("199999");
+  });
 });

@@ -24,7 +24,7 @@ const wonBody = (id: number, at = 1764000000) =>
   ]);
 
 describe("refused requests store nothing", () => {
-  it.each([
+  it.each<[string, Request, number, string]>([
     ["no secret", post(wonBody(1), { secret: "" }), 401, "bad_secret"],
     ["a wrong secret", post(wonBody(1), { secret: "s3cret-Webhook-Value-0123456789abcdeX" }), 401, "bad_secret"],
     [
@@ -47,6 +47,23 @@ describe("refused requests store nothing", () => {
       401,
       "wrong_account",
     ],
+    // Any account field that is not exactly the configured account: a list, a map, a plain value.
+    ...[
+      `account[id][]=${ACCOUNT.id}`,
+      "account[id][]=",
+      `account[id][x]=${ACCOUNT.id}`,
+      `account[subdomain][]=${ACCOUNT.subdomain}`,
+      "account=voronka-test",
+      `account[]=${ACCOUNT.id}`,
+      "leads[status][0][id]=1&leads[status][0][account_id][]=999",
+      "leads[status][x][id]=1&leads[status][x][account_id]=999",
+      "leads[status][0][id]=1&leads[status][0][account_id]=",
+    ].map((body): [string, Request, number, string] => [
+      `a non-scalar or wrong account: ${body}`,
+      post(`leads[status][0][id]=1&${body}`),
+      401,
+      "wrong_account",
+    ]),
     ["JSON", post(JSON.stringify({ leads: [] }), { contentType: "application/json" }), 415, "unsupported_media_type"],
     ["multipart", post("x", { contentType: "multipart/form-data; boundary=x" }), 415, "unsupported_media_type"],
   ])("%s", async (_name, request, status, code) => {
@@ -78,6 +95,33 @@ describe("refused requests store nothing", () => {
     expect(await eventCount()).toBe(0);
   });
 
+  it("a client trickling the body past the read deadline: 408", async () => {
+    const handler = handlerFor(db.sql, { config: { ...testConfig(), bodyTimeoutMs: 200 } });
+    const bytes = new TextEncoder().encode(wonBody(4));
+    let i = 0;
+    const trickle = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (i < bytes.length) controller.enqueue(bytes.slice(i, ++i));
+        else controller.close();
+      },
+    });
+    const before = await eventCount();
+    const started = Date.now();
+    const response = await handler(
+      new Request(`http://localhost/x?secret=${encodeURIComponent(testConfig().webhookSecret!)}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: trickle,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(response.status).toBe(408);
+    expect((await response.json()).error.code).toBe("request_timeout");
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await eventCount()).toBe(before);
+  });
+
   it("an unconfigured secret refuses with 503 (amoCRM retries once it is set)", async () => {
     const handler = handlerFor(db.sql, { config: testConfig({ AMOCRM_WEBHOOK_SECRET: "" }) });
     expect((await handler(post(wonBody(3)))).status).toBe(503);
@@ -103,6 +147,43 @@ describe("authenticated bodies are stored and acknowledged", () => {
     expect(row.status).toBe("failed");
     expect(row.error).toMatch(error);
     expect(row.body).toBe(body.replaceAll("\u0000", "\uFFFD"));
+  });
+
+  it.each([5_000, 8_000])("a key nested %i levels deep: 200, stored unprocessed with its error", async (depth) => {
+    const body = `leads${"[a]".repeat(depth)}=1&account[subdomain]=voronka-test`;
+    const response = await handlerFor(db.sql)(post(body));
+    expect(response.status).toBe(200);
+    const answer = await response.json();
+    expect(answer).toMatchObject({ stored: true, processed: false, status: "failed" });
+    const [row] =
+      await db.sql`select status, error, payload, body from inbox.amocrm_webhook_event where id = ${answer.event_id}`;
+    expect(row).toEqual({ status: "failed", error: expect.stringMatching(/nested more than 64/), payload: null, body });
+  });
+
+  it("a storage failure: 500 internal_error with a correlation id; the database's text only in the log", async () => {
+    await db.sql.unsafe(`
+      create function inbox.test_fail_store() returns trigger language plpgsql as $$
+      begin raise exception 'secret-internal-detail of the database'; end $$;
+      create trigger test_fail_store before insert on inbox.amocrm_webhook_event
+        for each row when (new.body like '%boom=1%') execute function inbox.test_fail_store();`);
+    try {
+      const lines: string[] = [];
+      const response = await handlerFor(db.sql, { log: (line) => lines.push(line) })(post("boom=1"));
+      expect(response.status).toBe(500);
+      const text = await response.text();
+      expect(text).not.toMatch(/secret-internal-detail/);
+      const { error } = JSON.parse(text);
+      expect(error).toEqual({
+        code: "internal_error",
+        message: expect.any(String),
+        correlation_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+      expect(lines.join("\n")).toMatch(new RegExp(`${error.correlation_id}.*secret-internal-detail`, "s"));
+    } finally {
+      await db.sql.unsafe(
+        `drop trigger test_fail_store on inbox.amocrm_webhook_event; drop function inbox.test_fail_store();`,
+      );
+    }
   });
 
   it("a failure in one lead rolls back the whole event's changes, not the raw row", async () => {

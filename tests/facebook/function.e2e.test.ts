@@ -45,7 +45,7 @@ beforeAll(async () => {
     insert into voronka.exchange_rate (day, currency, quote_currency, rate)
     values (${yesterday}, 'USD', 'KZT', 500), (${dayBefore}, 'USD', 'KZT', 510)`;
   server = await startFunctionsServer({
-    port: 54351,
+    port: Number(process.env.VORONKA_TEST_PG_PORT ?? 54330) + 21,
     only: ["facebook-sync"],
     env: {
       SUPABASE_DB_URL: db.url,

@@ -153,7 +153,7 @@ describe("bad input", () => {
 
 it("runs under Deno behind /functions/v1/lead-capture", async () => {
   const server = await startFunctionsServer({
-    port: 54334,
+    port: Number(process.env.VORONKA_TEST_PG_PORT ?? 54330) + 4,
     only: ["lead-capture"],
     env: { SUPABASE_DB_URL: db.url, LEAD_CAPTURE_SECRET: SECRET },
     log: () => {},

@@ -55,3 +55,39 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // Deno reports a refused connection as a ConnectionRefused error without a code.
   return e.name === "ConnectionRefused" || e.name === "ConnectionReset";
 }
+
+/**
+ * The one way to answer 500: the detail (often a Postgres message) goes to the log with a
+ * correlation id; the client gets only the id, never the error text.
+ */
+export function internalError(
+  log: (line: string) => void,
+  context: string,
+  error: unknown,
+  correlationId: string = crypto.randomUUID(),
+): Response {
+  const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  log(`${context}: internal error ${correlationId}: ${detail}`);
+  return json(500, {
+    error: {
+      code: "internal_error",
+      message: "Something went wrong on the server; it has been logged. Quote the correlation id when reporting it.",
+      correlation_id: correlationId,
+    },
+  });
+}
+
+/** Wraps a handler so that anything it throws becomes internalError (no default 500 page or stack). */
+export function withInternalErrors(
+  handler: Handler,
+  context: string,
+  log: (line: string) => void = (line) => console.error(line),
+): Handler {
+  return async (request) => {
+    try {
+      return await handler(request);
+    } catch (error) {
+      return internalError(log, context, error);
+    }
+  };
+}

@@ -3,6 +3,7 @@ import { createAmocrmClient } from "../_shared/amocrm/api-client.ts";
 import { amocrmConfigFromEnv, apiConfigProblem } from "../_shared/amocrm/config.ts";
 import { createAmocrmReconcileHandler } from "../_shared/amocrm/reconcile-handler.ts";
 import { connectDatabase } from "../_shared/database.ts";
+import { withInternalErrors } from "../_shared/http.ts";
 
 const config = amocrmConfigFromEnv(Deno.env.toObject());
 const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 2 });
@@ -11,5 +12,8 @@ const amocrmClient = apiConfigProblem(config)
   : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });
 
 export default {
-  fetch: createAmocrmReconcileHandler({ sql, config, amocrmClient, log: (line) => console.log(line) }),
+  fetch: withInternalErrors(
+    createAmocrmReconcileHandler({ sql, config, amocrmClient, log: (line) => console.log(line) }),
+    "amocrm-reconcile",
+  ),
 };

@@ -3,6 +3,7 @@ import { createAmocrmClient } from "../_shared/amocrm/api-client.ts";
 import { amocrmConfigFromEnv, apiConfigProblem } from "../_shared/amocrm/config.ts";
 import { createAmocrmWebhookHandler } from "../_shared/amocrm/webhook-handler.ts";
 import { connectDatabase } from "../_shared/database.ts";
+import { withInternalErrors } from "../_shared/http.ts";
 
 const config = amocrmConfigFromEnv(Deno.env.toObject());
 const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 5 });
@@ -18,4 +19,6 @@ const defer = (work: Promise<unknown>) => {
   runtime?.waitUntil(guarded);
 };
 
-export default { fetch: createAmocrmWebhookHandler({ sql, config, amocrmClient, defer }) };
+export default {
+  fetch: withInternalErrors(createAmocrmWebhookHandler({ sql, config, amocrmClient, defer }), "amocrm-webhook"),
+};

@@ -2,7 +2,7 @@
 import { connectDatabase } from "../_shared/database.ts";
 import { readFacebookConfig } from "../_shared/facebook/config.ts";
 import { createFacebookSyncHandler } from "../_shared/facebook/handler.ts";
-import { errorResponse, type Handler } from "../_shared/http.ts";
+import { errorResponse, type Handler, withInternalErrors } from "../_shared/http.ts";
 
 function buildHandler(): Handler {
   try {
@@ -16,4 +16,4 @@ function buildHandler(): Handler {
   }
 }
 
-export default { fetch: buildHandler() };
+export default { fetch: withInternalErrors(buildHandler(), "facebook-sync") };

@@ -1,9 +1,20 @@
 // Entry point (Deno): configuration from the environment, everything else in _shared.
 import { connectDatabase } from "../_shared/database.ts";
+import { withInternalErrors } from "../_shared/http.ts";
 import { createLeadCaptureHandler } from "../_shared/lead-capture/handler.ts";
 
 const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "");
+const bodyTimeoutMs = Number(Deno.env.get("LEAD_CAPTURE_BODY_TIMEOUT_MS"));
 
 export default {
-  fetch: createLeadCaptureHandler({ sql, config: { secret: Deno.env.get("LEAD_CAPTURE_SECRET") ?? "" } }),
+  fetch: withInternalErrors(
+    createLeadCaptureHandler({
+      sql,
+      config: {
+        secret: Deno.env.get("LEAD_CAPTURE_SECRET") ?? "",
+        bodyTimeoutMs: bodyTimeoutMs > 0 ? bodyTimeoutMs : undefined,
+      },
+    }),
+    "lead-capture",
+  ),
 };

@@ -17,9 +17,12 @@ export interface AmocrmConfig {
   reconcileSecret: string | null;
   /** Largest accepted webhook body in bytes (413 above). */
   maxBodyBytes: number;
+  /** Time allowed to receive a whole webhook body (AMOCRM_WEBHOOK_BODY_TIMEOUT_MS; 408 after it). */
+  bodyTimeoutMs: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 function value(env: Record<string, string | undefined>, name: string): string | null {
   const v = env[name]?.trim();
@@ -29,6 +32,7 @@ function value(env: Record<string, string | undefined>, name: string): string | 
 export function amocrmConfigFromEnv(env: Record<string, string | undefined>): AmocrmConfig {
   const subdomain = value(env, "AMOCRM_SUBDOMAIN");
   const maxBytes = Number(value(env, "AMOCRM_WEBHOOK_MAX_BYTES") ?? DEFAULT_MAX_BODY_BYTES);
+  const bodyTimeoutMs = Number(value(env, "AMOCRM_WEBHOOK_BODY_TIMEOUT_MS") ?? DEFAULT_BODY_TIMEOUT_MS);
   return {
     webhookSecret: value(env, "AMOCRM_WEBHOOK_SECRET"),
     subdomain,
@@ -39,6 +43,7 @@ export function amocrmConfigFromEnv(env: Record<string, string | undefined>): Am
       null,
     reconcileSecret: value(env, "AMOCRM_RECONCILE_SECRET"),
     maxBodyBytes: Number.isFinite(maxBytes) && maxBytes > 0 ? maxBytes : DEFAULT_MAX_BODY_BYTES,
+    bodyTimeoutMs: Number.isFinite(bodyTimeoutMs) && bodyTimeoutMs > 0 ? bodyTimeoutMs : DEFAULT_BODY_TIMEOUT_MS,
   };
 }
 

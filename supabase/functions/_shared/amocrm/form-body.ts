@@ -11,23 +11,34 @@ export class FormBodyError extends Error {
   override name = "FormBodyError";
 }
 
-/** `a[b][0][c]` → ["a", "b", "0", "c"]; a key without a well-formed bracket tail is one segment. */
-export function keySegments(key: string): string[] {
+/** Deepest key accepted (`a[b][c]` is 3), as PHP's max_input_nesting_level: amoCRM's keys are 8 at most. */
+export const MAX_KEY_DEPTH = 64;
+
+/**
+ * `a[b][0][c]` → ["a", "b", "0", "c"]; a key without a well-formed bracket tail is one segment.
+ * Stops once there are more than `maxSegments` (the caller refuses such a key).
+ */
+export function keySegments(key: string, maxSegments = Infinity): string[] {
   const open = key.indexOf("[");
   if (open <= 0) return [key];
   const segments = [key.slice(0, open)];
-  let rest = key.slice(open);
-  while (rest.length > 0) {
-    const match = /^\[([^\]]*)\]/.exec(rest);
+  let i = open;
+  while (i < key.length && segments.length <= maxSegments) {
+    const close = key[i] === "[" ? key.indexOf("]", i + 1) : -1;
     // PHP keeps a malformed tail (e.g. `a[b]x` or `a[b`) as part of the last name: so do we.
-    if (!match) {
-      segments[segments.length - 1] += rest;
+    if (close < 0) {
+      segments[segments.length - 1] += key.slice(i);
       break;
     }
-    segments.push(match[1]);
-    rest = rest.slice(match[0].length);
+    segments.push(key.slice(i + 1, close));
+    i = close + 1;
   }
   return segments;
+}
+
+/** A key as error messages quote it: JSON, cut short. */
+function quoted(key: string): string {
+  return JSON.stringify(key.length > 100 ? `${key.slice(0, 100)}…` : key);
 }
 
 const INDEX = /^(0|[1-9][0-9]{0,8})$/;
@@ -37,34 +48,40 @@ export function parseFormBody(body: string): FormObject {
   if (body.includes("\u0000")) throw new FormBodyError("the body contains NUL bytes");
   // Null-prototype objects: a key such as `__proto__[x]` is data, never Object.prototype.
   const root: FormObject = Object.create(null);
+  // Keys per object, for `[]` appends (counting them each time is quadratic in a bulk body).
+  const sizes = new Map<FormObject, number>();
   for (const [key, value] of new URLSearchParams(body)) {
     if (value.includes("\u0000") || key.includes("\u0000")) {
-      throw new FormBodyError(`parameter ${JSON.stringify(key)} contains a NUL byte`);
+      throw new FormBodyError(`parameter ${quoted(key)} contains a NUL byte`);
     }
     if (key === "") continue;
-    const segments = keySegments(key);
+    const segments = keySegments(key, MAX_KEY_DEPTH);
+    if (segments.length > MAX_KEY_DEPTH) {
+      throw new FormBodyError(`parameter ${quoted(key)} is nested more than ${MAX_KEY_DEPTH} levels deep`);
+    }
     let node: FormObject = root;
     for (let i = 0; i < segments.length - 1; i++) {
       // `a[]` appends, as in PHP: the next free index.
-      const segment = segments[i] === "" ? String(Object.keys(node).length) : segments[i];
+      const segment = segments[i] === "" ? String(sizes.get(node) ?? 0) : segments[i];
       const next = node[segment];
       if (next === undefined) {
         const child: FormObject = Object.create(null);
         node[segment] = child;
+        sizes.set(node, (sizes.get(node) ?? 0) + 1);
         node = child;
       } else if (typeof next === "object" && !Array.isArray(next)) {
         node = next;
       } else {
-        throw new FormBodyError(`parameter ${JSON.stringify(key)} nests under a plain value`);
+        throw new FormBodyError(`parameter ${quoted(key)} nests under a plain value`);
       }
     }
-    const last =
-      segments[segments.length - 1] === "" ? String(Object.keys(node).length) : segments[segments.length - 1];
+    const last = segments[segments.length - 1] === "" ? String(sizes.get(node) ?? 0) : segments[segments.length - 1];
     const existing = node[last];
     if (existing !== undefined && typeof existing === "object") {
-      throw new FormBodyError(`parameter ${JSON.stringify(key)} would replace nested values`);
+      throw new FormBodyError(`parameter ${quoted(key)} would replace nested values`);
     }
     // A repeated plain key: the last one wins, as in PHP.
+    if (existing === undefined) sizes.set(node, (sizes.get(node) ?? 0) + 1);
     node[last] = value;
   }
   return arraysFromIndices(root) as FormObject;

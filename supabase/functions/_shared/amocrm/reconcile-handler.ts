@@ -1,7 +1,7 @@
 // POST /functions/v1/amocrm-reconcile with `Authorization: Bearer $AMOCRM_RECONCILE_SECRET`:
 // what pg_cron (through pg_net) and the local stack's timer call every few minutes.
 import type { Sql } from "../database.ts";
-import { errorResponse, type Handler, isDatabaseUnavailable, json, secretsEqual } from "../http.ts";
+import { errorResponse, type Handler, internalError, isDatabaseUnavailable, json, secretsEqual } from "../http.ts";
 import type { AmocrmClient } from "./api-client.ts";
 import { type AmocrmConfig, apiConfigProblem } from "./config.ts";
 import { runAmocrmReconciliation } from "./reconcile.ts";
@@ -12,6 +12,7 @@ export function createAmocrmReconcileHandler(deps: {
   amocrmClient: AmocrmClient | null;
   log?: (line: string) => void;
 }): Handler {
+  const log = deps.log ?? ((line: string) => console.error(line));
   let running: Promise<Response> | null = null;
   return async (request) => {
     if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "Use POST.");
@@ -35,7 +36,7 @@ export function createAmocrmReconcileHandler(deps: {
         return json(result.ok ? 200 : 502, result);
       } catch (error) {
         if (isDatabaseUnavailable(error)) return errorResponse(503, "database_unavailable", (error as Error).message);
-        return errorResponse(500, "reconcile_failed", (error as Error).message);
+        return internalError(log, "amocrm-reconcile: run failed", error);
       }
     })();
     try {

@@ -6,13 +6,13 @@
 // what we want), and acknowledge with 2xx everything stored, even when it could not be processed
 // (a malformed body does not improve on retry; `npm run amocrm:replay` re-processes it).
 import type { Sql } from "../database.ts";
-import { errorResponse, type Handler, isDatabaseUnavailable, json, secretsEqual } from "../http.ts";
+import { errorResponse, type Handler, internalError, isDatabaseUnavailable, json, secretsEqual } from "../http.ts";
 import { accountMismatch } from "./account-check.ts";
 import type { AmocrmClient } from "./api-client.ts";
 import type { AmocrmConfig } from "./config.ts";
 import { enrichDeals } from "./enrichment.ts";
 import { type FormObject, parseFormBody } from "./form-body.ts";
-import { BodyTooLargeError, readBodyWithLimit } from "../request-body.ts";
+import { BodyTimeoutError, BodyTooLargeError, readBodyWithLimit } from "../request-body.ts";
 
 export interface AmocrmWebhookDeps {
   sql: Sql;
@@ -61,10 +61,14 @@ export function createAmocrmWebhookHandler(deps: AmocrmWebhookDeps): Handler {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readBodyWithLimit(request, config.maxBodyBytes);
+      bytes = await readBodyWithLimit(request, config.maxBodyBytes, { timeoutMs: config.bodyTimeoutMs });
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         return errorResponse(413, "payload_too_large", `The body exceeds ${config.maxBodyBytes} bytes.`);
+      }
+      if (error instanceof BodyTimeoutError) {
+        // amoCRM retries: the next delivery may arrive whole.
+        return errorResponse(408, "request_timeout", `The body was not received in time: ${error.message}.`);
       }
       return errorResponse(400, "unreadable_body", `The body could not be read: ${(error as Error).message}`);
     }
@@ -93,8 +97,7 @@ export function createAmocrmWebhookHandler(deps: AmocrmWebhookDeps): Handler {
       if (isDatabaseUnavailable(error)) {
         return errorResponse(503, "database_unavailable", "The event could not be stored; amoCRM will retry.");
       }
-      log(`amocrm-webhook: storing failed: ${(error as Error).message}`);
-      return errorResponse(500, "store_failed", `The event could not be stored: ${(error as Error).message}`);
+      return internalError(log, "amocrm-webhook: storing failed", error);
     }
 
     if (result.needs_enrichment.length > 0 && deps.amocrmClient) {
