@@ -1,16 +1,33 @@
 // The database handle every handler receives: postgres.js over SUPABASE_DB_URL.
 // `prepare: false` because hosted Supabase may hand functions the transaction pooler (port
 // 6543), which does not support prepared statements; it costs nothing on a direct connection.
+// Ingestion functions pass a statement timeout and a 1 s connect timeout so that every request
+// is answered before amoCRM's 2 s timeout (see _shared/deadline.ts).
 import postgres from "postgres";
 
 export type Sql = postgres.Sql;
 
-export function connectDatabase(url: string, options: { max?: number } = {}): Sql {
+export interface DatabaseOptions {
+  /** Pool size (default 5). */
+  max?: number;
+  /** Seconds to wait for a connection to be established (default 1). */
+  connectTimeoutSeconds?: number;
+  /**
+   * Postgres `statement_timeout` of every connection, ms, sent as a startup parameter: a
+   * statement that runs longer is cancelled and rolled back by the server. Unset: none.
+   */
+  statementTimeoutMs?: number;
+}
+
+export function connectDatabase(url: string, options: DatabaseOptions = {}): Sql {
   return postgres(url, {
     prepare: false,
     max: options.max ?? 5,
     idle_timeout: 20,
-    connect_timeout: 5,
+    connect_timeout: options.connectTimeoutSeconds ?? 1,
     onnotice: () => {},
+    ...(options.statementTimeoutMs
+      ? { connection: { statement_timeout: Math.round(options.statementTimeoutMs) } as Record<string, number> }
+      : {}),
   });
 }

@@ -3,9 +3,12 @@ import { createAmocrmClient } from "../_shared/amocrm/api-client.ts";
 import { amocrmConfigFromEnv, apiConfigProblem } from "../_shared/amocrm/config.ts";
 import { createAmocrmReconcileHandler } from "../_shared/amocrm/reconcile-handler.ts";
 import { connectDatabase } from "../_shared/database.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+
+keepServingOnUncaughtErrors("amocrm-reconcile");
 
 const config = amocrmConfigFromEnv(Deno.env.toObject());
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 2 });
+const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 2, connectTimeoutSeconds: 5 });
 const amocrmClient = apiConfigProblem(config)
   ? null
   : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });

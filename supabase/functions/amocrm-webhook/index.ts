@@ -3,9 +3,17 @@ import { createAmocrmClient } from "../_shared/amocrm/api-client.ts";
 import { amocrmConfigFromEnv, apiConfigProblem } from "../_shared/amocrm/config.ts";
 import { createAmocrmWebhookHandler } from "../_shared/amocrm/webhook-handler.ts";
 import { connectDatabase } from "../_shared/database.ts";
+import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+
+keepServingOnUncaughtErrors("amocrm-webhook");
 
 const config = amocrmConfigFromEnv(Deno.env.toObject());
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 5 });
+const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
+const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", {
+  max: 5,
+  statementTimeoutMs: timeouts.statementTimeoutMs,
+});
 const amocrmClient = apiConfigProblem(config)
   ? null
   : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });
@@ -18,4 +26,6 @@ const defer = (work: Promise<unknown>) => {
   runtime?.waitUntil(guarded);
 };
 
-export default { fetch: createAmocrmWebhookHandler({ sql, config, amocrmClient, defer }) };
+export default {
+  fetch: createAmocrmWebhookHandler({ sql, config, amocrmClient, defer, deadlineMs: timeouts.deadlineMs }),
+};

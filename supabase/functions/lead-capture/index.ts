@@ -1,9 +1,16 @@
 // Entry point (Deno): configuration from the environment, everything else in _shared.
 import { connectDatabase } from "../_shared/database.ts";
+import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
 import { createLeadCaptureHandler } from "../_shared/lead-capture/handler.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "");
+keepServingOnUncaughtErrors("lead-capture");
+const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
+const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { statementTimeoutMs: timeouts.statementTimeoutMs });
 
 export default {
-  fetch: createLeadCaptureHandler({ sql, config: { secret: Deno.env.get("LEAD_CAPTURE_SECRET") ?? "" } }),
+  fetch: createLeadCaptureHandler({
+    sql,
+    config: { secret: Deno.env.get("LEAD_CAPTURE_SECRET") ?? "", deadlineMs: timeouts.deadlineMs },
+  }),
 };

@@ -3,13 +3,23 @@
 // that only take a URL). The raw body is stored first; a valid submission becomes a lead in the
 // same transaction; an invalid one is kept as rejected and answered 400 with what is wrong.
 import type { Sql } from "../database.ts";
-import { errorResponse, type Handler, isDatabaseUnavailable, json, secretsEqual } from "../http.ts";
+import { withDeadline } from "../deadline.ts";
+import {
+  databaseUnavailable,
+  errorResponse,
+  type Handler,
+  isDatabaseUnavailable,
+  json,
+  secretsEqual,
+} from "../http.ts";
 import { BodyTooLargeError, readBodyWithLimit } from "../request-body.ts";
 import { parseSubmission } from "./submission.ts";
 
 export interface LeadCaptureConfig {
   secret: string;
   maxBodyBytes?: number;
+  /** Deadline of the storing transaction, ms (default 1500; see _shared/deadline.ts). */
+  deadlineMs?: number;
 }
 
 const ACCEPTED_TYPES = ["application/json", "application/x-www-form-urlencoded"];
@@ -65,21 +75,24 @@ export function createLeadCaptureHandler(deps: { sql: Sql; config: LeadCaptureCo
       : parseSubmission(fields, now());
 
     try {
-      const outcome = await deps.sql.begin(async (tx) => {
-        const [event] = await tx`
+      const outcome = await withDeadline(
+        deps.sql.begin(async (tx) => {
+          const [event] = await tx`
           insert into inbox.lead_capture_event (content_type, user_agent, body)
           values (${request.headers.get("content-type")}, ${request.headers.get("user-agent")}, ${body})
           returning id`;
-        if (!parsed.ok) {
-          await tx`
+          if (!parsed.ok) {
+            await tx`
             update inbox.lead_capture_event set status = 'rejected', error = ${tx.json(parsed.issues as never)}, processed_at = now()
             where id = ${event.id}`;
-          return { eventId: event.id as string };
-        }
-        const [lead] = await tx`
+            return { eventId: event.id as string };
+          }
+          const [lead] = await tx`
           select lead_id, created from voronka.record_proftest_lead(${event.id}, ${tx.json(parsed.submission as never)})`;
-        return { eventId: event.id as string, leadId: lead.lead_id as string, created: lead.created as boolean };
-      });
+          return { eventId: event.id as string, leadId: lead.lead_id as string, created: lead.created as boolean };
+        }),
+        deps.config.deadlineMs,
+      );
       if (!parsed.ok) {
         return errorResponse(
           400,
@@ -98,7 +111,7 @@ export function createLeadCaptureHandler(deps: { sql: Sql; config: LeadCaptureCo
       });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
-        return errorResponse(503, "database_unavailable", "The submission could not be stored; send it again later.");
+        return databaseUnavailable("The submission could not be stored; send it again later.");
       }
       return errorResponse(500, "internal_error", `The submission could not be stored: ${(error as Error).message}`);
     }

@@ -1,0 +1,86 @@
+// Every ingestion request gets an answer before amoCRM's 2 s timeout, database or not.
+//
+// Three bounds, inside each other:
+//   1. connect_timeout (1 s, _shared/database.ts): a database that does not accept a connection
+//      fails fast instead of after postgres.js's default 30 s.
+//   2. statement_timeout (default 1200 ms, a connection parameter): a statement that cannot finish
+//      in time (locks, overload) is cancelled *by Postgres* and rolled back.
+//   3. the request deadline (default 1500 ms, `withDeadline` below): whatever the driver is doing
+//      (queued behind a busy pool, reconnecting, waiting on a half-dead socket), the handler stops
+//      waiting and answers 503 `database_unavailable` with Retry-After.
+//
+// Why a 2xx still means "committed": a handler answers 2xx only after the driver resolved the
+// call, which postgres.js does on ReadyForQuery — after the implicit transaction (or the explicit
+// COMMIT) finished. A 503 means "not known to be stored, send it again": when the deadline fires,
+// a statement not yet sent is taken off the queue (`cancel()`), so it never runs; one already
+// running is bounded by statement_timeout (below the deadline), so it has either committed (and
+// the answer would have been 2xx had the network been quicker) or is rolled back. The remaining
+// window — a statement that started late, or whose COMMIT is slow — can commit just after a 503;
+// that is harmless because both receivers are idempotent (identical amoCRM bodies are one event,
+// a ProfTest submission id is one lead): the retry is answered as a duplicate. The converse —
+// a 2xx for something not stored — cannot happen.
+
+export const DEFAULT_DEADLINE_MS = 1500;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 1200;
+/** Seconds a client should wait before retrying after a 503 `database_unavailable`. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The request deadline passed; the database call was abandoned (and cancelled if not yet sent). */
+export class DeadlineExceededError extends Error {
+  readonly code = "DEADLINE_EXCEEDED";
+  constructor(readonly ms: number) {
+    super(`the database did not answer within ${ms} ms`);
+    this.name = "DeadlineExceededError";
+  }
+}
+
+/**
+ * Waits for `work` at most `ms`; then rejects with DeadlineExceededError. A postgres.js query
+ * (anything with `cancel()`) is cancelled: taken off the queue when not yet sent, otherwise a
+ * cancel request is sent (best effort; statement_timeout is the bound that does not depend on it).
+ */
+export function withDeadline<T>(work: PromiseLike<T>, ms: number = DEFAULT_DEADLINE_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const cancel = (work as { cancel?: () => unknown }).cancel;
+      if (typeof cancel === "function") {
+        try {
+          Promise.resolve(cancel.call(work)).catch(() => {});
+        } catch {
+          // Best effort: statement_timeout bounds the statement anyway.
+        }
+      }
+      reject(new DeadlineExceededError(ms));
+    }, ms);
+  });
+  // The abandoned call may still fail later: never leave that as an unhandled rejection.
+  const settled = Promise.resolve(work);
+  settled.catch(() => {});
+  return Promise.race([settled, expired]).finally(() => clearTimeout(timer));
+}
+
+export interface DatabaseTimeouts {
+  /** Request deadline for the database call, ms. */
+  deadlineMs: number;
+  /** Postgres statement_timeout for the function's connections, ms (below deadlineMs). */
+  statementTimeoutMs: number;
+}
+
+/**
+ * DB_DEADLINE_MS and DB_STATEMENT_TIMEOUT_MS from the environment (defaults 1500 / 1200). The
+ * statement timeout is kept below the deadline (at most deadline − 100 ms), so a statement that
+ * runs cannot outlive the answer by more than its commit.
+ */
+export function databaseTimeoutsFromEnv(env: Record<string, string | undefined>): DatabaseTimeouts {
+  const number = (value: string | undefined, fallback: number) => {
+    const n = Number(value);
+    return value !== undefined && value.trim() !== "" && Number.isFinite(n) && n > 0 ? Math.round(n) : fallback;
+  };
+  const deadlineMs = number(env.DB_DEADLINE_MS, DEFAULT_DEADLINE_MS);
+  const statementTimeoutMs = Math.max(
+    Math.min(number(env.DB_STATEMENT_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS), deadlineMs - 100),
+    100,
+  );
+  return { deadlineMs, statementTimeoutMs };
+}
