@@ -152,7 +152,7 @@ describe("withDeadline", () => {
   it("a call abandoned while its connection is being opened does not wedge the pool", async () => {
     // A database that takes 400 ms to accept a connection (coming back up, or a slow network):
     // the call gives up at 100 ms. postgres.js's cancel() of such a query would leave the
-    // connection stuck forever (every later query hangs); withDeadline must not do that.
+    // connection stuck forever (every later query hangs); withDeadline must not cancel it.
     const pgPort = Number(new URL(db.url).port);
     const slow = net.createServer((client) => {
       client.pause();

@@ -243,7 +243,12 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
           ({ child }) =>
             new Promise<void>((resolve) => {
               if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              child.once("exit", () => resolve());
+              // Deno's graceful shutdown can wait on open database sockets: SIGKILL after 3 s.
+              const force = setTimeout(() => child.kill("SIGKILL"), 3000);
+              child.once("exit", () => {
+                clearTimeout(force);
+                resolve();
+              });
               child.kill("SIGTERM");
             }),
         ),

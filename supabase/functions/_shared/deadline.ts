@@ -11,21 +11,19 @@
 //
 // Why a 2xx still means "committed": a handler answers 2xx only after the driver resolved the
 // call, which postgres.js does on ReadyForQuery — after the implicit transaction (or the explicit
-// COMMIT) finished. A 503 means "not known to be stored, send it again": when the deadline fires,
-// a statement not yet sent is taken off the queue (`cancel()`), so it never runs; one already
-// running is bounded by statement_timeout (below the deadline), so it has either committed (and
-// the answer would have been 2xx had the network been quicker) or is rolled back. The remaining
-// window — a statement that started late, or whose COMMIT is slow — can commit just after a 503;
-// that is harmless because both receivers are idempotent (identical amoCRM bodies are one event,
-// a ProfTest submission id is one lead): the retry is answered as a duplicate. The converse —
-// a 2xx for something not stored — cannot happen.
+// COMMIT) finished. A 503 means "not known to be stored, send it again". A statement already
+// running when the deadline fires is bounded by statement_timeout (below the deadline), so it has
+// either committed by about the time of the 503 or is rolled back. What remains — a call still
+// waiting for a connection that opens only after the 503 (the database coming back), or a slow
+// COMMIT — can commit after the 503. That is harmless: both receivers are idempotent (identical
+// amoCRM bodies are one event, a ProfTest submission id is one lead), so the sender's retry is
+// answered as a duplicate and nothing acknowledged is lost. The converse — a 2xx for something
+// not stored — cannot happen.
 
 export const DEFAULT_DEADLINE_MS = 1500;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 1200;
-/** Seconds a client should wait before retrying after a 503 `database_unavailable`. */
-export const RETRY_AFTER_SECONDS = 5;
 
-/** The request deadline passed; the database call was abandoned (and cancelled if not yet sent). */
+/** The request deadline passed; the handler stopped waiting for the database call. */
 export class DeadlineExceededError extends Error {
   readonly code = "DEADLINE_EXCEEDED";
   constructor(readonly ms: number) {
@@ -35,24 +33,18 @@ export class DeadlineExceededError extends Error {
 }
 
 /**
- * Waits for `work` at most `ms`; then rejects with DeadlineExceededError. A postgres.js query
- * (anything with `cancel()`) is cancelled: taken off the queue when not yet sent, otherwise a
- * cancel request is sent (best effort; statement_timeout is the bound that does not depend on it).
+ * Waits for `work` at most `ms`; then rejects with DeadlineExceededError. The abandoned call is
+ * left to finish on its own, bounded by statement_timeout. It is deliberately not cancelled with
+ * postgres.js's `cancel()`: a query cancelled while it waits for a connection (being opened, or
+ * re-queued after its connection dropped) becomes a connection's first query, which postgres.js
+ * then never runs and never releases — the pool slot is stuck for good. Under a database outage
+ * that wedged every slot of amocrm-webhook within seconds (every later request 503), which the
+ * outage test caught.
  */
 export function withDeadline<T>(work: PromiseLike<T>, ms: number = DEFAULT_DEADLINE_MS): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const cancel = (work as { cancel?: () => unknown }).cancel;
-      if (typeof cancel === "function") {
-        try {
-          Promise.resolve(cancel.call(work)).catch(() => {});
-        } catch {
-          // Best effort: statement_timeout bounds the statement anyway.
-        }
-      }
-      reject(new DeadlineExceededError(ms));
-    }, ms);
+    timer = setTimeout(() => reject(new DeadlineExceededError(ms)), ms);
   });
   // The abandoned call may still fail later: never leave that as an unhandled rejection.
   const settled = Promise.resolve(work);
