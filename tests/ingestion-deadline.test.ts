@@ -99,6 +99,31 @@ describe("a database host that accepts connections and never answers", () => {
   });
 });
 
+describe("a database host that refuses connections (Postgres down)", () => {
+  it("every request, again and again, is answered 503 well before the deadline (no 20 s reconnect backoff)", async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const down = connectDatabase(`postgresql://postgres:postgres@127.0.0.1:${port}/postgres`, { max: 2 });
+    try {
+      const handler = handlerFor(down);
+      for (let round = 0; round < 6; round++) {
+        const results = await Promise.all(
+          Array.from({ length: 4 }, (_, i) => timed(() => handler(post(wonBody(9300 + round * 10 + i))))),
+        );
+        for (const result of results) {
+          expectFast503(result);
+          // Refused means refused: well before the 1.5 s deadline.
+          expect(result.ms).toBeLessThan(800);
+        }
+      }
+    } finally {
+      await down.end({ timeout: 0 });
+    }
+  });
+});
+
 describe("a statement that cannot finish in time (table locked)", () => {
   let bounded: Sql;
   beforeAll(() => {
