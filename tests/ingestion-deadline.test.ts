@@ -4,7 +4,7 @@
 // gave up on is rolled back by statement_timeout, so it cannot commit after the 503.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectDatabase, type Sql } from "../supabase/functions/_shared/database.ts";
+import { connectDatabase, isTransactionPooler, type Sql } from "../supabase/functions/_shared/database.ts";
 import {
   databaseTimeoutsFromEnv,
   DeadlineExceededError,
@@ -205,6 +205,19 @@ describe("withDeadline", () => {
       await sql.end({ timeout: 1 });
       slow.close();
     }
+  });
+
+  it("statement_timeout is a connection parameter, except on the transaction pooler", async () => {
+    const sql = connectDatabase(db.url, { max: 1, statementTimeoutMs: 1200 });
+    try {
+      expect((await sql`show statement_timeout`)[0].statement_timeout).toBe("1200ms");
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+    expect(
+      isTransactionPooler("postgresql://postgres.ref:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres"),
+    ).toBe(true);
+    expect(isTransactionPooler(db.url)).toBe(false);
   });
 
   it("timeouts from the environment: defaults, and the statement timeout stays below the deadline", () => {

@@ -14,9 +14,23 @@ export interface DatabaseOptions {
   connectTimeoutSeconds?: number;
   /**
    * Postgres `statement_timeout` of every connection, ms, sent as a startup parameter: a
-   * statement that runs longer is cancelled and rolled back by the server. Unset: none.
+   * statement that runs longer is cancelled and rolled back by the server. Unset: none. Not sent
+   * to the transaction pooler (see isTransactionPooler).
    */
   statementTimeoutMs?: number;
+}
+
+/**
+ * True for Supabase's transaction pooler (port 6543). Poolers may refuse or drop startup
+ * parameters they do not know, so statement_timeout is not sent there: the request deadline
+ * still answers in time, and a late commit is a duplicate the receivers absorb.
+ */
+export function isTransactionPooler(url: string): boolean {
+  try {
+    return new URL(url).port === "6543";
+  } catch {
+    return false;
+  }
 }
 
 export function connectDatabase(url: string, options: DatabaseOptions = {}): Sql {
@@ -31,7 +45,7 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Sql
     // answered within about a quarter second, and a pool of a few slots cannot storm the server.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.25),
     onnotice: () => {},
-    ...(options.statementTimeoutMs
+    ...(options.statementTimeoutMs && !isTransactionPooler(url)
       ? { connection: { statement_timeout: Math.round(options.statementTimeoutMs) } as Record<string, number> }
       : {}),
   });

@@ -1,10 +1,12 @@
 // Every ingestion request gets an answer before amoCRM's 2 s timeout, database or not.
 //
 // Three bounds, inside each other:
-//   1. connect_timeout (1 s, _shared/database.ts): a database that does not accept a connection
-//      fails fast instead of after postgres.js's default 30 s.
-//   2. statement_timeout (default 1200 ms, a connection parameter): a statement that cannot finish
-//      in time (locks, overload) is cancelled *by Postgres* and rolled back.
+//   1. connect_timeout (1 s) and a 50–250 ms reconnect backoff (_shared/database.ts): a database
+//      that does not accept connections fails fast, instead of after postgres.js's default 30 s
+//      connect timeout or its reconnect backoff of up to 20 s.
+//   2. statement_timeout (default 1200 ms, a connection parameter; not on the transaction pooler):
+//      a statement that cannot finish in time (locks, overload) is cancelled *by Postgres* and
+//      rolled back.
 //   3. the request deadline (default 1500 ms, `withDeadline` below): whatever the driver is doing
 //      (queued behind a busy pool, reconnecting, waiting on a half-dead socket), the handler stops
 //      waiting and answers 503 `database_unavailable` with Retry-After.
