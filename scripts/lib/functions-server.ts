@@ -1,7 +1,9 @@
 // Serves supabase/functions/<name>/index.ts with the real Deno binary at
 // http://127.0.0.1:54321/functions/v1/<name>, like Supabase's local stack but without Docker:
 // one `deno serve` process per function (each with its own deno.json), and a small proxy that
-// routes /functions/v1/<name> to it.
+// routes /functions/v1/<name> to it. A function process that exits (a crash the process guard
+// could not catch, an out-of-memory kill) is started again with backoff, as the hosted runtime
+// starts a new worker, so one bad moment does not turn into 502 forever.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
@@ -43,6 +45,10 @@ export function readFunctionsEnvFile(file = path.join(FUNCTIONS_DIR, ".env")): R
 
 export interface FunctionsServer {
   url: string;
+  /** Current process id of each function (undefined while it is being restarted). */
+  pids(): Record<string, number | undefined>;
+  /** How many times each function's process was restarted after it exited. */
+  restarts(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +59,14 @@ export interface FunctionsServerOptions {
   /** Only these functions (default: all). */
   only?: string[];
   log?: (line: string) => void;
+  /** First port of the function processes (default: port + 100), one per function. */
+  upstreamPort?: number;
+  /** Restart backoff after a function process exits: first delay, doubling up to maxMs. */
+  restartDelayMs?: { initialMs: number; maxMs: number };
 }
+
+/** A process that ran this long before exiting restarts after the initial delay again. */
+const STABLE_AFTER_MS = 30_000;
 
 /** `deno serve` of one entry file with its deno.json, on 127.0.0.1:port. */
 export function serveDenoEntry(options: {
@@ -105,35 +118,86 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     throw new Error(`Port ${port} on 127.0.0.1 is already in use (another \`npm start\`?). Stop it and try again.`);
   }
   const names = options.only ?? functionNames();
-  const children: ChildProcess[] = [];
+  const backoff = options.restartDelayMs ?? { initialMs: 250, maxMs: 10_000 };
+  const base = options.upstreamPort ?? port + 100;
   const upstream = new Map<string, number>();
-  const base = port + 100;
+  let stopping = false;
+
+  interface Supervised {
+    name: string;
+    port: number;
+    child: ChildProcess;
+    startedAt: number;
+    delayMs: number;
+    restarts: number;
+    timer?: ReturnType<typeof setTimeout>;
+  }
+  const supervised: Supervised[] = [];
+
+  const spawnFunction = (name: string, fnPort: number): ChildProcess => {
+    const child = serveDenoEntry({
+      entry: path.join(FUNCTIONS_DIR, name, "index.ts"),
+      config: path.join(FUNCTIONS_DIR, name, "deno.json"),
+      port: fnPort,
+      env: options.env,
+    });
+    const prefix = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split(/\n/)
+        .filter(Boolean)
+        .forEach((l) => log(`[fn:${name}] ${l}\n`));
+    child.stdout?.on("data", prefix);
+    child.stderr?.on("data", prefix);
+    return child;
+  };
+
+  // Restart with backoff when a process exits while the server is up.
+  const watch = (entry: Supervised) => {
+    entry.child.once("exit", (code, signal) => {
+      if (stopping) return;
+      const ranMs = Date.now() - entry.startedAt;
+      if (ranMs >= STABLE_AFTER_MS) entry.delayMs = backoff.initialMs;
+      const delay = entry.delayMs;
+      entry.delayMs = Math.min(entry.delayMs * 2, backoff.maxMs);
+      log(
+        `[functions] ${entry.name} exited (${signal ?? `code ${code}`}) after ${(ranMs / 1000).toFixed(1)} s; ` +
+          `restarting in ${delay} ms\n`,
+      );
+      entry.timer = setTimeout(() => {
+        if (stopping) return;
+        entry.restarts++;
+        entry.child = spawnFunction(entry.name, entry.port);
+        entry.startedAt = Date.now();
+        watch(entry);
+        waitForPort(entry.port, entry.child, entry.name).then(
+          () => log(`[functions] ${entry.name} restarted (pid ${entry.child.pid})\n`),
+          (error) => log(`[functions] ${entry.name} did not come back: ${(error as Error).message}\n`),
+        );
+      }, delay);
+    });
+  };
+
   try {
     for (const [i, name] of names.entries()) {
       const fnPort = base + i;
       if (await isPortTaken(fnPort)) throw new Error(`Port ${fnPort} (function ${name}) is already in use.`);
-      const child = serveDenoEntry({
-        entry: path.join(FUNCTIONS_DIR, name, "index.ts"),
-        config: path.join(FUNCTIONS_DIR, name, "deno.json"),
+      supervised.push({
+        name,
         port: fnPort,
-        env: options.env,
+        child: spawnFunction(name, fnPort),
+        startedAt: Date.now(),
+        delayMs: backoff.initialMs,
+        restarts: 0,
       });
-      const prefix = (chunk: Buffer) =>
-        chunk
-          .toString()
-          .split(/\n/)
-          .filter(Boolean)
-          .forEach((l) => log(`[fn:${name}] ${l}\n`));
-      child.stdout?.on("data", prefix);
-      child.stderr?.on("data", prefix);
-      children.push(child);
       upstream.set(name, fnPort);
     }
-    await Promise.all(names.map((name, i) => waitForPort(base + i, children[i], name)));
+    await Promise.all(supervised.map((entry) => waitForPort(entry.port, entry.child, entry.name)));
   } catch (error) {
-    children.forEach((c) => c.kill("SIGTERM"));
+    supervised.forEach((entry) => entry.child.kill("SIGTERM"));
     throw error;
   }
+  supervised.forEach(watch);
 
   const proxy = http.createServer((req, res) => {
     const match = (req.url ?? "").match(/^\/functions\/v1\/([^/?]+)/);
@@ -161,15 +225,30 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
 
   return {
     url: `http://127.0.0.1:${port}/functions/v1`,
+    pids: () =>
+      Object.fromEntries(
+        supervised.map((e) => [
+          e.name,
+          e.child.exitCode === null && e.child.signalCode === null ? e.child.pid : undefined,
+        ]),
+      ),
+    restarts: () => Object.fromEntries(supervised.map((e) => [e.name, e.restarts])),
     async stop() {
+      stopping = true;
+      supervised.forEach((entry) => clearTimeout(entry.timer));
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
       proxy.closeAllConnections();
       await Promise.all(
-        children.map(
-          (child) =>
+        supervised.map(
+          ({ child }) =>
             new Promise<void>((resolve) => {
-              if (child.exitCode !== null) return resolve();
-              child.once("exit", () => resolve());
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              // Deno's graceful shutdown can wait on open database sockets: SIGKILL after 3 s.
+              const force = setTimeout(() => child.kill("SIGKILL"), 3000);
+              child.once("exit", () => {
+                clearTimeout(force);
+                resolve();
+              });
               child.kill("SIGTERM");
             }),
         ),

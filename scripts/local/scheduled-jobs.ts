@@ -1,5 +1,5 @@
 // What pg_cron does on hosted Supabase, done by timers in the local stack (plain Postgres has no
-// pg_cron): refresh the analytics, sync Facebook, reconcile amoCRM.
+// pg_cron): refresh the analytics, sync Facebook, reconcile amoCRM, apply the raw-data retention.
 import type postgres from "postgres";
 import { startAmocrmReconcileTimer } from "./amocrm-timer.ts";
 import { startFacebookSyncTimer } from "./facebook-timer.ts";
@@ -10,6 +10,24 @@ export interface ScheduledJobsOptions {
   env: Record<string, string>;
   log: (line: string) => void;
   refreshEveryMs?: number;
+  /** How often voronka.apply_retention() runs (default 6 hours; first run 30 s after start). */
+  retentionEveryMs?: number;
+}
+
+/** One run of voronka.apply_retention() (pg_cron's daily job on hosted Supabase), logged. */
+export async function runRetention(sql: postgres.Sql, log: (line: string) => void): Promise<void> {
+  try {
+    const [setting] = await sql`select raw_retention::text as retention from voronka.setting`;
+    const rows = await sql`select table_name, deleted from voronka.apply_retention()`;
+    log(
+      setting?.retention
+        ? `[retention] deleted raw data older than ${setting.retention}: ` +
+            rows.map((r) => `${r.table_name} ${r.deleted}`).join(", ")
+        : "[retention] off (voronka.setting.raw_retention is null)",
+    );
+  } catch (error) {
+    log(`[retention] failed: ${(error as Error).message}`);
+  }
 }
 
 export function startScheduledJobs(options: ScheduledJobsOptions): () => void {
@@ -24,6 +42,16 @@ export function startScheduledJobs(options: ScheduledJobsOptions): () => void {
   }, options.refreshEveryMs ?? 60_000);
   stops.push(() => clearInterval(refresh));
   options.log(`Analytics: funnel_analytics refreshed every ${(options.refreshEveryMs ?? 60_000) / 1000} s`);
+  const retentionEveryMs = options.retentionEveryMs ?? 6 * 3_600_000;
+  const firstRetention = setTimeout(() => void runRetention(options.sql, options.log), 30_000);
+  const retention = setInterval(() => void runRetention(options.sql, options.log), retentionEveryMs);
+  firstRetention.unref?.();
+  retention.unref?.();
+  stops.push(() => {
+    clearTimeout(firstRetention);
+    clearInterval(retention);
+  });
+  options.log(`Retention: voronka.apply_retention() every ${retentionEveryMs / 3_600_000} h`);
   const timerOptions = { functionsUrl: options.functionsUrl, env: options.env, log: options.log };
   stops.push(startFacebookSyncTimer(timerOptions).stop);
   stops.push(startAmocrmReconcileTimer(timerOptions).stop);

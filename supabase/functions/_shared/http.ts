@@ -45,6 +45,10 @@ const UNAVAILABLE_CODES = new Set([
   "08001",
   "08003",
   "08006",
+  // statement_timeout (or our cancel at the request deadline): the statement was rolled back.
+  "57014",
+  // _shared/deadline.ts: the request deadline passed before the database answered.
+  "DEADLINE_EXCEEDED",
 ]);
 
 /** True for errors meaning the database could not be reached (answer 503: retry later). */
@@ -90,4 +94,9 @@ export function withInternalErrors(
       return internalError(log, context, error);
     }
   };
+}
+
+/** 503 `database_unavailable` with Retry-After: nothing was stored, send the request again later. */
+export function databaseUnavailable(message: string, retryAfterSeconds = 5): Response {
+  return json(503, { error: { code: "database_unavailable", message } }, { "retry-after": String(retryAfterSeconds) });
 }

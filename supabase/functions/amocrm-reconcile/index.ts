@@ -4,9 +4,12 @@ import { amocrmConfigFromEnv, apiConfigProblem } from "../_shared/amocrm/config.
 import { createAmocrmReconcileHandler } from "../_shared/amocrm/reconcile-handler.ts";
 import { connectDatabase } from "../_shared/database.ts";
 import { withInternalErrors } from "../_shared/http.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+
+keepServingOnUncaughtErrors("amocrm-reconcile");
 
 const config = amocrmConfigFromEnv(Deno.env.toObject());
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 2 });
+const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 2, connectTimeoutSeconds: 5 });
 const amocrmClient = apiConfigProblem(config)
   ? null
   : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });

@@ -4,9 +4,17 @@ import { amocrmConfigFromEnv, apiConfigProblem } from "../_shared/amocrm/config.
 import { createAmocrmWebhookHandler } from "../_shared/amocrm/webhook-handler.ts";
 import { connectDatabase } from "../_shared/database.ts";
 import { withInternalErrors } from "../_shared/http.ts";
+import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+
+keepServingOnUncaughtErrors("amocrm-webhook");
 
 const config = amocrmConfigFromEnv(Deno.env.toObject());
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 5 });
+const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
+const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", {
+  max: 5,
+  statementTimeoutMs: timeouts.statementTimeoutMs,
+});
 const amocrmClient = apiConfigProblem(config)
   ? null
   : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });
@@ -20,5 +28,8 @@ const defer = (work: Promise<unknown>) => {
 };
 
 export default {
-  fetch: withInternalErrors(createAmocrmWebhookHandler({ sql, config, amocrmClient, defer }), "amocrm-webhook"),
+  fetch: withInternalErrors(
+    createAmocrmWebhookHandler({ sql, config, amocrmClient, defer, deadlineMs: timeouts.deadlineMs }),
+    "amocrm-webhook",
+  ),
 };

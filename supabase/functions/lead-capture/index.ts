@@ -1,9 +1,13 @@
 // Entry point (Deno): configuration from the environment, everything else in _shared.
 import { connectDatabase } from "../_shared/database.ts";
 import { withInternalErrors } from "../_shared/http.ts";
+import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
 import { createLeadCaptureHandler } from "../_shared/lead-capture/handler.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "");
+keepServingOnUncaughtErrors("lead-capture");
+const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
+const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { statementTimeoutMs: timeouts.statementTimeoutMs });
 const bodyTimeoutMs = Number(Deno.env.get("LEAD_CAPTURE_BODY_TIMEOUT_MS"));
 
 export default {
@@ -13,6 +17,7 @@ export default {
       config: {
         secret: Deno.env.get("LEAD_CAPTURE_SECRET") ?? "",
         bodyTimeoutMs: bodyTimeoutMs > 0 ? bodyTimeoutMs : undefined,
+        deadlineMs: timeouts.deadlineMs,
       },
     }),
     "lead-capture",

@@ -6,7 +6,16 @@
 // what we want), and acknowledge with 2xx everything stored, even when it could not be processed
 // (a malformed body does not improve on retry; `npm run amocrm:replay` re-processes it).
 import type { Sql } from "../database.ts";
-import { errorResponse, type Handler, internalError, isDatabaseUnavailable, json, secretsEqual } from "../http.ts";
+import { withDeadline } from "../deadline.ts";
+import {
+  databaseUnavailable,
+  errorResponse,
+  type Handler,
+  internalError,
+  isDatabaseUnavailable,
+  json,
+  secretsEqual,
+} from "../http.ts";
 import { accountMismatch } from "./account-check.ts";
 import type { AmocrmClient } from "./api-client.ts";
 import type { AmocrmConfig } from "./config.ts";
@@ -22,6 +31,8 @@ export interface AmocrmWebhookDeps {
   /** Keeps work alive after the reply (EdgeRuntime.waitUntil on Supabase). Default: fire and forget. */
   defer?: (work: Promise<unknown>) => void;
   log?: (line: string) => void;
+  /** Deadline of the storing call, ms (default 1500; see _shared/deadline.ts). */
+  deadlineMs?: number;
 }
 
 export interface ReceiveResult {
@@ -87,15 +98,18 @@ export function createAmocrmWebhookHandler(deps: AmocrmWebhookDeps): Handler {
     let result: ReceiveResult;
     try {
       // The one SQL call: raw request stored, then processed, in one transaction.
-      const [row] = await deps.sql<{ result: ReceiveResult }[]>`
+      const [row] = await withDeadline(
+        deps.sql<{ result: ReceiveResult }[]>`
         select inbox.amocrm_receive_webhook(
           ${body.replaceAll("\u0000", "\uFFFD")}, ${contentType}, ${request.headers.get("x-amocrm-requestid")},
           ${request.headers.get("user-agent")}, ${payload === null ? null : deps.sql.json(payload as never)}, ${parseError}
-        ) as result`;
+        ) as result`,
+        deps.deadlineMs,
+      );
       result = row.result;
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
-        return errorResponse(503, "database_unavailable", "The event could not be stored; amoCRM will retry.");
+        return databaseUnavailable("The event could not be stored; amoCRM will retry.");
       }
       return internalError(log, "amocrm-webhook: storing failed", error);
     }

@@ -2,7 +2,8 @@
 // is missing or suspect (public.data_health for today, as service_role)? Public (no JWT): it
 // answers counts and severities only, never ids, names or error texts.
 import type { Sql } from "../database.ts";
-import { errorResponse, type Handler, json } from "../http.ts";
+import { withDeadline } from "../deadline.ts";
+import { databaseUnavailable, type Handler, json } from "../http.ts";
 
 export interface DataHealthSummary {
   status: "ok" | "warning" | "error";
@@ -36,22 +37,28 @@ export async function dataHealthSummary(sql: Sql, days = 1): Promise<DataHealthS
   };
 }
 
-export function createHealthHandler(deps: { sql: Sql }): Handler {
+export function createHealthHandler(deps: { sql: Sql; deadlineMs?: number }): Handler {
   return async () => {
     let row: { schema_version: string; database_time: Date };
     try {
-      [row] = (await deps.sql`
+      [row] = (await withDeadline(
+        deps.sql`
         select (select max(version) from supabase_migrations.schema_migrations) as schema_version,
-               now() as database_time`) as unknown as [typeof row];
+               now() as database_time`,
+        deps.deadlineMs,
+      )) as unknown as [typeof row];
     } catch (error) {
-      return errorResponse(503, "database_unavailable", `The database cannot be reached: ${(error as Error).message}`);
+      // Public endpoint: the reason goes to the log, not to the caller.
+      console.error(`health: database unreachable: ${(error as Error).message}`);
+      return databaseUnavailable("The database cannot be reached.");
     }
     // The runtime and the database are up (status "ok", as before); data gaps are reported beside it.
     let dataHealth: DataHealthSummary | { status: "unknown"; error: string };
     try {
       dataHealth = await dataHealthSummary(deps.sql);
     } catch (error) {
-      dataHealth = { status: "unknown", error: `data_health failed: ${(error as Error).message}` };
+      console.error(`health: data_health failed: ${(error as Error).message}`);
+      dataHealth = { status: "unknown", error: "data_health failed; see the function's log" };
     }
     return json(200, {
       status: "ok",

@@ -4,7 +4,16 @@
 // happens next); then a valid submission becomes a lead, and an invalid one is kept as rejected
 // and answered 400 with what is wrong. Nothing a client sends can make it answer 500.
 import type { Sql } from "../database.ts";
-import { errorResponse, type Handler, internalError, isDatabaseUnavailable, json, secretsEqual } from "../http.ts";
+import { DEFAULT_DEADLINE_MS, withDeadline } from "../deadline.ts";
+import {
+  databaseUnavailable,
+  errorResponse,
+  type Handler,
+  internalError,
+  isDatabaseUnavailable,
+  json,
+  secretsEqual,
+} from "../http.ts";
 import { BodyTimeoutError, BodyTooLargeError, readBodyWithLimit } from "../request-body.ts";
 import { jsonNestingDepth, MAX_JSON_DEPTH, parseSubmission, storableText, type ValidationIssue } from "./submission.ts";
 
@@ -13,6 +22,8 @@ export interface LeadCaptureConfig {
   maxBodyBytes?: number;
   /** Time allowed to receive the whole body (408 after it); default 10 s. */
   bodyTimeoutMs?: number;
+  /** Deadline of the database work of one request, ms (default 1500; see _shared/deadline.ts). */
+  deadlineMs?: number;
 }
 
 const ACCEPTED_TYPES = ["application/json", "application/x-www-form-urlencoded"];
@@ -38,8 +49,7 @@ export function createLeadCaptureHandler(deps: {
   const log = deps.log ?? ((line: string) => console.error(line));
   const { sql } = deps;
 
-  const unavailable = () =>
-    errorResponse(503, "database_unavailable", "The submission could not be stored; send it again later.");
+  const unavailable = () => databaseUnavailable("The submission could not be stored; send it again later.");
 
   return async (request) => {
     if (request.method !== "POST") {
@@ -80,14 +90,18 @@ export function createLeadCaptureHandler(deps: {
     // Invalid UTF-8 becomes U+FFFD here; NUL, which text cannot hold, is replaced when stored.
     const body = new TextDecoder().decode(bytes);
 
+    // One deadline for the request's database work (amoCRM-style senders wait about 2 s).
+    const deadlineAt = Date.now() + (deps.config.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const inTime = <T>(work: PromiseLike<T>) => withDeadline(work, Math.max(1, deadlineAt - Date.now()));
+
     // 1. The raw request, in its own statement: committed before anything can go wrong with it.
     let eventId: string;
     try {
-      const [event] = await sql`
+      const [event] = await inTime(sql`
         insert into inbox.lead_capture_event (content_type, user_agent, body)
         values (${storableText(request.headers.get("content-type") ?? "")},
                 ${storableText(request.headers.get("user-agent") ?? "") || null}, ${storableText(body)})
-        returning id`;
+        returning id`);
       eventId = event.id as string;
     } catch (error) {
       if (isDatabaseUnavailable(error)) return unavailable();
@@ -98,9 +112,9 @@ export function createLeadCaptureHandler(deps: {
     const parsed = parseBody(contentType, body, now());
     try {
       if (!parsed.ok) {
-        await sql`
+        await inTime(sql`
           update inbox.lead_capture_event set status = 'rejected', error = ${sql.json(parsed.issues as never)}, processed_at = now()
-          where id = ${eventId}`;
+          where id = ${eventId}`);
         return errorResponse(
           400,
           "invalid_submission",
@@ -112,8 +126,8 @@ export function createLeadCaptureHandler(deps: {
         );
       }
       const lead = Object.fromEntries(LEAD_FIELDS.map((key) => [key, parsed.submission[key] ?? null]));
-      const [row] = await sql`
-        select lead_id, created from voronka.record_proftest_lead(${eventId}, ${sql.json(lead as never)})`;
+      const [row] = await inTime(sql`
+        select lead_id, created from voronka.record_proftest_lead(${eventId}, ${sql.json(lead as never)})`);
       return json(row.created ? 201 : 200, {
         status: row.created ? "recorded" : "duplicate",
         lead_id: Number(row.lead_id),
