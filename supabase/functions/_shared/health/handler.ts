@@ -37,7 +37,8 @@ export async function dataHealthSummary(sql: Sql, days = 1): Promise<DataHealthS
   };
 }
 
-export function createHealthHandler(deps: { sql: Sql; deadlineMs?: number }): Handler {
+export function createHealthHandler(deps: { sql: Sql; deadlineMs?: number; log?: (line: string) => void }): Handler {
+  const log = deps.log ?? ((line: string) => console.error(line));
   return async () => {
     let row: { schema_version: string; database_time: Date };
     try {
@@ -49,7 +50,7 @@ export function createHealthHandler(deps: { sql: Sql; deadlineMs?: number }): Ha
       )) as unknown as [typeof row];
     } catch (error) {
       // Public endpoint: the reason goes to the log, not to the caller.
-      console.error(`health: database unreachable: ${(error as Error).message}`);
+      log(`health: database unreachable: ${(error as Error).message}`);
       return databaseUnavailable("The database cannot be reached.");
     }
     // The runtime and the database are up (status "ok", as before); data gaps are reported beside it.
@@ -57,7 +58,7 @@ export function createHealthHandler(deps: { sql: Sql; deadlineMs?: number }): Ha
     try {
       dataHealth = await dataHealthSummary(deps.sql);
     } catch (error) {
-      console.error(`health: data_health failed: ${(error as Error).message}`);
+      log(`health: data_health failed: ${(error as Error).message}`);
       dataHealth = { status: "unknown", error: "data_health failed; see the function's log" };
     }
     return json(200, {
