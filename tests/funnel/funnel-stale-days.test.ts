@@ -1,7 +1,8 @@
 // Every kind of write to every fact table, made after a refresh of the materialized view, must
 // show in the reports at once: the statement triggers mark the days it touched (old and new) as
 // live. Each case states the per-day figures by hand; a missing trigger leaves the view's stale
-// figures in place and fails it.
+// figures in place and fails it. Instants are at 00:30 in Almaty (the previous day in UTC), so a
+// trigger that placed them on UTC days would mark the wrong day.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { addAdAccount, addInsight, addLead, addRate, addSale, addTeams, refresh } from "./fixtures.ts";
@@ -30,11 +31,11 @@ const zero = { spend: 0, spend_complete: true, leads: 0, express_purchases: 0, e
 describe("leads", () => {
   it("insert, update (moved to another day) and delete after a refresh", async () => {
     await refresh(db.sql);
-    await addLead(db.sql, "2026-11-20T10:00:00+05:00", "kenesary");
+    await addLead(db.sql, "2026-11-20T00:30:00+05:00", "kenesary");
     expect(await days()).toEqual([{ ...zero, day: "2026-11-20", leads: 1 }]);
 
     await refresh(db.sql);
-    await db.sql`update voronka.lead set occurred_at = '2026-11-21T10:00:00+05:00'`;
+    await db.sql`update voronka.lead set occurred_at = '2026-11-21T00:30:00+05:00'`;
     expect(await days()).toEqual([{ ...zero, day: "2026-11-21", leads: 1 }]);
 
     await refresh(db.sql);
@@ -47,7 +48,7 @@ describe("sales", () => {
   it("insert, re-price, move, void and delete after a refresh", async () => {
     await refresh(db.sql);
     const deal = await addSale(db.sql, {
-      at: "2026-11-20T10:00:00+05:00",
+      at: "2026-11-20T00:30:00+05:00",
       product: "express",
       amount: "5000",
       utmSource: "kenesary",
@@ -59,7 +60,7 @@ describe("sales", () => {
     expect(await days()).toEqual([{ ...zero, day: "2026-11-20", express_purchases: 1, express_revenue: 4500 }]);
 
     await refresh(db.sql);
-    await db.sql`update voronka.sale set won_at = '2026-11-22T09:00:00+05:00' where deal_id = ${deal}`;
+    await db.sql`update voronka.sale set won_at = '2026-11-22T00:30:00+05:00' where deal_id = ${deal}`;
     expect(await days()).toEqual([{ ...zero, day: "2026-11-22", express_purchases: 1, express_revenue: 4500 }]);
 
     await refresh(db.sql);
