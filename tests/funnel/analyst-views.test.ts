@@ -21,6 +21,10 @@ beforeAll(async () => {
   await addRate(db.sql, "2024-05-10", "USD", "450.00");
   await addInsight(db.sql, { account: "1001", ad: "11", day: "2024-05-10", spend: "10.10", currency: "USD" });
   await addInsight(db.sql, { account: "1001", ad: "11", day: "2024-05-11", spend: "20.00", currency: "USD" });
+  // An account no team owns, at a rate with four decimals: 3.33 × 450.1234 = 1498.910922 → 1498.91.
+  await addAdAccount(db.sql, { id: "1002", currency: "USD", team: null });
+  await addRate(db.sql, "2024-05-12", "USD", "450.1234");
+  await addInsight(db.sql, { account: "1002", ad: "12", day: "2024-05-12", spend: "3.33", currency: "USD" });
 });
 afterAll(() => db.drop());
 
@@ -45,5 +49,6 @@ it("analytics.ad_spend: converted with that day's rate, missing rates flagged", 
   expect(rows).toEqual([
     { day: "2024-05-10", team: "kenesary", spend: 10.1, spend_reporting: 4545, rate_missing: false },
     { day: "2024-05-11", team: "kenesary", spend: 20, spend_reporting: null, rate_missing: true },
+    { day: "2024-05-12", team: "unattributed", spend: 3.33, spend_reporting: 1498.91, rate_missing: false },
   ]);
 });
