@@ -1,4 +1,4 @@
-// npm run mutate [-- --sql | --ts] [--filter <text>]
+// npm run mutate [-- --sql | --ts] [--filter <text>] [--workers N]
 //
 // Mutation testing, outside `npm test` (it runs the suite hundreds of times):
 // - SQL: the operators of scripts/mutate/sql-operators.ts on the files of scripts/mutate/targets.ts,
@@ -16,6 +16,8 @@ const args = process.argv.slice(2);
 const only = args.includes("--sql") ? "sql" : args.includes("--ts") ? "ts" : "both";
 const filterAt = args.indexOf("--filter");
 const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
+const workersAt = args.indexOf("--workers");
+const workers = workersAt >= 0 ? Number(args[workersAt + 1]) : 2;
 const reportDir = path.join(PROJECT_ROOT, ".local/mutate");
 mkdirSync(reportDir, { recursive: true });
 
@@ -26,7 +28,7 @@ function score(caught: number, survived: number): string {
 
 async function sqlHalf(): Promise<string> {
   const started = performance.now();
-  const results = await runSqlMutation({ filter });
+  const results = await runSqlMutation({ filter, workers });
   writeFileSync(path.join(reportDir, "sql-report.json"), JSON.stringify(results, null, 2));
   const count = (outcome: MutantResult["outcome"]) => results.filter((r) => r.outcome === outcome).length;
   const caught = count("caught") + count("timeout");
@@ -34,7 +36,8 @@ async function sqlHalf(): Promise<string> {
   console.log("\nSQL survivors:");
   for (const r of results.filter((r) => r.outcome === "survived")) {
     console.log(
-      `  ${r.mutant.id} (line ${r.mutant.line}): ${JSON.stringify(r.mutant.original)} → ${JSON.stringify(r.mutant.replacement)}`,
+      `  ${r.mutant.id} (line ${r.mutant.line}): ${JSON.stringify(r.mutant.original)} → ${JSON.stringify(r.mutant.replacement)}` +
+        (r.detail ? `\n      accepted: ${r.detail}` : ""),
     );
   }
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);

@@ -7,7 +7,14 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
 import { applyMutant, definitionsOf, mutantsOf, type SqlMutant, withoutComments } from "./sql-operators.ts";
-import { DEAD_DEFINITIONS, DECLARED_SQL_MUTANTS, EQUIVALENT_SQL_MUTANTS, SQL_FOLDER, SQL_TARGETS } from "./targets.ts";
+import {
+  ACCEPTED_SQL_SURVIVORS,
+  DEAD_DEFINITIONS,
+  DECLARED_SQL_MUTANTS,
+  EQUIVALENT_SQL_MUTANTS,
+  SQL_FOLDER,
+  SQL_TARGETS,
+} from "./targets.ts";
 
 export type Outcome = "caught" | "survived" | "timeout" | "equivalent";
 
@@ -109,44 +116,74 @@ function firstFailure(output: string): string {
 export async function runSqlMutation(options: {
   filter?: string;
   port?: number;
+  workers?: number;
   timeoutSeconds?: number;
   log?: (line: string) => void;
 }): Promise<MutantResult[]> {
   const log = options.log ?? console.log;
-  const port = options.port ?? Number(process.env.VORONKA_MUTATE_PG_PORT ?? 54390);
-  const scratch = path.join(PROJECT_ROOT, ".local/mutate/sql");
+  const basePort = options.port ?? Number(process.env.VORONKA_MUTATE_PG_PORT ?? 54390);
+  const timeout = options.timeoutSeconds ?? 240;
   const mutants = sqlMutants().filter((m) => !options.filter || m.id.includes(options.filter));
-  makeScratch(scratch);
+  // Each worker: its own scratch copy and Postgres port, so mutants run side by side.
+  const workers = Array.from({ length: Math.max(1, options.workers ?? 2) }, (_, i) => ({
+    dir: path.join(PROJECT_ROOT, `.local/mutate/sql-${i}`),
+    port: basePort + i * 2,
+  }));
+  for (const worker of workers) makeScratch(worker.dir);
 
   // The unmutated suite must pass, or every mutant would look caught.
-  for (const target of SQL_TARGETS.filter((t) => mutants.some((m) => m.file === t.file))) {
-    const baseline = await runTests(scratch, target.tests, port, options.timeoutSeconds ?? 240);
+  const targets = SQL_TARGETS.filter((t) => mutants.some((m) => m.file === t.file));
+  const groups = [...new Map(targets.map((t) => [t.tests.join(" "), t.tests])).values()];
+  for (const tests of groups) {
+    const baseline = await runTests(workers[0].dir, tests, workers[0].port, timeout);
     if (!baseline.passed) {
-      throw new Error(`the covering tests of ${target.file} fail without any mutant:\n${baseline.output.slice(-2000)}`);
+      throw new Error(`the tests ${tests.join(", ")} fail without any mutant:\n${baseline.output.slice(-2000)}`);
     }
   }
 
-  const results: MutantResult[] = [];
-  for (const [i, mutant] of mutants.entries()) {
-    const equivalent = EQUIVALENT_SQL_MUTANTS[mutant.id];
-    if (equivalent) {
-      results.push({ mutant, outcome: "equivalent", seconds: 0, detail: equivalent });
-      continue;
-    }
-    const file = path.join(scratch, SQL_FOLDER, mutant.file);
-    const original = readFileSync(file, "utf8");
-    writeFileSync(file, applyMutant(original, mutant));
-    const started = performance.now();
-    const tests = SQL_TARGETS.find((t) => t.file === mutant.file)!.tests;
-    const run = await runTests(scratch, tests, port, options.timeoutSeconds ?? 240);
-    writeFileSync(file, original);
-    const seconds = (performance.now() - started) / 1000;
-    const outcome: Outcome = run.timedOut ? "timeout" : run.passed ? "survived" : "caught";
-    results.push({ mutant, outcome, seconds, detail: outcome === "caught" ? firstFailure(run.output) : "" });
-    log(
-      `[${i + 1}/${mutants.length}] ${outcome.padEnd(8)} ${seconds.toFixed(1).padStart(5)} s  ${mutant.id}  ` +
-        `${JSON.stringify(mutant.original)} → ${JSON.stringify(mutant.replacement)}`,
-    );
-  }
+  const results: MutantResult[] = new Array(mutants.length);
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    workers.map(async (worker) => {
+      while (next < mutants.length) {
+        const index = next++;
+        const mutant = mutants[index];
+        results[index] = await runMutant(mutant, worker, timeout);
+        done++;
+        const r = results[index];
+        log(
+          `[${done}/${mutants.length}] ${r.outcome.padEnd(10)} ${r.seconds.toFixed(1).padStart(5)} s  ${mutant.id}  ` +
+            `${JSON.stringify(mutant.original)} → ${JSON.stringify(mutant.replacement)}`,
+        );
+      }
+    }),
+  );
   return results;
+}
+
+async function runMutant(
+  mutant: SqlMutant,
+  worker: { dir: string; port: number },
+  timeout: number,
+): Promise<MutantResult> {
+  const equivalent = EQUIVALENT_SQL_MUTANTS[mutant.id];
+  if (equivalent) return { mutant, outcome: "equivalent", seconds: 0, detail: equivalent };
+  const file = path.join(worker.dir, SQL_FOLDER, mutant.file);
+  const original = readFileSync(file, "utf8");
+  writeFileSync(file, applyMutant(original, mutant));
+  const started = performance.now();
+  const tests = SQL_TARGETS.find((t) => t.file === mutant.file)!.tests;
+  try {
+    const run = await runTests(worker.dir, tests, worker.port, timeout);
+    const outcome: Outcome = run.timedOut ? "timeout" : run.passed ? "survived" : "caught";
+    return {
+      mutant,
+      outcome,
+      seconds: (performance.now() - started) / 1000,
+      detail: outcome === "caught" ? firstFailure(run.output) : (ACCEPTED_SQL_SURVIVORS[mutant.id] ?? ""),
+    };
+  } finally {
+    writeFileSync(file, original);
+  }
 }

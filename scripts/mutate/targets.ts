@@ -44,6 +44,13 @@ export const SQL_TARGETS: { file: string; tests: string[] }[] = [
   { file: "20261126002000_facebook_sync_functions.sql", tests: FACEBOOK_TESTS },
   { file: "20261126002100_facebook_ad_account_settings_rpc.sql", tests: FACEBOOK_TESTS },
   { file: "20261127000200_amocrm_deal_serialised_replay.sql", tests: AMOCRM_TESTS },
+  {
+    file: "20261127000500_access_by_database_role.sql",
+    tests: [...FUNNEL_TESTS, "tests/facebook/settings-rpc.test.ts"],
+  },
+  { file: "20261127000600_data_health.sql", tests: [...FUNNEL_TESTS, "tests/health"] },
+  { file: "20261127000700_funnel_report_health_warnings.sql", tests: FUNNEL_TESTS },
+  { file: "20261127000900_raw_retention.sql", tests: ["tests/retention.test.ts"] },
 ];
 
 /**
@@ -55,8 +62,24 @@ export const DEAD_DEFINITIONS: Record<string, string> = {
     "replaced by the per-table trigger functions of 20261126000800; no trigger calls it any more",
 };
 
-/** Mutant id → why the change cannot alter behaviour. */
-export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {};
+/** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
+export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
+  "20261126001100_amocrm_field_mapping_and_utm.sql:voronka.amocrm_utm_from_fields:coalesce-drop:1":
+    "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
+  "20261126001100_amocrm_field_mapping_and_utm.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
+    "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
+};
+
+/**
+ * Mutant id → why a surviving change is not worth a test. Run and counted as survived (the score
+ * does not hide them); the reason is printed beside each.
+ */
+export const ACCEPTED_SQL_SURVIVORS: Record<string, string> = {
+  "20261126000500_funnel_analytics.sql:analytics.refresh_funnel_analytics:range-edge:1":
+    "housekeeping of the refresh log (keeps 1,000 or 1,001 rows); no figure reads more than the latest row",
+  "20261126000500_funnel_analytics.sql:analytics.refresh_funnel_analytics:rounding:1":
+    "duration_ms of the refresh log to 0.1 or 1 ms: an operator's figure, not a report's",
+};
 
 /**
  * Mutants the operators cannot express, declared by hand: a snippet of the file and what a careless
