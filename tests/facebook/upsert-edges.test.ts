@@ -69,3 +69,51 @@ describe("sync checkpoints", () => {
     expect(await checkpoint()).toEqual({ until: "2026-11-22", resume: null });
   });
 });
+
+describe("sync runs", () => {
+  it("closes a stale running run as abandoned, keeps a second run out, and records a partial summary as zeros", async () => {
+    await db.sql`delete from voronka.fb_sync_run`;
+    const start = async (trigger: string | null, staleAfter: string) =>
+      (await db.sql`select voronka.start_fb_sync_run(${trigger}, ${staleAfter}::interval) as id`)[0].id;
+    const first = await start(null, "1 hour");
+    expect(first).not.toBeNull();
+    // Still running and not stale: no second run.
+    expect(await start("cron", "1 hour")).toBeNull();
+    // Younger than the threshold is not stale; older is.
+    await db.sql`update voronka.fb_sync_run set started_at = now() - interval '59 minutes' where id = ${first}`;
+    expect(await start("cron", "1 hour")).toBeNull();
+    await db.sql`update voronka.fb_sync_run set started_at = now() - interval '1 hour 1 second' where id = ${first}`;
+    const second = await start("cron", "1 hour");
+    expect(second).not.toBeNull();
+    const runs = await db.sql`select id, trigger, status, message from voronka.fb_sync_run order by id`;
+    expect(runs).toEqual([
+      {
+        id: first,
+        trigger: "http",
+        status: "failed",
+        message: "abandoned: the run did not finish (function stopped or timed out)",
+      },
+      { id: second, trigger: "cron", status: "running", message: null },
+    ]);
+
+    // A run that failed before counting anything reports only its status and message.
+    await db.sql`select voronka.finish_fb_sync_run(${second}, ${db.sql.json({ status: "failed", message: "token expired" })})`;
+    const [closed] = await db.sql`
+      select status, message, accounts_total, accounts_done, accounts_throttled, accounts_failed,
+             rows_read::int, rows_upserted::int, requests, errors, accounts
+      from voronka.fb_sync_run where id = ${second}`;
+    expect(closed).toEqual({
+      status: "failed",
+      message: "token expired",
+      accounts_total: 0,
+      accounts_done: 0,
+      accounts_throttled: 0,
+      accounts_failed: 0,
+      rows_read: 0,
+      rows_upserted: 0,
+      requests: 0,
+      errors: [],
+      accounts: [],
+    });
+  });
+});
