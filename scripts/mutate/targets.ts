@@ -65,6 +65,14 @@ export const DEAD_DEFINITIONS: Record<string, string> = {
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
+  "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:1":
+    "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
+  "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:2":
+    "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
+  "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:4":
+    "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
+  "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:8":
+    "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
   "20261126001100_amocrm_field_mapping_and_utm.sql:voronka.amocrm_utm_from_fields:coalesce-drop:1":
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
   "20261126001100_amocrm_field_mapping_and_utm.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":

@@ -117,3 +117,43 @@ describe("sync runs", () => {
     });
   });
 });
+
+describe("discovery", () => {
+  it("names a business or account without a name by its id, keeps a known business, defaults the status to active", async () => {
+    const discover = (businesses: unknown[], accounts: unknown[]) =>
+      db.sql`select voronka.sync_fb_discovery(${db.sql.json(businesses as never)}, ${db.sql.json(accounts as never)}, false)`;
+    await discover(
+      [{ id: "100000000000901" }],
+      [
+        { id: "act_200000000000901", business_id: "100000000000901", currency: "usd", timezone_name: "Asia/Almaty" },
+        {
+          id: "act_200000000000902",
+          business_id: "100000000000902",
+          business_name: "Agency",
+          name: "Second",
+          currency: "KZT",
+          timezone_name: "Asia/Almaty",
+          account_status: 2,
+        },
+      ],
+    );
+    // Seen again through /me/adaccounts, which does not say which business owns it.
+    await discover([], [{ id: "act_200000000000901", name: "First", currency: "USD", timezone_name: "Asia/Almaty" }]);
+    const businesses = await db.sql`
+      select id, name from voronka.fb_business where id in ('100000000000901', '100000000000902') order by id`;
+    expect(businesses).toEqual([
+      { id: "100000000000901", name: "100000000000901" },
+      { id: "100000000000902", name: "Agency" },
+    ]);
+    const accounts = await db.sql`
+      select id, business_id, name, currency, account_status from voronka.fb_ad_account
+      where id in ('200000000000901', '200000000000902') order by id`;
+    expect(accounts).toEqual([
+      { id: "200000000000901", business_id: "100000000000901", name: "First", currency: "USD", account_status: 1 },
+      { id: "200000000000902", business_id: "100000000000902", name: "Second", currency: "KZT", account_status: 2 },
+    ]);
+    await discover([], [{ id: "act_200000000000903", currency: "USD", timezone_name: "Asia/Almaty" }]);
+    const [unnamed] = await db.sql`select name from voronka.fb_ad_account where id = '200000000000903'`;
+    expect(unnamed.name).toBe("200000000000903");
+  });
+});
