@@ -65,6 +65,14 @@ export const DEAD_DEFINITIONS: Record<string, string> = {
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
+  "20261126002100_facebook_ad_account_settings_rpc.sql:public.assign_facebook_ad_account:coalesce-drop:1":
+    "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
+  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
+    "p_lead comes from jsonb_array_elements, which never yields SQL null (a JSON null is the jsonb 'null')",
+  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_snapshot_from_api:coalesce-drop:1":
+    "p_lead comes from jsonb_array_elements, which never yields SQL null (a JSON null is the jsonb 'null')",
+  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_snapshot_from_api:coalesce-drop:2":
+    "is_deleted null and false are read the same everywhere (every reader coalesces it to false)",
   "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:1":
     "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
   "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:2":

@@ -107,6 +107,20 @@ describe("custom fields", () => {
   });
 });
 
+describe("the deal's account", () => {
+  it("comes from the lead's account_id, else from the body's account[id]", async () => {
+    const lead = { status_id: 10, pipeline_id: PIPELINE.leads, price: 0, last_modified: t(0) };
+    await send(webhookBody([{ action: "add", leads: [{ ...lead, id: 6300001 }] }]));
+    await send(webhookBody([{ action: "add", leads: [{ ...lead, id: 6300002, account_id: "32000001" }] }], null));
+    const rows = await db.sql`
+      select id::int, account_id::text from voronka.amocrm_deal where id in (6300001, 6300002) order by id`;
+    expect(rows).toEqual([
+      { id: 6300001, account_id: "32000001" },
+      { id: 6300002, account_id: "32000001" },
+    ]);
+  });
+});
+
 describe("repeated deliveries", () => {
   it("keep the first request id amoCRM gave the body, and take one when the first had none", async () => {
     const body = (id: number) =>

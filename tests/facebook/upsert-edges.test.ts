@@ -42,6 +42,18 @@ describe("insights page upsert", () => {
   });
 });
 
+describe("rows without some metrics", () => {
+  it("store 0 for a metric Graph left out", async () => {
+    const sparse = [
+      { ad_id: "300000000000303", account_id: ACCOUNT, date_start: "2026-11-21", date_stop: "2026-11-21" },
+    ];
+    await db.sql`select voronka.upsert_fb_ad_insights(${ACCOUNT}, ${db.sql.json(sparse)})`;
+    const [row] = await db.sql`
+      select spend::text, impressions::int, clicks::int from voronka.fb_ad_insight where ad_id = '300000000000303'`;
+    expect(row).toEqual({ spend: "0.00", impressions: 0, clicks: 0 });
+  });
+});
+
 describe("sync checkpoints", () => {
   const progress = (doneUntil: string | null, resumeFrom: string | null) =>
     db.sql`select voronka.record_fb_account_progress(${ACCOUNT}, ${doneUntil}::date, ${resumeFrom}::date, null, null)`;
