@@ -65,6 +65,10 @@ export const DEAD_DEFINITIONS: Record<string, string> = {
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
+  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_observe_deal:coalesce-drop:1":
+    "every snapshot carries is_deleted: both normalizers set it",
+  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_observe_deal:coalesce-drop:2":
+    "a webhook's status change time is its effective time, which won_at falls back to anyway",
   "20261126002100_facebook_ad_account_settings_rpc.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":

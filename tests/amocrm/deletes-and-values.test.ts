@@ -249,6 +249,27 @@ describe("values that cannot be taken as sent", () => {
     });
   });
 
+  it("an API read at the very second of the body settles it", async () => {
+    const id = 5400031;
+    await send(won(id, { price: "5,000" }));
+    const apiLead = {
+      id,
+      price: 5000,
+      status_id: 142,
+      pipeline_id: PIPELINE.express,
+      created_at: t(-60),
+      updated_at: t(0),
+      closed_at: t(0),
+      is_deleted: false,
+      custom_fields_values: null,
+    };
+    // Read at exactly t(0): the answer is the state at that instant, the body's change included.
+    await db.sql`select voronka.amocrm_apply_api_leads(${db.sql.json([apiLead])}, ${new Date(t(0) * 1000)})`;
+    const [deal] = await db.sql`select price, needs_enrichment, data_issues from voronka.amocrm_deal where id = ${id}`;
+    expect(deal).toEqual({ price: "5000.00", needs_enrichment: false, data_issues: [] });
+    expect(await saleOf(db.sql, id)).toMatchObject({ amount: "5000.00", voided_at: null });
+  });
+
   it("an empty price is 0 (amoCRM's UI), and 5000.50 is 5000.50", async () => {
     await send(won(5400011, { price: "" }));
     await send(won(5400012, { price: "5000.50" }));
