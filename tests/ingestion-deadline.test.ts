@@ -78,7 +78,7 @@ describe("a database host that accepts connections and never answers", () => {
   afterAll(() => hung.end({ timeout: 0 }));
 
   it("amocrm-webhook: 503 with Retry-After within 2 s", async () => {
-    expectFast503(await timed(() => handlerFor(hung)(post(wonBody(9001)))));
+    expectFast503(await timed(() => handlerFor(hung, { deadlineMs: DEFAULT_DEADLINE_MS })(post(wonBody(9001)))));
   });
 
   it("lead-capture: 503 with Retry-After within 2 s", async () => {
@@ -91,7 +91,7 @@ describe("a database host that accepts connections and never answers", () => {
   });
 
   it("many requests at once, more than the pool: each one still within 2 s", async () => {
-    const handler = handlerFor(hung);
+    const handler = handlerFor(hung, { deadlineMs: DEFAULT_DEADLINE_MS });
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) => timed(() => handler(post(wonBody(9100 + i))))),
     );
@@ -107,7 +107,7 @@ describe("a database host that refuses connections (Postgres down)", () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const down = connectDatabase(`postgresql://postgres:postgres@127.0.0.1:${port}/postgres`, { max: 2 });
     try {
-      const handler = handlerFor(down);
+      const handler = handlerFor(down, { deadlineMs: DEFAULT_DEADLINE_MS });
       for (let round = 0; round < 6; round++) {
         const results = await Promise.all(
           Array.from({ length: 4 }, (_, i) => timed(() => handler(post(wonBody(9300 + round * 10 + i))))),
@@ -147,7 +147,11 @@ describe("a statement that cannot finish in time (table locked)", () => {
     const body = wonBody(9201);
     await whileLocked("inbox.amocrm_webhook_event", async () => {
       expectFast503(
-        await timed(() => handlerFor(bounded)(post(body, { headers: { "x-amocrm-requestid": "locked-1" } }))),
+        await timed(() =>
+          handlerFor(bounded, { deadlineMs: DEFAULT_DEADLINE_MS })(
+            post(body, { headers: { "x-amocrm-requestid": "locked-1" } }),
+          ),
+        ),
       );
       // Keep the lock past statement_timeout: a statement still waiting would commit on release.
       await new Promise((r) => setTimeout(r, 500));
@@ -156,7 +160,9 @@ describe("a statement that cannot finish in time (table locked)", () => {
     const [row] = await db.sql`select count(*)::int as n from inbox.amocrm_webhook_event where request_id = 'locked-1'`;
     expect(row.n).toBe(0);
     // The retry amoCRM makes is stored and acknowledged.
-    const retry = await handlerFor(bounded)(post(body, { headers: { "x-amocrm-requestid": "locked-1" } }));
+    const retry = await handlerFor(bounded, { deadlineMs: DEFAULT_DEADLINE_MS })(
+      post(body, { headers: { "x-amocrm-requestid": "locked-1" } }),
+    );
     expect(retry.status).toBe(200);
   });
 

@@ -29,7 +29,7 @@ async function amo(requestId: string, groups: Parameters<typeof webhookBody>[0])
 }
 
 async function lead(submission: Record<string, string>) {
-  const handler = createLeadCaptureHandler({ sql: db.sql, config: { secret: LEAD_SECRET } });
+  const handler = createLeadCaptureHandler({ sql: db.sql, config: { secret: LEAD_SECRET, deadlineMs: 60_000 } });
   return handler(
     new Request("http://localhost/", {
       method: "POST",

@@ -234,7 +234,8 @@ set search_path = ''
 as $$
 declare
   v_observation record;
-  v_state jsonb := '{}'::jsonb;       -- each key from the latest observation that carries it
+  -- Each key from the latest observation that carries it. Every snapshot carries is_deleted.
+  v_state jsonb := '{}'::jsonb;
   v_count integer := 0;
   v_latest_effective_at timestamptz;
   v_latest_amo_time timestamptz;
@@ -275,7 +276,7 @@ begin
 
     -- The sale after this step: counts while won in a product pipeline with a known price.
     v_product := null;
-    if (v_state ->> 'status_id')::bigint = 142 and not coalesce((v_state ->> 'is_deleted')::boolean, false) then
+    if (v_state ->> 'status_id')::bigint = 142 and not (v_state ->> 'is_deleted')::boolean then
       v_product := voronka.resolve_product((v_state ->> 'pipeline_id')::bigint, (v_state ->> 'price')::numeric);
     end if;
     if v_product is not null and v_state ? 'price' and v_won_at is not null then
@@ -291,7 +292,7 @@ begin
       -- Voided at amoCRM's time of the step that voided it; the reason follows the latest state.
       v_sale_voided_at := coalesce(v_sale_voided_at, v_step_time);
       v_sale_reason := case
-        when coalesce((v_state ->> 'is_deleted')::boolean, false) then 'deleted'
+        when (v_state ->> 'is_deleted')::boolean then 'deleted'
         when (v_state ->> 'status_id')::bigint = 143 then 'lost'
         when (v_state ->> 'status_id')::bigint = 142 then 'unmapped'
         else 'reopened'
@@ -310,7 +311,7 @@ begin
          coalesce(jsonb_agg(distinct issue.value) filter (where issue.value is not null), '[]'::jsonb)
     into v_needs_enrichment, v_issues
   from voronka.amocrm_deal_observation as o
-  left join lateral jsonb_array_elements(coalesce(o.snapshot -> 'data_issues', '[]'::jsonb)) as issue on true
+  left join lateral jsonb_array_elements(o.snapshot -> 'data_issues') as issue on true
   where o.deal_id = p_deal_id and o.source = 'webhook'
     and (v_last_api_read is null or o.effective_at > v_last_api_read);
 
@@ -329,7 +330,7 @@ begin
          (v_state ->> 'created_at')::timestamptz,
          v_latest_amo_time,
          case when (v_state ->> 'status_id')::bigint = 142 then v_won_at end,
-         coalesce((v_state ->> 'is_deleted')::boolean, false),
+         (v_state ->> 'is_deleted')::boolean,
          utm.utm_source, utm.utm_medium, utm.utm_campaign, utm.utm_content, utm.utm_term,
          coalesce(v_state -> 'custom_fields', '[]'::jsonb),
          v_needs_enrichment,

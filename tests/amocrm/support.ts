@@ -94,8 +94,12 @@ export function post(
   });
 }
 
+/**
+ * The in-process receiver. Its request deadline is generous here: these tests are about what is
+ * stored, on a machine that may be busy; tests/ingestion-deadline.test.ts tests the real default.
+ */
 export function handlerFor(sql: Sql, deps: Partial<AmocrmWebhookDeps> = {}) {
-  return createAmocrmWebhookHandler({ sql, config: testConfig(), log: () => {}, ...deps });
+  return createAmocrmWebhookHandler({ sql, config: testConfig(), log: () => {}, deadlineMs: 60_000, ...deps });
 }
 
 /** Unix seconds of an ISO instant. */

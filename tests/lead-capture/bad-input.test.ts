@@ -15,7 +15,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   handler = createLeadCaptureHandler({
     sql: db.sql,
-    config: { secret: SECRET },
+    // Generous deadline: these tests are about what is stored (the default: ingestion-deadline.test.ts).
+    config: { secret: SECRET, deadlineMs: 60_000 },
     now: () => NOW,
     log: (line) => logged.push(line),
   });

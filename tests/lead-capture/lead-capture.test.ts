@@ -15,7 +15,7 @@ beforeAll(async () => {
   await addTeams(db.sql, "kenesary");
   handler = createLeadCaptureHandler({
     sql: db.sql,
-    config: { secret: SECRET, maxBodyBytes: 4096 },
+    config: { secret: SECRET, maxBodyBytes: 4096, deadlineMs: 60_000 },
     now: () => new Date("2024-05-10T07:00:00Z"),
   });
 });
