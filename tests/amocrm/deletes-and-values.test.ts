@@ -69,6 +69,11 @@ describe("a deal deleted in the lead pipeline", () => {
     expect(await leadOf(id)).toMatchObject({ occurred_at: new Date(t(0) * 1000), team_id: "traf4" });
 
     await send(deleteBody(id, 10, PIPELINE.leads));
+    // Known deals only: an id nobody sent is not created by a 204.
+    const [{ missing }] = await db.sql`
+      select voronka.amocrm_apply_api_missing(array[${id}, 5199999]::bigint[], now()) as missing`;
+    expect(missing).toBe(1);
+    expect(await dealOf(db.sql, 5199999)).toBeNull();
     // The API has no such deal any more: deleted, and no longer a lead.
     await enrichDeals({ sql: db.sql, client: amocrmWithout(), dealIds: [id] });
     expect(await dealOf(db.sql, id)).toMatchObject({ is_deleted: true, needs_enrichment: false });
@@ -264,7 +269,12 @@ describe("values that cannot be taken as sent", () => {
       custom_fields_values: null,
     };
     // Read at exactly t(0): the answer is the state at that instant, the body's change included.
-    await db.sql`select voronka.amocrm_apply_api_leads(${db.sql.json([apiLead])}, ${new Date(t(0) * 1000)})`;
+    const [{ applied }] = await db.sql`
+      select voronka.amocrm_apply_api_leads(${db.sql.json([apiLead])}, ${new Date(t(0) * 1000)}) as applied`;
+    expect(applied).toEqual({
+      deals_applied: 1,
+      max_updated_at: new Date(t(0) * 1000).toISOString().replace(".000Z", "+00:00"),
+    });
     const [deal] = await db.sql`select price, needs_enrichment, data_issues from voronka.amocrm_deal where id = ${id}`;
     expect(deal).toEqual({ price: "5000.00", needs_enrichment: false, data_issues: [] });
     expect(await saleOf(db.sql, id)).toMatchObject({ amount: "5000.00", voided_at: null });
