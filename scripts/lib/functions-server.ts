@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { parseEnv } from "node:util";
 import { isPortTaken } from "./local-postgres.ts";
 import { PROJECT_ROOT } from "./supabase-cli.ts";
 
@@ -29,18 +30,23 @@ export function functionNames(): string[] {
     .sort();
 }
 
-/** KEY=value lines of supabase/functions/.env (git-ignored), as `supabase functions serve` reads. */
-export function readFunctionsEnvFile(file = path.join(FUNCTIONS_DIR, ".env")): Record<string, string> {
+/**
+ * The functions' .env file: VORONKA_FUNCTIONS_ENV_FILE when set (the test run points it at an
+ * empty file, so a developer's own settings never reach the tests), else supabase/functions/.env.
+ */
+export function functionsEnvFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VORONKA_FUNCTIONS_ENV_FILE || path.join(FUNCTIONS_DIR, ".env");
+}
+
+/**
+ * The functions' .env file (git-ignored) with the dotenv rules `supabase functions serve` and
+ * `supabase secrets set --env-file` follow: `# comments` (also after an unquoted value) dropped,
+ * quotes removed, `\n` expanded inside double quotes (Node's util.parseEnv).
+ */
+export function readFunctionsEnvFile(file = functionsEnvFile()): Record<string, string> {
   if (!existsSync(file)) return {};
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
-    const match = line.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/);
-    if (!match) continue;
-    let value = match[2];
-    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
-    env[match[1]] = value;
-  }
-  return env;
+  const parsed = parseEnv(readFileSync(file, "utf8"));
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 export interface FunctionsServer {
