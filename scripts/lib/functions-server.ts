@@ -205,6 +205,9 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
   }
   supervised.forEach(watch);
 
+  // The proxy's own connections to the function processes, so stop() can close them: Deno's
+  // graceful shutdown waits for open HTTP connections, and Node keeps idle ones alive (keep-alive).
+  const agent = new http.Agent({ keepAlive: true });
   const proxy = http.createServer((req, res) => {
     const match = (req.url ?? "").match(/^\/functions\/v1\/([^/?]+)/);
     const target = match ? upstream.get(match[1]) : undefined;
@@ -214,7 +217,7 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
       return;
     }
     const forward = http.request(
-      { host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers },
+      { host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers, agent },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -244,12 +247,14 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
       supervised.forEach((entry) => clearTimeout(entry.timer));
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
       proxy.closeAllConnections();
+      agent.destroy();
       await Promise.all(
         supervised.map(
           ({ child }) =>
             new Promise<void>((resolve) => {
               if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              // Deno's graceful shutdown can wait on open database sockets: SIGKILL after 3 s.
+              // Functions end their database pools on SIGTERM (_shared/shutdown.ts) and exit within
+              // milliseconds; a process that still hangs is killed after 3 s.
               const force = setTimeout(() => child.kill("SIGKILL"), 3000);
               child.once("exit", () => {
                 clearTimeout(force);
