@@ -15,11 +15,11 @@ import { type FunctionsServer, startFunctionsServer } from "../scripts/lib/funct
 import { isPortTaken, type LocalPostgres, startLocalPostgres } from "../scripts/lib/local-postgres.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
 import { ACCOUNT, configure, PIPELINE, SECRET, webhookBody } from "./amocrm/support.ts";
+import { testPort } from "./support/ports.ts";
 
-const BASE = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
-const PG_PORT = BASE + 21;
-const PROXY_PORT = BASE + 22;
-const UPSTREAM_PORT = BASE + 25;
+const PG_PORT = testPort("outagePostgres");
+const PROXY_PORT = testPort("outageFunctions");
+const UPSTREAM_PORT = testPort("outageUpstream");
 const DATA_DIR = path.join(PROJECT_ROOT, `.local/test-outage-postgres-${PG_PORT}`);
 const LEAD_SECRET = "outage-lead-capture-secret";
 const AMOCRM_TIMEOUT_MS = 2000;
@@ -43,8 +43,8 @@ let functions: FunctionsServer;
 const serverLog: string[] = [];
 
 beforeAll(async () => {
-  await rm(DATA_DIR, { recursive: true, force: true });
-  pg = await startLocalPostgres({ dataDir: DATA_DIR, port: PG_PORT, settings: PG_SETTINGS });
+  // fresh: the folder is emptied only once the port is known to be free (no server runs on it).
+  pg = await startLocalPostgres({ dataDir: DATA_DIR, port: PG_PORT, settings: PG_SETTINGS, fresh: true });
   await prepareDatabase(pg.url);
   const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
   await configure(sql);

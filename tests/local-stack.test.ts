@@ -8,12 +8,11 @@ import postgres from "postgres";
 import { afterEach, expect, it } from "vitest";
 import { isPortTaken } from "../scripts/lib/local-postgres.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { testPort } from "./support/ports.ts";
 
-// Derived from the test Postgres port, so parallel runs on other ports cannot collide.
-const BASE_PORT = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
-const PG_PORT = BASE_PORT + 11;
-const FUNCTIONS_PORT = BASE_PORT + 12;
-const BLOCKED_PORT = BASE_PORT + 13;
+const PG_PORT = testPort("startPostgres");
+const FUNCTIONS_PORT = testPort("startFunctions");
+const BLOCKED_PORT = testPort("startBlocked");
 // Per port too: a suite on another port never deletes the folder of a database that is running.
 const DATA_DIR = path.join(PROJECT_ROOT, `.local/test-start-postgres-${PG_PORT}`);
 
@@ -82,6 +81,7 @@ it("npm start brings up the stack with demo data, ingests, and stops on Ctrl-C",
   const env = {
     VORONKA_PG_PORT: String(PG_PORT),
     VORONKA_FUNCTIONS_PORT: String(FUNCTIONS_PORT),
+    VORONKA_FUNCTION_PROCESSES_PORT: String(testPort("startFunctionProcesses")),
     VORONKA_DATA_DIR: dataDir,
   };
   {
