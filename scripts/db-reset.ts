@@ -5,6 +5,9 @@ import path from "node:path";
 import { prepareDatabase } from "./lib/database-setup.ts";
 import { isPortTaken, startLocalPostgres } from "./lib/local-postgres.ts";
 import { PROJECT_ROOT } from "./lib/supabase-cli.ts";
+import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
+
+parseCommandLine("db:reset", usageFromHeader("db:reset", import.meta.url), {});
 
 const port = Number(process.env.VORONKA_PG_PORT ?? 54322);
 const dataDir = process.env.VORONKA_DATA_DIR ?? path.join(PROJECT_ROOT, ".local/postgres");

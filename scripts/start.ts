@@ -12,6 +12,9 @@ import { printFunnel } from "./lib/funnel-printout.ts";
 import { type LocalStack, startLocalStack } from "./lib/local-stack.ts";
 import { tryItCommands } from "./local/local-secrets.ts";
 import { startScheduledJobs } from "./local/scheduled-jobs.ts";
+import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
+
+parseCommandLine("start", usageFromHeader("start", import.meta.url), {});
 
 const log = (line: string) => console.log(line);
 let stack: LocalStack | undefined;

@@ -11,11 +11,16 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
 import { type MutantResult, runSqlMutation } from "./sql.ts";
+import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 
-const args = process.argv.slice(2);
-const only = args.includes("--sql") ? "sql" : args.includes("--ts") ? "ts" : "both";
-const filterAt = args.indexOf("--filter");
-const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
+const line = parseCommandLine("mutate", usageFromHeader("mutate", import.meta.url), {
+  sql: { type: "boolean" },
+  ts: { type: "boolean" },
+  filter: { type: "string" },
+});
+if (line.values.sql && line.values.ts) line.fail("--sql and --ts exclude each other (neither runs both)");
+const only = line.values.sql ? "sql" : line.values.ts ? "ts" : "both";
+const filter = line.values.filter;
 const reportDir = path.join(PROJECT_ROOT, ".local/mutate");
 mkdirSync(reportDir, { recursive: true });
 

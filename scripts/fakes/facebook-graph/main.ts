@@ -6,6 +6,16 @@
 //         curl -X DELETE localhost:54341/_fake/faults        curl localhost:54341/_fake/stats
 import { benchScenario, demoScenario } from "./scenario.ts";
 import { startFakeGraph } from "./server.ts";
+import { parseCommandLine } from "../../lib/command-line.ts";
+
+parseCommandLine(
+  "fake:facebook",
+  `Usage: npm run fake:facebook
+A fake Facebook Graph API with the demo's ad accounts, until Ctrl-C. Environment: FAKE_FACEBOOK_PORT (54341),
+FAKE_FACEBOOK_TOKEN (fake-token), FAKE_FACEBOOK_APP_SECRET, FAKE_FACEBOOK_LATENCY_MS (0),
+FAKE_FACEBOOK_SCENARIO (demo | bench:<accounts>x<ads>).`,
+  {},
+);
 
 const which = process.env.FAKE_FACEBOOK_SCENARIO ?? "demo";
 const bench = which.match(/^bench:(\d+)x(\d+)$/);
