@@ -1,6 +1,5 @@
 // npm run db:reset: delete the local database and create it again (migrations + seed), like
 // `supabase db reset`. Refuses while `npm start` is running on the same port.
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import { prepareDatabase } from "./lib/database-setup.ts";
 import { isPortTaken, startLocalPostgres } from "./lib/local-postgres.ts";
@@ -16,8 +15,8 @@ if (await isPortTaken(port)) {
   console.error(`✗ Something runs on 127.0.0.1:${port} (is \`npm start\` running?). Stop it, then reset.`);
   process.exit(1);
 }
-await rm(dataDir, { recursive: true, force: true });
-const server = await startLocalPostgres({ dataDir, port });
+// fresh: empties the folder the cluster really lives in (as root it may be relocated, see reachableDataDir).
+const server = await startLocalPostgres({ dataDir, port, fresh: true });
 try {
   await prepareDatabase(server.url, { seed: true });
   console.log(`✓ Recreated ${path.relative(PROJECT_ROOT, dataDir)}: migrations applied, demo data seeded.`);

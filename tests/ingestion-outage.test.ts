@@ -69,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await functions?.stop();
   await pg?.stop().catch(() => {});
-  await rm(DATA_DIR, { recursive: true, force: true });
+  if (pg) await rm(pg.dataDir, { recursive: true, force: true });
 });
 
 async function send(kind: Outcome["kind"], id: string, dealId: number): Promise<Outcome> {
@@ -119,7 +119,7 @@ async function send(kind: Outcome["kind"], id: string, dealId: number): Promise<
 }
 
 function postmasterPid(): number {
-  return Number(readFileSync(path.join(DATA_DIR, "postmaster.pid"), "utf8").split("\n")[0]);
+  return Number(readFileSync(path.join(pg.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
 }
 
 async function waitUntil(predicate: () => boolean | Promise<boolean>, ms: number, what: string) {

@@ -6,7 +6,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
 import { afterEach, expect, it } from "vitest";
-import { isPortTaken } from "../scripts/lib/local-postgres.ts";
+import { isPortTaken, reachableDataDir } from "../scripts/lib/local-postgres.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
 import { testPort } from "./support/ports.ts";
 
@@ -22,7 +22,7 @@ const started: ChildProcess[] = [];
 
 afterEach(async () => {
   await Promise.all(started.splice(0).map((child) => stopGroup(child)));
-  if (!(await isPortTaken(PG_PORT))) await rm(DATA_DIR, { recursive: true, force: true });
+  if (!(await isPortTaken(PG_PORT))) await rm(reachableDataDir(DATA_DIR), { recursive: true, force: true });
 }, 30_000);
 
 async function stopGroup(child: ChildProcess): Promise<void> {
@@ -77,7 +77,8 @@ async function waitFor(predicate: () => boolean, ms: number) {
 it("npm start brings up the stack with demo data, ingests, and stops on Ctrl-C", async () => {
   const dataDir = DATA_DIR;
   for (const port of [PG_PORT, FUNCTIONS_PORT]) expect(await isPortTaken(port), `port ${port} is free`).toBe(false);
-  await rm(dataDir, { recursive: true, force: true });
+  // Where the cluster really lives (as root under a mode-700 checkout: the temporary directory).
+  await rm(reachableDataDir(dataDir), { recursive: true, force: true });
   const env = {
     VORONKA_PG_PORT: String(PG_PORT),
     VORONKA_FUNCTIONS_PORT: String(FUNCTIONS_PORT),
