@@ -40,6 +40,9 @@ interface Outcome {
 
 let pg: LocalPostgres;
 let functions: FunctionsServer;
+/** The test's clients post while this is true; afterAll ends them even when the test failed. */
+let running = false;
+let clients: Promise<void>[] = [];
 const serverLog: string[] = [];
 
 beforeAll(async () => {
@@ -67,6 +70,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  running = false;
+  await Promise.allSettled(clients);
   await functions?.stop();
   await pg?.stop().catch(() => {});
   if (pg) await rm(pg.dataDir, { recursive: true, force: true });
@@ -142,7 +147,7 @@ const alive = (pid: number) => {
 it("kills the database twice under load: no acknowledged event lost, fast 503s, processes keep serving", async () => {
   const outcomes: Outcome[] = [];
   const pidsBefore = functions.pids();
-  let running = true;
+  running = true;
   let sequence = 0;
   const client = async (n: number) => {
     while (running) {
@@ -151,7 +156,7 @@ it("kills the database twice under load: no acknowledged event lost, fast 503s, 
       outcomes.push(await send(kind, `outage-${kind}-${i}`, 8_000_000 + i));
     }
   };
-  const clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
+  clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const phases: string[] = [];
 

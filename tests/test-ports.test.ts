@@ -27,7 +27,7 @@ it("test files take their ports from tests/support/ports.ts, and give function s
     expect(text, name).not.toMatch(/VORONKA_TEST_PG_PORT[^\n]*\)\s*\+\s*\d/);
     expect(text, name).not.toMatch(/(?:BASE|BASE_PORT|inject\("postgresPort"\))\s*\+\s*\d/);
     const servers = text.match(/startFunctionsServer\(\{/g)?.length ?? 0;
-    const explicit = text.match(/upstreamPort:/g)?.length ?? 0;
+    const explicit = text.match(/\bupstreamPort\s*[:,]/g)?.length ?? 0;
     expect(explicit, `${name}: every startFunctionsServer has an upstreamPort`).toBeGreaterThanOrEqual(servers);
   }
 });

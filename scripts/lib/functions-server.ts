@@ -204,6 +204,10 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     throw error;
   }
   supervised.forEach(watch);
+  // If this Node process exits without stop() (a test worker torn down after a hung hook, an
+  // uncaught error), the function processes go with it instead of holding their ports.
+  const killOnExit = () => supervised.forEach((entry) => entry.child.kill("SIGKILL"));
+  process.once("exit", killOnExit);
 
   // The proxy's own connections to the function processes, so stop() can close them: Deno's
   // graceful shutdown waits for open HTTP connections, and Node keeps idle ones alive (keep-alive).
@@ -244,10 +248,14 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     restarts: () => Object.fromEntries(supervised.map((e) => [e.name, e.restarts])),
     async stop() {
       stopping = true;
+      process.off("exit", killOnExit);
       supervised.forEach((entry) => clearTimeout(entry.timer));
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      // close() alone waits for every connection to go idle: a client that keeps sending on a
+      // keep-alive connection would hold stop() forever. Cut them all at once.
+      const closed = new Promise<void>((resolve) => proxy.close(() => resolve()));
       proxy.closeAllConnections();
       agent.destroy();
+      await closed;
       await Promise.all(
         supervised.map(
           ({ child }) =>

@@ -25,6 +25,7 @@ export const TEST_PORT_BLOCKS = {
   outageUpstream: { offset: 25, count: 3 },
   stopProxy: { offset: 28, count: 1 }, // tests/function-processes.test.ts: stop time
   stopUpstream: { offset: 29, count: 2 },
+  exitProxy: { offset: 31, count: 2 }, // tests/function-processes.test.ts: proxy + health after exit()
 } as const;
 
 export type TestPortUse = keyof typeof TEST_PORT_BLOCKS;
