@@ -25,7 +25,9 @@ export const TEST_PORT_BLOCKS = {
   outageUpstream: { offset: 25, count: 3 },
   stopProxy: { offset: 28, count: 1 }, // tests/function-processes.test.ts: stop time
   stopUpstream: { offset: 29, count: 2 },
-  exitProxy: { offset: 31, count: 2 }, // tests/function-processes.test.ts: proxy + health after exit()
+  exitProxy: { offset: 31, count: 2 },
+  doctorFunctions: { offset: 33, count: 2 }, // tests/doctor.test.ts: proxy + health
+  doctorNothing: { offset: 35, count: 1 }, // a port where no functions answer // tests/function-processes.test.ts: proxy + health after exit()
 } as const;
 
 export type TestPortUse = keyof typeof TEST_PORT_BLOCKS;
