@@ -2,6 +2,9 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { denoBinary, FUNCTIONS_DIR, functionNames } from "./lib/functions-server.ts";
+import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
+
+parseCommandLine("check:functions", usageFromHeader("check:functions", import.meta.url), {});
 
 let failed = 0;
 for (const name of functionNames()) {

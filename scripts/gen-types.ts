@@ -3,6 +3,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { DATABASE_TYPES_FILE, renderDatabaseTypes } from "./lib/database-types.ts";
 import { withScratchDatabase } from "./lib/scratch-database.ts";
+import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
+
+parseCommandLine("gen:types", usageFromHeader("gen:types", import.meta.url), {});
 
 const port = Number(process.env.VORONKA_SCRATCH_PG_PORT ?? 54335);
 const types = await withScratchDatabase(port, (server) => renderDatabaseTypes(server.url));

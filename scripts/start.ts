@@ -3,7 +3,8 @@
 // funnel per team, then keeps running: refreshes the analytics every minute and runs the
 // scheduled jobs (Facebook sync, amoCRM reconciliation) when they are configured. Ctrl-C stops.
 //
-// Environment: VORONKA_PG_PORT (54322), VORONKA_FUNCTIONS_PORT (54321), VORONKA_DATA_DIR
+// Environment: VORONKA_PG_PORT (54322), VORONKA_FUNCTIONS_PORT (54321), VORONKA_FUNCTION_PROCESSES_PORT
+// (first port of the Deno processes, one per function; default functions port + 100), VORONKA_DATA_DIR
 // (.local/postgres), VORONKA_EXIT_AFTER_REPORT=1 (start, print, stop: for smoke tests), plus the
 // functions' own settings (FB_*, AMOCRM_*) from the environment or supabase/functions/.env.
 import postgres from "postgres";
@@ -11,6 +12,9 @@ import { printFunnel } from "./lib/funnel-printout.ts";
 import { type LocalStack, startLocalStack } from "./lib/local-stack.ts";
 import { tryItCommands } from "./local/local-secrets.ts";
 import { startScheduledJobs } from "./local/scheduled-jobs.ts";
+import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
+
+parseCommandLine("start", usageFromHeader("start", import.meta.url), {});
 
 const log = (line: string) => console.log(line);
 let stack: LocalStack | undefined;
@@ -42,6 +46,9 @@ try {
   stack = await startLocalStack({
     postgresPort: Number(process.env.VORONKA_PG_PORT ?? 54322),
     functionsPort: Number(process.env.VORONKA_FUNCTIONS_PORT ?? 54321),
+    functionProcessesPort: process.env.VORONKA_FUNCTION_PROCESSES_PORT
+      ? Number(process.env.VORONKA_FUNCTION_PROCESSES_PORT)
+      : undefined,
     dataDir: process.env.VORONKA_DATA_DIR,
     log,
   });

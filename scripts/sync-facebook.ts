@@ -6,7 +6,20 @@ import { connectDatabase } from "../supabase/functions/_shared/database.ts";
 import { missingFacebookSettings, readFacebookConfig } from "../supabase/functions/_shared/facebook/config.ts";
 import type { AccountResult } from "../supabase/functions/_shared/facebook/insights.ts";
 import { runFacebookSync } from "../supabase/functions/_shared/facebook/sync.ts";
+import { businessTimeZone, DEFAULT_BUSINESS_TIME_ZONE, inBusinessZone } from "./lib/business-time.ts";
+import { parseCommandLine } from "./lib/command-line.ts";
+import { textTable } from "./lib/text-table.ts";
 import { terminalDatabaseUrl, terminalEnv } from "./lib/terminal-env.ts";
+
+parseCommandLine(
+  "sync:facebook",
+  `Usage: npm run sync:facebook
+One Facebook Ads sync run: discovers every ad account the token sees, reads spend at ad level,
+shows progress and a summary per account. Settings: FB_ACCESS_TOKEN (and FB_GRAPH_URL for the fake:
+npm run fake:facebook), environment or supabase/functions/.env.
+Database: SUPABASE_DB_URL, else the local stack (127.0.0.1:VORONKA_PG_PORT, default 54322).`,
+  {},
+);
 
 const env = terminalEnv();
 const config = readFacebookConfig(env);
@@ -63,21 +76,25 @@ try {
   } else {
     const results = summary.accounts as AccountResult[];
     if (results.length) {
-      console.table(
-        results.map((r) => ({
-          account: r.account_id,
-          name: r.name.slice(0, 30),
-          outcome: r.outcome,
-          range: r.since ? `${r.since}..${r.until}` : "",
-          "rows read": r.rows_read,
-          changed: r.rows_upserted,
-          requests: r.requests,
-          note: r.error?.message?.slice(0, 60) ?? "",
-        })),
+      console.log(
+        textTable(
+          ["account", "name", "outcome", "range", "rows read", "changed", "requests", "note"],
+          results.map((r) => [
+            r.account_id,
+            r.name.slice(0, 30),
+            r.outcome,
+            r.since ? `${r.since}..${r.until}` : "",
+            r.rows_read.toLocaleString("en-US"),
+            r.rows_upserted.toLocaleString("en-US"),
+            String(r.requests),
+            r.error?.message?.slice(0, 60) ?? "",
+          ]),
+        ),
       );
     }
+    const zone = await businessTimeZone(sql).catch(() => DEFAULT_BUSINESS_TIME_ZONE);
     console.log(
-      `run ${summary.run_id}: ${summary.status} — ${summary.message}\n` +
+      `run ${summary.run_id} started ${inBusinessZone(summary.started_at, zone)}: ${summary.status} — ${summary.message}\n` +
         `${summary.requests} Graph requests, ${summary.rows_read} rows read, ${summary.rows_upserted} inserted or changed, ` +
         `${(summary.duration_ms / 1000).toFixed(1)} s`,
     );

@@ -1,7 +1,9 @@
 // Function processes stay up: a background error (postgres.js's `nextWrite` TypeError on a dropped
 // connection) is logged and the process keeps serving; a process that exits anyway is restarted
 // by the functions server with backoff, as the hosted runtime starts a new worker.
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,12 +15,11 @@ import {
 } from "../scripts/lib/functions-server.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { testPort } from "./support/ports.ts";
 
-// Private ports derived from this run's Postgres port (other runs use other bases).
-const BASE = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
-const FIXTURE_PORT = BASE + 23;
-const PROXY_PORT = BASE + 20;
-const UPSTREAM_PORT = BASE + 24;
+const FIXTURE_PORT = testPort("processesFixture");
+const PROXY_PORT = testPort("processesProxy");
+const UPSTREAM_PORT = testPort("processesUpstream");
 
 async function get(url: string): Promise<{ status: number; body: any } | null> {
   try {
@@ -140,4 +141,64 @@ describe("the functions server", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await get(`http://127.0.0.1:${UPSTREAM_PORT}/`)).toBeNull();
   }, 120_000);
+
+  it("stops within 2 s after serving requests that used the database", async () => {
+    const server = await startFunctionsServer({
+      port: testPort("stopProxy"),
+      upstreamPort: testPort("stopUpstream"),
+      only: ["health", "lead-capture"],
+      env: { SUPABASE_DB_URL: db.url, LEAD_CAPTURE_SECRET: "stop-secret" },
+      log: () => {},
+    });
+    let stopped = false;
+    try {
+      expect((await get(`${server.url}/health`))?.status).toBe(200);
+      const lead = await fetch(`${server.url}/lead-capture`, {
+        method: "POST",
+        headers: { authorization: "Bearer stop-secret", "content-type": "application/json" },
+        body: JSON.stringify({ submission_id: "stop-1", utm_source: "kenesary" }),
+      });
+      expect(lead.status).toBe(201);
+      // A client that keeps its keep-alive connection busy does not hold the stop either.
+      let busy = true;
+      const client = (async () => {
+        while (busy)
+          await fetch(`${server.url}/health`).then(
+            (r) => r.text(),
+            () => undefined,
+          );
+      })();
+      await new Promise((r) => setTimeout(r, 300));
+      const started = performance.now();
+      await server.stop();
+      stopped = true;
+      busy = false;
+      await client;
+      // Not the 3 s force-kill: the processes end their database pools and exit on SIGTERM.
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      if (!stopped) await server.stop();
+    }
+    expect(await get(`http://127.0.0.1:${testPort("stopUpstream")}/`)).toBeNull();
+  }, 60_000);
+
+  it("takes its function processes along when its Node process exits without stop()", async () => {
+    const port = testPort("exitProxy");
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "tests/fixtures/functions-server-then-exit.ts", String(port), String(port + 1)],
+      { cwd: PROJECT_ROOT, timeout: 60_000 },
+    ).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+    const pid = JSON.parse(stdout).health as number;
+    expect(pid).toBeGreaterThan(0);
+    await until(async () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 5000);
+    expect(await get(`http://127.0.0.1:${port + 1}/`)).toBeNull();
+  }, 60_000);
 });

@@ -15,11 +15,11 @@ import { type FunctionsServer, startFunctionsServer } from "../scripts/lib/funct
 import { isPortTaken, type LocalPostgres, startLocalPostgres } from "../scripts/lib/local-postgres.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
 import { ACCOUNT, configure, PIPELINE, SECRET, webhookBody } from "./amocrm/support.ts";
+import { testPort } from "./support/ports.ts";
 
-const BASE = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
-const PG_PORT = BASE + 21;
-const PROXY_PORT = BASE + 22;
-const UPSTREAM_PORT = BASE + 25;
+const PG_PORT = testPort("outagePostgres");
+const PROXY_PORT = testPort("outageFunctions");
+const UPSTREAM_PORT = testPort("outageUpstream");
 const DATA_DIR = path.join(PROJECT_ROOT, `.local/test-outage-postgres-${PG_PORT}`);
 const LEAD_SECRET = "outage-lead-capture-secret";
 const AMOCRM_TIMEOUT_MS = 2000;
@@ -40,11 +40,14 @@ interface Outcome {
 
 let pg: LocalPostgres;
 let functions: FunctionsServer;
+/** The test's clients post while this is true; afterAll ends them even when the test failed. */
+let running = false;
+let clients: Promise<void>[] = [];
 const serverLog: string[] = [];
 
 beforeAll(async () => {
-  await rm(DATA_DIR, { recursive: true, force: true });
-  pg = await startLocalPostgres({ dataDir: DATA_DIR, port: PG_PORT, settings: PG_SETTINGS });
+  // fresh: the folder is emptied only once the port is known to be free (no server runs on it).
+  pg = await startLocalPostgres({ dataDir: DATA_DIR, port: PG_PORT, settings: PG_SETTINGS, fresh: true });
   await prepareDatabase(pg.url);
   const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
   await configure(sql);
@@ -67,9 +70,11 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  running = false;
+  await Promise.allSettled(clients);
   await functions?.stop();
   await pg?.stop().catch(() => {});
-  await rm(DATA_DIR, { recursive: true, force: true });
+  if (pg) await rm(pg.dataDir, { recursive: true, force: true });
 });
 
 async function send(kind: Outcome["kind"], id: string, dealId: number): Promise<Outcome> {
@@ -119,7 +124,7 @@ async function send(kind: Outcome["kind"], id: string, dealId: number): Promise<
 }
 
 function postmasterPid(): number {
-  return Number(readFileSync(path.join(DATA_DIR, "postmaster.pid"), "utf8").split("\n")[0]);
+  return Number(readFileSync(path.join(pg.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
 }
 
 async function waitUntil(predicate: () => boolean | Promise<boolean>, ms: number, what: string) {
@@ -142,7 +147,7 @@ const alive = (pid: number) => {
 it("kills the database twice under load: no acknowledged event lost, fast 503s, processes keep serving", async () => {
   const outcomes: Outcome[] = [];
   const pidsBefore = functions.pids();
-  let running = true;
+  running = true;
   let sequence = 0;
   const client = async (n: number) => {
     while (running) {
@@ -151,7 +156,7 @@ it("kills the database twice under load: no acknowledged event lost, fast 503s, 
       outcomes.push(await send(kind, `outage-${kind}-${i}`, 8_000_000 + i));
     }
   };
-  const clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
+  clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const phases: string[] = [];
 

@@ -5,15 +5,48 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
-import { expect, it } from "vitest";
-import { isPortTaken } from "../scripts/lib/local-postgres.ts";
+import { afterEach, expect, it } from "vitest";
+import { isPortTaken, reachableDataDir } from "../scripts/lib/local-postgres.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { testPort } from "./support/ports.ts";
 
-// Derived from the test Postgres port, so parallel runs on other ports cannot collide.
-const BASE_PORT = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
-const PG_PORT = BASE_PORT + 11;
-const FUNCTIONS_PORT = BASE_PORT + 12;
-const BLOCKED_PORT = BASE_PORT + 13;
+const PG_PORT = testPort("startPostgres");
+const FUNCTIONS_PORT = testPort("startFunctions");
+const BLOCKED_PORT = testPort("startBlocked");
+// Per port too: a suite on another port never deletes the folder of a database that is running.
+const DATA_DIR = path.join(PROJECT_ROOT, `.local/test-start-postgres-${PG_PORT}`);
+
+// Every `npm start` of this file runs in its own process group (Postgres and Deno included), so a
+// failed or timed-out test can stop all of it, as Ctrl-C in a terminal would, and leaves nothing.
+const started: ChildProcess[] = [];
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((child) => stopGroup(child)));
+  if (!(await isPortTaken(PG_PORT))) await rm(reachableDataDir(DATA_DIR), { recursive: true, force: true });
+}, 30_000);
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // the group is gone already
+    }
+  };
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  signal("SIGINT");
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline && groupAlive();) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  signal("SIGKILL");
+}
 
 function start(env: Record<string, string>): {
   child: ChildProcess;
@@ -23,7 +56,9 @@ function start(env: Record<string, string>): {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
+    detached: true,
   });
+  started.push(child);
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
@@ -40,16 +75,19 @@ async function waitFor(predicate: () => boolean, ms: number) {
 }
 
 it("npm start brings up the stack with demo data, ingests, and stops on Ctrl-C", async () => {
-  const dataDir = path.join(PROJECT_ROOT, ".local/test-start-postgres");
-  await rm(dataDir, { recursive: true, force: true });
+  const dataDir = DATA_DIR;
+  for (const port of [PG_PORT, FUNCTIONS_PORT]) expect(await isPortTaken(port), `port ${port} is free`).toBe(false);
+  // Where the cluster really lives (as root under a mode-700 checkout: the temporary directory).
+  await rm(reachableDataDir(dataDir), { recursive: true, force: true });
   const env = {
     VORONKA_PG_PORT: String(PG_PORT),
     VORONKA_FUNCTIONS_PORT: String(FUNCTIONS_PORT),
+    VORONKA_FUNCTION_PROCESSES_PORT: String(testPort("startFunctionProcesses")),
     VORONKA_DATA_DIR: dataDir,
   };
-  try {
+  {
     const first = start({ ...env, VORONKA_EXIT_AFTER_REPORT: "1" });
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.output()).toBe(0);
     const output = first.output();
     expect(output).toContain("+ seed.sql");
     expect(output).toMatch(/health: 200 .*"status":"ok"/);
@@ -84,8 +122,6 @@ it("npm start brings up the stack with demo data, ingests, and stops on Ctrl-C",
     expect(second.output()).toContain("Stopped.");
     expect(await isPortTaken(PG_PORT)).toBe(false);
     expect(await isPortTaken(FUNCTIONS_PORT)).toBe(false);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
   }
 }, 400_000);
 
@@ -95,7 +131,7 @@ it("npm start says what to do when its port is taken", async () => {
   try {
     const run = start({
       VORONKA_PG_PORT: String(BLOCKED_PORT),
-      VORONKA_DATA_DIR: path.join(PROJECT_ROOT, ".local/test-start-blocked"),
+      VORONKA_DATA_DIR: path.join(PROJECT_ROOT, `.local/test-start-blocked-${BLOCKED_PORT}`),
     });
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(new RegExp(`Port ${BLOCKED_PORT} on 127.0.0.1 is already in use`));

@@ -5,7 +5,18 @@ import postgres from "postgres";
 import { createAmocrmClient } from "../../supabase/functions/_shared/amocrm/api-client.ts";
 import { amocrmConfigFromEnv, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
 import { runAmocrmReconciliation } from "../../supabase/functions/_shared/amocrm/reconcile.ts";
+import { parseCommandLine } from "../lib/command-line.ts";
 import { terminalDatabaseUrl, terminalEnv } from "../lib/terminal-env.ts";
+
+parseCommandLine(
+  "amocrm:reconcile",
+  `Usage: npm run amocrm:reconcile
+One reconciliation run: reads deals changed in amoCRM since the last run through the API and applies
+what the webhooks missed. Settings: AMOCRM_ACCESS_TOKEN, AMOCRM_SUBDOMAIN or AMOCRM_BASE_URL (environment
+or supabase/functions/.env; npm run fake:amocrm runs a local fake API).
+Database: SUPABASE_DB_URL, else the local stack (127.0.0.1:VORONKA_PG_PORT, default 54322).`,
+  {},
+);
 
 const env = terminalEnv();
 const config = amocrmConfigFromEnv(env);

@@ -1,38 +1,37 @@
 // npm run amocrm:replay -- [--failed] [--from-id N] [--to-id N] [--since ISO] [--until ISO]
 // Re-processes stored amoCRM webhooks (all by default). See docs/amocrm.md.
-import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { replayAmocrmEvents } from "../../supabase/functions/_shared/amocrm/replay.ts";
+import { dateFlag, parseCommandLine, wholeNumberFlag } from "../lib/command-line.ts";
 import { terminalDatabaseUrl } from "../lib/terminal-env.ts";
 
-const { values } = parseArgs({
-  options: {
+const line = parseCommandLine(
+  "amocrm:replay",
+  `Usage: npm run amocrm:replay -- [--all | --failed] [--from-id N] [--to-id N] [--since ISO] [--until ISO]
+Re-parses and re-applies stored amoCRM webhooks (inbox.amocrm_webhook_event) in receipt order.
+  --all       every stored event (the default)
+  --failed    only events stored unprocessed (status failed)
+  --from-id / --to-id   inbox event id range, inclusive
+  --since / --until     receive time range (ISO 8601; until is exclusive)
+Database: SUPABASE_DB_URL, else the local stack (127.0.0.1:54322).`,
+  {
     failed: { type: "boolean", default: false },
     all: { type: "boolean", default: false },
     "from-id": { type: "string" },
     "to-id": { type: "string" },
     since: { type: "string" },
     until: { type: "string" },
-    help: { type: "boolean", short: "h", default: false },
   },
-});
-if (values.help) {
-  console.log(`Usage: npm run amocrm:replay -- [--all | --failed] [--from-id N] [--to-id N] [--since ISO] [--until ISO]
-Re-parses and re-applies stored amoCRM webhooks (inbox.amocrm_webhook_event) in receipt order.
-  --all       every stored event (the default)
-  --failed    only events stored unprocessed (status failed)
-  --from-id / --to-id   inbox event id range, inclusive
-  --since / --until     receive time range (ISO 8601; until is exclusive)
-Database: SUPABASE_DB_URL, else the local stack (127.0.0.1:54322).`);
-  process.exit(0);
-}
-const date = (v: string | undefined, name: string) => {
-  if (v === undefined) return undefined;
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new Error(`--${name} is not a date: ${v}`);
-  return d;
+);
+const { values } = line;
+if (values.all && values.failed) line.fail("--all and --failed exclude each other");
+const filter = {
+  failedOnly: values.failed ?? false,
+  fromId: wholeNumberFlag(line, "from-id", values["from-id"], 1),
+  toId: wholeNumberFlag(line, "to-id", values["to-id"], 1),
+  since: dateFlag(line, "since", values.since),
+  until: dateFlag(line, "until", values.until),
 };
-const int = (v: string | undefined) => (v === undefined ? undefined : Number.parseInt(v, 10));
 
 const url = terminalDatabaseUrl();
 const sql = postgres(url, { onnotice: () => {}, max: 1 });
@@ -40,13 +39,7 @@ try {
   const started = Date.now();
   const result = await replayAmocrmEvents({
     sql,
-    filter: {
-      failedOnly: values.failed,
-      fromId: int(values["from-id"]),
-      toId: int(values["to-id"]),
-      since: date(values.since, "since"),
-      until: date(values.until, "until"),
-    },
+    filter,
     onProgress: (done, total) => process.stderr.write(`\rreplayed ${done}/${total}`),
   });
   process.stderr.write("\n");

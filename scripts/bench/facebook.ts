@@ -14,6 +14,9 @@ import { runFacebookSync } from "../../supabase/functions/_shared/facebook/sync.
 import { isPortTaken } from "../lib/local-postgres.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
+import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
+
+parseCommandLine("bench:facebook", usageFromHeader("bench:facebook", import.meta.url), {});
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ACCOUNTS = env("BENCH_ACCOUNTS", 50);

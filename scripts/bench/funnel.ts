@@ -9,6 +9,9 @@
 // Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54336).
 import postgres from "postgres";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
+import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
+
+parseCommandLine("bench:funnel", usageFromHeader("bench:funnel", import.meta.url), {});
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54336);

@@ -11,6 +11,9 @@ import postgres from "postgres";
 import { FUNCTIONS_DIR, serveDenoEntry, waitForPort } from "../lib/functions-server.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
+import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
+
+parseCommandLine("bench:webhook", usageFromHeader("bench:webhook", import.meta.url), {});
 
 const autocannon = createRequire(import.meta.url)("autocannon") as (opts: object) => Promise<any>;
 

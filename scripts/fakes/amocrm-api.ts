@@ -6,6 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
+import { parseCommandLine } from "../lib/command-line.ts";
 
 export interface FakeApiLead {
   id: number;
@@ -182,6 +183,13 @@ export function trackingFields(
 
 // `npm run fake:amocrm`: a fake account with a few demo deals (pipelines of the demo seed).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  parseCommandLine(
+    "fake:amocrm",
+    `Usage: npm run fake:amocrm
+A fake amoCRM API v4 with a few demo deals, until Ctrl-C. Environment: FAKE_AMOCRM_PORT (54380),
+AMOCRM_ACCESS_TOKEN (the token it accepts; default fake-amocrm-token).`,
+    {},
+  );
   const now = Math.floor(Date.now() / 1000);
   const token = process.env.AMOCRM_ACCESS_TOKEN ?? "fake-amocrm-token";
   const fake = await startFakeAmocrmApi({

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { parseEnv } from "node:util";
 import { isPortTaken } from "./local-postgres.ts";
 import { PROJECT_ROOT } from "./supabase-cli.ts";
 
@@ -29,18 +30,23 @@ export function functionNames(): string[] {
     .sort();
 }
 
-/** KEY=value lines of supabase/functions/.env (git-ignored), as `supabase functions serve` reads. */
-export function readFunctionsEnvFile(file = path.join(FUNCTIONS_DIR, ".env")): Record<string, string> {
+/**
+ * The functions' .env file: VORONKA_FUNCTIONS_ENV_FILE when set (the test run points it at an
+ * empty file, so a developer's own settings never reach the tests), else supabase/functions/.env.
+ */
+export function functionsEnvFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VORONKA_FUNCTIONS_ENV_FILE || path.join(FUNCTIONS_DIR, ".env");
+}
+
+/**
+ * The functions' .env file (git-ignored) with the dotenv rules `supabase functions serve` and
+ * `supabase secrets set --env-file` follow: `# comments` (also after an unquoted value) dropped,
+ * quotes removed, `\n` expanded inside double quotes (Node's util.parseEnv).
+ */
+export function readFunctionsEnvFile(file = functionsEnvFile()): Record<string, string> {
   if (!existsSync(file)) return {};
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
-    const match = line.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/);
-    if (!match) continue;
-    let value = match[2];
-    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
-    env[match[1]] = value;
-  }
-  return env;
+  const parsed = parseEnv(readFileSync(file, "utf8"));
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 export interface FunctionsServer {
@@ -198,7 +204,14 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     throw error;
   }
   supervised.forEach(watch);
+  // If this Node process exits without stop() (a test worker torn down after a hung hook, an
+  // uncaught error), the function processes go with it instead of holding their ports.
+  const killOnExit = () => supervised.forEach((entry) => entry.child.kill("SIGKILL"));
+  process.once("exit", killOnExit);
 
+  // The proxy's own connections to the function processes, so stop() can close them: Deno's
+  // graceful shutdown waits for open HTTP connections, and Node keeps idle ones alive (keep-alive).
+  const agent = new http.Agent({ keepAlive: true });
   const proxy = http.createServer((req, res) => {
     const match = (req.url ?? "").match(/^\/functions\/v1\/([^/?]+)/);
     const target = match ? upstream.get(match[1]) : undefined;
@@ -208,7 +221,7 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
       return;
     }
     const forward = http.request(
-      { host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers },
+      { host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers, agent },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -235,15 +248,21 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
     restarts: () => Object.fromEntries(supervised.map((e) => [e.name, e.restarts])),
     async stop() {
       stopping = true;
+      process.off("exit", killOnExit);
       supervised.forEach((entry) => clearTimeout(entry.timer));
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      // close() alone waits for every connection to go idle: a client that keeps sending on a
+      // keep-alive connection would hold stop() forever. Cut them all at once.
+      const closed = new Promise<void>((resolve) => proxy.close(() => resolve()));
       proxy.closeAllConnections();
+      agent.destroy();
+      await closed;
       await Promise.all(
         supervised.map(
           ({ child }) =>
             new Promise<void>((resolve) => {
               if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              // Deno's graceful shutdown can wait on open database sockets: SIGKILL after 3 s.
+              // Functions end their database pools on SIGTERM (_shared/shutdown.ts) and exit within
+              // milliseconds; a process that still hangs is killed after 3 s.
               const force = setTimeout(() => child.kill("SIGKILL"), 3000);
               child.once("exit", () => {
                 clearTimeout(force);

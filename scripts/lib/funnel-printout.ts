@@ -16,13 +16,13 @@ export async function funnelReportAsServiceRole(
   }) as Promise<FunnelReport>;
 }
 
-export async function printFunnel(dbUrl: string, days = 30): Promise<string> {
+export async function printFunnel(dbUrl: string, days = 30, until: string | null = null): Promise<string> {
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
   try {
-    const all = await funnelReportAsServiceRole(sql, { days });
+    const all = await funnelReportAsServiceRole(sql, { days, until });
     const teams = (all as unknown as { teams: string[] }).teams;
     const perTeam: Array<[string, FunnelReport]> = [];
-    for (const team of teams) perTeam.push([team, await funnelReportAsServiceRole(sql, { team, days })]);
+    for (const team of teams) perTeam.push([team, await funnelReportAsServiceRole(sql, { team, days, until })]);
     return renderFunnel(all, perTeam);
   } finally {
     await sql.end();

@@ -47,7 +47,11 @@ export function renderTable(rows: string[][]): string {
 }
 
 /** The whole printout: header, team rows, total row, warnings and freshness. */
-export function renderFunnel(all: FunnelReport, perTeam: Array<[string, FunnelReport]>): string {
+export function renderFunnel(
+  all: FunnelReport,
+  perTeam: Array<[string, FunnelReport]>,
+  totalLabel = "all teams",
+): string {
   const c = all.currency;
   const header = [
     "team",
@@ -62,7 +66,7 @@ export function renderFunnel(all: FunnelReport, perTeam: Array<[string, FunnelRe
     "ROI",
     "ROAS",
   ];
-  const rows = [header, ...perTeam.map(([team, r]) => funnelRow(team, r)), funnelRow("all teams", all)];
+  const rows = [header, ...perTeam.map(([team, r]) => funnelRow(team, r)), funnelRow(totalLabel, all)];
   const w = all.window;
   const out = [
     `Funnel for ${w.days} days ${w.from} … ${w.until} (${w.time_zone}), money in ${c}`,

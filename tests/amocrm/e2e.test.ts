@@ -1,11 +1,12 @@
 // End to end: the functions served by the real Deno binary (as on the local stack), amoCRM's
 // POST, enrichment and reconciliation through the fake API v4, then funnel_report.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAmocrmApi, trackingFields, type FakeAmocrmApi } from "../../scripts/fakes/amocrm-api.ts";
 import { startFunctionsServer, type FunctionsServer } from "../../scripts/lib/functions-server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { WON_2018 } from "./samples.ts";
 import { ACCOUNT, configure, PIPELINE, SECRET, unix, webhookBody } from "./support.ts";
+import { testPort } from "../support/ports.ts";
 
 const RECONCILE_SECRET = "reconcile-secret-0123456789";
 let db: TestDatabase;
@@ -17,8 +18,8 @@ beforeAll(async () => {
   await configure(db.sql);
   fake = await startFakeAmocrmApi({ token: "e2e-token" });
   server = await startFunctionsServer({
-    // Next to this run's Postgres port, so parallel runs on other ports do not collide.
-    port: inject("postgresPort") + 1,
+    port: testPort("amocrmFunctions"),
+    upstreamPort: testPort("amocrmFunctions") + 1,
     only: ["amocrm-webhook", "amocrm-reconcile"],
     env: {
       SUPABASE_DB_URL: db.url,

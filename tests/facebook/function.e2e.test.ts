@@ -7,6 +7,7 @@ import { type FunctionsServer, startFunctionsServer } from "../../scripts/lib/fu
 import { todayIn, addDays } from "../../supabase/functions/_shared/facebook/dates.ts";
 import { asApiRole, createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { APP_SECRET, TOKEN } from "./support.ts";
+import { testPort } from "../support/ports.ts";
 
 const SECRET = "e2e-sync-secret";
 let db: TestDatabase;
@@ -45,7 +46,8 @@ beforeAll(async () => {
     insert into voronka.exchange_rate (day, currency, quote_currency, rate)
     values (${yesterday}, 'USD', 'KZT', 500), (${dayBefore}, 'USD', 'KZT', 510)`;
   server = await startFunctionsServer({
-    port: Number(process.env.VORONKA_TEST_PG_PORT ?? 54330) + 21,
+    port: testPort("facebookFunctions"),
+    upstreamPort: testPort("facebookFunctions") + 1,
     only: ["facebook-sync"],
     env: {
       SUPABASE_DB_URL: db.url,

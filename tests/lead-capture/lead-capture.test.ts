@@ -5,6 +5,7 @@ import { connectDatabase } from "../../supabase/functions/_shared/database.ts";
 import { createLeadCaptureHandler } from "../../supabase/functions/_shared/lead-capture/handler.ts";
 import { addTeams, funnelReport, stage } from "../funnel/fixtures.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
+import { testPort } from "../support/ports.ts";
 
 const SECRET = "s3cret-landing-key-0123456789";
 let db: TestDatabase;
@@ -153,7 +154,8 @@ describe("bad input", () => {
 
 it("runs under Deno behind /functions/v1/lead-capture", async () => {
   const server = await startFunctionsServer({
-    port: Number(process.env.VORONKA_TEST_PG_PORT ?? 54330) + 4,
+    port: testPort("leadCaptureFunctions"),
+    upstreamPort: testPort("leadCaptureFunctions") + 1,
     only: ["lead-capture"],
     env: { SUPABASE_DB_URL: db.url, LEAD_CAPTURE_SECRET: SECRET },
     log: () => {},

@@ -123,6 +123,33 @@ export function demoScenario(): FakeScenario {
   };
 }
 
+/**
+ * The local demo's Facebook (`npm run fake:facebook`): the Business Managers and ad accounts of
+ * supabase/seed.sql, with the same ids, so a sync against it lands on accounts that already belong
+ * to a team (kenesary, traf4, nurlan) instead of new, unattributed ones. The seed's agency test
+ * account (no team on purpose) has no ads. tests/facebook/seed-scenario.test.ts keeps the two in step.
+ */
+export function seedScenario(): FakeScenario {
+  const school = { id: "100000000000001", name: "Voronka School BM" };
+  const agency = { id: "100000000000002", name: "Partner Agency BM" };
+  const account = (id: string, name: string, currency: string, tz: string, business: typeof school, ads: number) =>
+    ({ id, name, currency, timezone_name: tz, account_status: 1, business, ads: makeAds(id, ads) }) as FakeAccount;
+  return {
+    businesses: [
+      { ...school, owned: ["200000000000001", "200000000000002"], client: [] },
+      { ...agency, owned: ["200000000000003", "200000000000004"], client: [] },
+    ],
+    me_adaccounts: [],
+    accounts: {
+      "200000000000001": account("200000000000001", "Kenesary | USD", "USD", "Asia/Almaty", school, 3),
+      "200000000000002": account("200000000000002", "Traf4 | KZT", "KZT", "Asia/Almaty", school, 2),
+      "200000000000003": account("200000000000003", "Nurlan | USD | LA", "USD", "America/Los_Angeles", agency, 2),
+      "200000000000004": account("200000000000004", "Agency test account", "USD", "Asia/Almaty", agency, 0),
+    },
+    metrics: new Map(),
+  };
+}
+
 /** The benchmark: `accounts` accounts of one business with `ads` ads each, every ad every day. */
 export function benchScenario(accounts: number, ads: number): FakeScenario {
   const business = { id: "2001", name: "Bench BM" };

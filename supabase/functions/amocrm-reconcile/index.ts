@@ -5,11 +5,13 @@ import { createAmocrmReconcileHandler } from "../_shared/amocrm/reconcile-handle
 import { connectDatabase } from "../_shared/database.ts";
 import { withInternalErrors } from "../_shared/http.ts";
 import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+import { endPoolOnTermination } from "../_shared/shutdown.ts";
 
 keepServingOnUncaughtErrors("amocrm-reconcile");
 
 const config = amocrmConfigFromEnv(Deno.env.toObject());
 const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { max: 2, connectTimeoutSeconds: 5 });
+endPoolOnTermination(sql);
 const amocrmClient = apiConfigProblem(config)
   ? null
   : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });

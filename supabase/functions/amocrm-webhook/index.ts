@@ -6,6 +6,7 @@ import { connectDatabase } from "../_shared/database.ts";
 import { withInternalErrors } from "../_shared/http.ts";
 import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
 import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+import { endPoolOnTermination } from "../_shared/shutdown.ts";
 
 keepServingOnUncaughtErrors("amocrm-webhook");
 
@@ -15,6 +16,7 @@ const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", {
   max: 5,
   statementTimeoutMs: timeouts.statementTimeoutMs,
 });
+endPoolOnTermination(sql);
 const amocrmClient = apiConfigProblem(config)
   ? null
   : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });

@@ -4,6 +4,7 @@ import { readFacebookConfig } from "../_shared/facebook/config.ts";
 import { createFacebookSyncHandler } from "../_shared/facebook/handler.ts";
 import { errorResponse, type Handler, withInternalErrors } from "../_shared/http.ts";
 import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+import { endPoolOnTermination } from "../_shared/shutdown.ts";
 
 keepServingOnUncaughtErrors("facebook-sync");
 
@@ -14,6 +15,7 @@ function buildHandler(): Handler {
       max: config.concurrency + 1,
       connectTimeoutSeconds: 5,
     });
+    endPoolOnTermination(sql);
     return createFacebookSyncHandler({ sql, config });
   } catch (error) {
     // A malformed FB_* setting: answer with it instead of failing to boot.

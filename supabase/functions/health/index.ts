@@ -4,6 +4,7 @@ import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
 import { createHealthHandler } from "../_shared/health/handler.ts";
 import { withInternalErrors } from "../_shared/http.ts";
 import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+import { endPoolOnTermination } from "../_shared/shutdown.ts";
 
 keepServingOnUncaughtErrors("health");
 const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
@@ -11,5 +12,6 @@ const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", {
   max: 1,
   statementTimeoutMs: timeouts.statementTimeoutMs,
 });
+endPoolOnTermination(sql);
 
 export default { fetch: withInternalErrors(createHealthHandler({ sql, deadlineMs: timeouts.deadlineMs }), "health") };

@@ -4,10 +4,12 @@ import { withInternalErrors } from "../_shared/http.ts";
 import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
 import { createLeadCaptureHandler } from "../_shared/lead-capture/handler.ts";
 import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
+import { endPoolOnTermination } from "../_shared/shutdown.ts";
 
 keepServingOnUncaughtErrors("lead-capture");
 const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
 const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { statementTimeoutMs: timeouts.statementTimeoutMs });
+endPoolOnTermination(sql);
 const bodyTimeoutMs = Number(Deno.env.get("LEAD_CAPTURE_BODY_TIMEOUT_MS"));
 
 export default {
