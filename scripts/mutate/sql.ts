@@ -127,7 +127,7 @@ export async function runSqlMutation(options: {
   // Each worker: its own scratch copy and Postgres port, so mutants run side by side.
   const workers = Array.from({ length: Math.max(1, options.workers ?? 2) }, (_, i) => ({
     dir: path.join(PROJECT_ROOT, `.local/mutate/sql-${i}`),
-    port: basePort + i * 2,
+    port: basePort + i * 50, // each suite uses ports base … base+49 (tests/support/ports.ts)
   }));
   for (const worker of workers) makeScratch(worker.dir);
 
