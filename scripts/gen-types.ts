@@ -7,7 +7,7 @@ import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
 
 parseCommandLine("gen:types", usageFromHeader("gen:types", import.meta.url), {});
 
-const port = Number(process.env.VORONKA_SCRATCH_PG_PORT ?? 54335);
+const port = Number(process.env.VORONKA_SCRATCH_PG_PORT ?? 54385);
 const types = await withScratchDatabase(port, (server) => renderDatabaseTypes(server.url));
 await mkdir(path.dirname(DATABASE_TYPES_FILE), { recursive: true });
 await writeFile(DATABASE_TYPES_FILE, types);

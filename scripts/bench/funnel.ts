@@ -6,7 +6,7 @@
 //   - the same with today's data written after the refresh (computed live),
 //   - refresh materialized view concurrently,
 //   - the old system's way: pull the window's raw rows into Node and sum them in JS.
-// Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54336).
+// Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54386).
 import postgres from "postgres";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
@@ -14,7 +14,7 @@ import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 parseCommandLine("bench:funnel", usageFromHeader("bench:funnel", import.meta.url), {});
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54336);
+const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54386);
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
