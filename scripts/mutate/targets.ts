@@ -65,6 +65,12 @@ export const DEAD_DEFINITIONS: Record<string, string> = {
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
+  "20261127000200_amocrm_deal_serialised_replay.sql:inbox.amocrm_webhook_deal_ids:coalesce-drop:1":
+    "a null array locks nothing, as an empty one does (voronka.amocrm_lock_deals unnests it)",
+  "20261127000200_amocrm_deal_serialised_replay.sql:inbox.amocrm_webhook_deal_ids:and-term-drop:1":
+    "->> 'id' of a non-object is null, and voronka.amocrm_lock_deals skips null ids",
+  "20261127000200_amocrm_deal_serialised_replay.sql:inbox.amocrm_webhook_deal_ids:and-term-drop:2":
+    "voronka.amocrm_lock_deals skips null ids",
   "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_observe_deal:coalesce-drop:1":
     "every snapshot carries is_deleted: both normalizers set it",
   "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_observe_deal:coalesce-drop:2":
@@ -96,6 +102,10 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
  * does not hide them); the reason is printed beside each.
  */
 export const ACCEPTED_SQL_SURVIVORS: Record<string, string> = {
+  "20261127000200_amocrm_deal_serialised_replay.sql:inbox.amocrm_process_webhook_event:coalesce-drop:1":
+    "the receiver stores a parse error with every body it could not parse; the fallback text is for hand-made rows",
+  "20261127000500_access_by_database_role.sql:analytics.visible_teams:coalesce-drop:2":
+    "anon and authenticated cannot log in (NOLOGIN), so session_user never decides a member's scope; a direct session sees every team either way",
   "20261126002000_facebook_sync_functions.sql:voronka.start_fb_sync_run:range-edge:1":
     "a run's start compared with now() - threshold: < and <= differ only within the same microsecond",
   "20261126000500_funnel_analytics.sql:analytics.refresh_funnel_analytics:range-edge:1":
