@@ -1,0 +1,115 @@
+// data_health on the cases its main dataset does not contain: an empty database (every check ok
+// with count 0), and rows exactly at the window's edges — 00:00 Almaty of the first day is in,
+// 00:00 of the day after is out — for every check that counts within the window.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
+import { addAdAccount, addInsight, addLead, addSale, addTeams } from "./fixtures.ts";
+
+let db: TestDatabase;
+beforeEach(async () => {
+  db = await createTestDatabase();
+  await addTeams(db.sql, "kenesary");
+});
+afterEach(() => db.drop());
+
+interface Check {
+  code: string;
+  severity: string;
+  count: number;
+  [key: string]: unknown;
+}
+
+async function health(until: string, days: number) {
+  const [{ h }] = await db.sql`select public.data_health(null, ${days}, ${until}::date) as h`;
+  return h as { status: string; checks: Check[] };
+}
+
+const check = (h: { checks: Check[] }, code: string) => {
+  const found = h.checks.find((c) => c.code === code);
+  if (!found) throw new Error(`no check ${code}`);
+  return found;
+};
+
+// Window 2026-11-20 .. 2026-11-21 in Almaty (UTC+5): [2026-11-19T19:00Z, 2026-11-21T19:00Z).
+const FIRST = "2026-11-19T19:00:00Z"; // 11-20 00:00 local: in
+const BEFORE = "2026-11-19T18:59:59Z"; // out
+const LAST = "2026-11-21T18:59:59Z"; // in
+const AFTER = "2026-11-21T19:00:00Z"; // 11-22 00:00 local: out
+
+describe("data_health", () => {
+  it("on an empty database: every check ok with a count of 0", async () => {
+    // A fresh refresh, so the view's age is not a finding; no Facebook sync ever ran (nothing to
+    // call stale: there are no ad accounts).
+    await db.sql`select analytics.refresh_funnel_analytics()`;
+    const h = await health("2026-11-21", 2);
+    expect(h.status).toBe("ok");
+    expect(h.checks.map((c) => [c.code, c.severity, c.count])).toEqual(
+      [
+        "amocrm_webhook_failed",
+        "amocrm_webhook_pending",
+        "lead_capture_rejected",
+        "amocrm_deal_needs_enrichment",
+        "won_deal_without_product",
+        "utm_coverage",
+        "spend_without_leads",
+        "no_spend_data",
+        "amocrm_values_set_aside",
+        "implausible_time",
+        "stale_facebook_sync",
+        "facebook_account_errors",
+        "facebook_sync_failed",
+        "analytics_refresh_age",
+      ].map((code) => [code, "ok", 0]),
+    );
+  });
+
+  it("counts rows at 00:00 of the first day and not at 00:00 of the day after", async () => {
+    for (const at of [FIRST, BEFORE, LAST, AFTER]) {
+      await db.sql`insert into inbox.lead_capture_event (received_at, body, status) values (${at}, '{}', 'rejected')`;
+      await db.sql`insert into voronka.fb_sync_run (trigger, started_at, finished_at, status, message)
+                   values ('http', ${at}, ${at}, 'failed', 'token expired')`;
+      // Won in a pipeline no product maps to.
+      await db.sql`insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at)
+                   values (${7000000 + (Math.floor(Date.parse(at) / 1000) % 1000000)}, 5555, 142, 100, ${at}, ${at})`;
+      await addLead(db.sql, at, null);
+      await addSale(db.sql, { at, product: "express", amount: "5000", utmSource: null });
+    }
+    const h = await health("2026-11-21", 2);
+    expect(check(h, "lead_capture_rejected").count).toBe(2);
+    expect(check(h, "facebook_sync_failed").count).toBe(2);
+    expect(check(h, "won_deal_without_product").count).toBe(2);
+    expect(check(h, "utm_coverage")).toMatchObject({
+      leads: [{ source: "proftest", total: 2, attributed: 0, share: 0 }],
+      sales: { total: 2, attributed: 0, share: 0 },
+    });
+  });
+
+  it("a sale a few hours ahead of the clock is plausible (clocks differ); one in another year is not", async () => {
+    await addSale(db.sql, {
+      at: new Date(Date.now() + 6 * 3600_000).toISOString(),
+      product: "express",
+      amount: "5000",
+      utmSource: "kenesary",
+    });
+    expect(check(await health("2026-11-21", 2), "implausible_time").count).toBe(0);
+    await addSale(db.sql, { at: "5138-01-01T00:00:00Z", product: "express", amount: "5000", utmSource: "kenesary" });
+    expect(check(await health("2026-11-21", 2), "implausible_time").count).toBe(1);
+  });
+
+  it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
+    await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
+    // On the last day of the window (between is inclusive at both ends).
+    await addInsight(db.sql, {
+      account: "200000000000501",
+      ad: "300000000000501",
+      day: "2026-11-21",
+      spend: "0.00",
+      currency: "KZT",
+    });
+    const zero = await health("2026-11-21", 2);
+    expect(check(zero, "spend_without_leads").count).toBe(0);
+    expect(check(zero, "no_spend_data").count).toBe(0);
+    await db.sql`update voronka.fb_ad_insight set spend = 10`;
+    expect(check(await health("2026-11-21", 2), "spend_without_leads").count).toBe(1);
+  });
+});
