@@ -123,7 +123,7 @@ export async function runSqlMutation(options: {
   const log = options.log ?? console.log;
   const basePort = options.port ?? Number(process.env.VORONKA_MUTATE_PG_PORT ?? 54390);
   const timeout = options.timeoutSeconds ?? 240;
-  const mutants = sqlMutants().filter((m) => !options.filter || m.id.includes(options.filter));
+  const mutants = sqlMutants().filter((m) => !options.filter || new RegExp(options.filter).test(m.id));
   // Each worker: its own scratch copy and Postgres port, so mutants run side by side.
   const workers = Array.from({ length: Math.max(1, options.workers ?? 2) }, (_, i) => ({
     dir: path.join(PROJECT_ROOT, `.local/mutate/sql-${i}`),
