@@ -64,7 +64,7 @@ async function typescriptHalf(): Promise<string> {
       cwd: PROJECT_ROOT,
       stdio: "inherit",
       // Its own Postgres ports (one per Stryker worker), away from a running `npm test`.
-      env: { ...process.env, VORONKA_TEST_PG_PORT: process.env.VORONKA_MUTATE_TS_PG_PORT ?? "54500" },
+      env: { ...process.env, VORONKA_TEST_PG_PORT: process.env.VORONKA_MUTATE_TS_PG_PORT ?? "25500" },
     });
     child.on("exit", (c) => resolve(c ?? 1));
   });

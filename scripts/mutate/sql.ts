@@ -121,7 +121,7 @@ export async function runSqlMutation(options: {
   log?: (line: string) => void;
 }): Promise<MutantResult[]> {
   const log = options.log ?? console.log;
-  const basePort = options.port ?? Number(process.env.VORONKA_MUTATE_PG_PORT ?? 54390);
+  const basePort = options.port ?? Number(process.env.VORONKA_MUTATE_PG_PORT ?? 25390);
   const timeout = options.timeoutSeconds ?? 240;
   const mutants = sqlMutants().filter((m) => !options.filter || new RegExp(options.filter).test(m.id));
   // Each worker: its own scratch copy and Postgres port, so mutants run side by side.

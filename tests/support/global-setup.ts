@@ -13,7 +13,7 @@ export const TEMPLATE_DATABASE = "voronka_template";
 
 export default async function setup(project: TestProject) {
   // StrykerJS (npm run mutate) runs one suite per worker: each worker gets its own span of 50 ports.
-  const port = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330) + 50 * Number(process.env.STRYKER_MUTATOR_WORKER ?? 0);
+  const port = Number(process.env.VORONKA_TEST_PG_PORT ?? 25330) + 50 * Number(process.env.STRYKER_MUTATOR_WORKER ?? 0);
   const dataDir = path.join(PROJECT_ROOT, `.local/test-postgres-${port}`);
   const server = await startLocalPostgres({
     dataDir,

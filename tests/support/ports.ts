@@ -1,10 +1,11 @@
 // Every port the test suite listens on, in one table: an offset from this run's Postgres port
-// (VORONKA_TEST_PG_PORT, default 54330), so no two test files collide, and two suites started with
+// (VORONKA_TEST_PG_PORT, default 25330: below Linux's ephemeral port range 32768–60999, so no outgoing
+// connection of the busy suite ever holds a port it is about to listen on), so no two test files collide, and two suites started with
 // bases at least TEST_PORT_SPAN apart run side by side. Function servers get explicit
 // process ports inside their block (the default, port + 100, would leave the span).
 // tests/test-ports.test.ts checks that the blocks do not overlap.
 
-export const TEST_PORT_BASE = Number(process.env.VORONKA_TEST_PG_PORT ?? 54330);
+export const TEST_PORT_BASE = Number(process.env.VORONKA_TEST_PG_PORT ?? 25330);
 export const TEST_PORT_SPAN = 50;
 
 /** offset → how many consecutive ports, per use. */
