@@ -61,6 +61,12 @@ describe("data_health", () => {
         "analytics_refresh_age",
       ].map((code) => [code, "ok", 0]),
     );
+    // ...and each says that all is well, not "0 … could not …".
+    const problems = h.checks.filter(
+      (c) => !/^(Every|No|analytics\.funnel_analytics was refreshed at) /.test(String(c.message)),
+    );
+    expect(problems.map((c) => [c.code, c.message])).toEqual([]);
+    expect(h.checks.filter((c) => /\(s\)|for ,|^0 /.test(String(c.message))).map((c) => c.code)).toEqual([]);
   });
 
   it("counts rows at 00:00 of the first day and not at 00:00 of the day after", async () => {
