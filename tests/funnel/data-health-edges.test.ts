@@ -83,6 +83,13 @@ describe("data_health", () => {
     const h = await health("2026-11-21", 2);
     expect(check(h, "lead_capture_rejected").count).toBe(2);
     expect(check(h, "facebook_sync_failed").count).toBe(2);
+    // Samples: the newest first.
+    const captures = await db.sql`
+      select id::int from inbox.lead_capture_event where received_at in (${FIRST}, ${LAST}) order by id desc`;
+    expect(check(h, "lead_capture_rejected").sample_ids).toEqual(captures.map((r) => r.id));
+    const runs =
+      await db.sql`select id::int from voronka.fb_sync_run where started_at in (${FIRST}, ${LAST}) order by id desc`;
+    expect(check(h, "facebook_sync_failed").sample_ids).toEqual(runs.map((r) => r.id));
     expect(check(h, "won_deal_without_product").count).toBe(2);
     expect(check(h, "utm_coverage")).toMatchObject({
       leads: [{ source: "proftest", total: 2, attributed: 0, share: 0 }],
