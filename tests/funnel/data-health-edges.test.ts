@@ -3,7 +3,7 @@
 // 00:00 of the day after is out — for every check that counts within the window.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
-import { addAdAccount, addInsight, addLead, addSale, addTeams } from "./fixtures.ts";
+import { addAdAccount, addInsight, addLead, addSale, addTeams, DATA_HEALTH_CHECK_CODES } from "./fixtures.ts";
 
 let db: TestDatabase;
 beforeEach(async () => {
@@ -44,22 +44,7 @@ describe("data_health", () => {
     const h = await health("2026-11-21", 2);
     expect(h.status).toBe("ok");
     expect(h.checks.map((c) => [c.code, c.severity, c.count])).toEqual(
-      [
-        "amocrm_webhook_failed",
-        "amocrm_webhook_pending",
-        "lead_capture_rejected",
-        "amocrm_deal_needs_enrichment",
-        "won_deal_without_product",
-        "utm_coverage",
-        "spend_without_leads",
-        "no_spend_data",
-        "amocrm_values_set_aside",
-        "implausible_time",
-        "stale_facebook_sync",
-        "facebook_account_errors",
-        "facebook_sync_failed",
-        "analytics_refresh_age",
-      ].map((code) => [code, "ok", 0]),
+      DATA_HEALTH_CHECK_CODES.map((code) => [code, "ok", 0]),
     );
     // ...and each says that all is well, not "0 … could not …".
     const problems = h.checks.filter(

@@ -9,6 +9,7 @@ import {
   addLead,
   addSale,
   addTeams,
+  DATA_HEALTH_CHECK_CODES,
   funnelReport,
   refresh,
   stage,
@@ -143,22 +144,7 @@ describe("data_health for the whole school", () => {
     expect(health.scope).toBe("all");
     expect(health.status).toBe("error");
     const checks = byCode(health);
-    expect(health.checks.map((c) => c.code)).toEqual([
-      "amocrm_webhook_failed",
-      "amocrm_webhook_pending",
-      "lead_capture_rejected",
-      "amocrm_deal_needs_enrichment",
-      "won_deal_without_product",
-      "utm_coverage",
-      "spend_without_leads",
-      "no_spend_data",
-      "amocrm_values_set_aside",
-      "implausible_time",
-      "stale_facebook_sync",
-      "facebook_account_errors",
-      "facebook_sync_failed",
-      "analytics_refresh_age",
-    ]);
+    expect(health.checks.map((c) => c.code)).toEqual(DATA_HEALTH_CHECK_CODES);
     expect(checks.amocrm_webhook_failed).toMatchObject({ severity: "error", count: 2 });
     expect(checks.amocrm_webhook_failed.sample_ids).toHaveLength(2);
     expect(checks.amocrm_webhook_pending).toMatchObject({ severity: "warning", count: 1 });

@@ -103,3 +103,21 @@ export function stage(report: Report, id: string): Stage {
 }
 
 export const refresh = (sql: Sql) => sql`select analytics.refresh_funnel_analytics()`;
+
+/** The checks of public.data_health, in the order it returns them. */
+export const DATA_HEALTH_CHECK_CODES = [
+  "amocrm_webhook_failed",
+  "amocrm_webhook_pending",
+  "lead_capture_rejected",
+  "amocrm_deal_needs_enrichment",
+  "won_deal_without_product",
+  "utm_coverage",
+  "spend_without_leads",
+  "no_spend_data",
+  "amocrm_values_set_aside",
+  "implausible_time",
+  "stale_facebook_sync",
+  "facebook_account_errors",
+  "facebook_sync_failed",
+  "analytics_refresh_age",
+];
