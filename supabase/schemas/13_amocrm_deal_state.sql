@@ -53,7 +53,7 @@ comment on function voronka.amocrm_lock_deals(bigint[]) is 'Takes the transactio
 -- observations are replayed in amoCRM's order (timed ones by amoCRM's time, after every untimed
 -- one; equal times by hash, any fixed order); after each one, the sale follows the same rules a
 -- live delivery in that order would apply. Writes only what differs. Callers hold the deal's lock.
-create or replace function voronka.amocrm_refresh_deal(p_deal_id bigint)
+create function voronka.amocrm_refresh_deal(p_deal_id bigint)
 returns void
 language plpgsql
 set search_path = ''
@@ -231,7 +231,7 @@ $$;
 comment on function voronka.amocrm_refresh_deal(bigint) is 'Recomputes an amoCRM deal, its sale (counted or voided, as an ordered replay of its observations leaves it) and its lead. Writes only what differs. The caller holds the deal''s lock (voronka.amocrm_lock_deals).';
 
 -- Record one normalized snapshot and recompute the deal, under the deal's lock.
-create or replace function voronka.amocrm_observe_deal(p_snapshot jsonb, p_effective_at timestamptz, p_source text, p_inbox_event_id bigint)
+create function voronka.amocrm_observe_deal(p_snapshot jsonb, p_effective_at timestamptz, p_source text, p_inbox_event_id bigint)
 returns boolean
 language plpgsql
 set search_path = ''
@@ -260,7 +260,7 @@ $$;
 comment on function voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint) is 'Stores a normalized deal snapshot as an observation (once) and recomputes the deal, sale and lead. Returns true for a new observation.';
 
 -- After a change of product rules, lead pipelines or field mappings: recompute every deal.
-create or replace function voronka.amocrm_refresh_all_deals()
+create function voronka.amocrm_refresh_all_deals()
 returns integer
 language plpgsql
 set search_path = ''
@@ -287,7 +287,7 @@ comment on function voronka.amocrm_refresh_all_deals() is 'Recomputes every amoC
 
 -- API v4 reads (enrichment, reconciliation) go through the same observation path. p_read_at is
 -- when the API answered: its answer is the deal's state at that moment.
-create or replace function voronka.amocrm_apply_api_leads(p_leads jsonb, p_read_at timestamptz)
+create function voronka.amocrm_apply_api_leads(p_leads jsonb, p_read_at timestamptz)
 returns jsonb
 language plpgsql
 set search_path = ''

@@ -39,7 +39,7 @@ as $$
   select array['contacts', 'companies', 'customers', 'unsorted', 'message', 'talk', 'task', 'catalogs', 'notes']
 $$;
 
-create or replace function inbox.amocrm_process_webhook_event(p_event_id bigint)
+create function inbox.amocrm_process_webhook_event(p_event_id bigint)
 returns jsonb
 language plpgsql
 set search_path = ''
