@@ -1,4 +1,4 @@
-// npm run deploy -- --project-ref REF --db-url URL [--env-file FILE] [--dry-run] [--yes]
+// npm run deploy -- --project-ref REF --db-url URL [--hosted-env FILE] [--dry-run] [--yes]
 //
 // Deploys this repository to a hosted Supabase project, the steps of README → "Deploying to a
 // hosted Supabase project", each naming the project explicitly (nothing relies on `supabase link`):
@@ -13,7 +13,7 @@
 //
 //   --project-ref REF   the project's ref (20 lowercase letters: https://<ref>.supabase.co)
 //   --db-url URL        the project's database (Dashboard → Connect: direct or session pooler URL)
-//   --env-file FILE     the function secrets (default supabase/.env.hosted, from
+//   --hosted-env FILE   the function secrets (default supabase/.env.hosted, from
 //                       supabase/functions/.env.hosted.example). Refused when any value is a local
 //                       default, a fake, a placeholder or a local address, or a setting is local-only
 //   --dry-run           print the plan only
@@ -42,7 +42,7 @@ import { PROJECT_ROOT, pendingMigrations, supabaseAttached } from "./lib/supabas
 const line = parseCommandLine("deploy", usageFromHeader("deploy", import.meta.url), {
   "project-ref": { type: "string" },
   "db-url": { type: "string" },
-  "env-file": { type: "string" },
+  "hosted-env": { type: "string" },
   "dry-run": { type: "boolean" },
   yes: { type: "boolean", short: "y" },
 });
@@ -58,10 +58,10 @@ if (localTarget && !dryRun) {
     `--db-url ${redactUrl(dbUrl)} is a database on this machine: deploy targets a hosted project (only --dry-run may read a local one)`,
   );
 }
-const envFile = path.resolve(line.values["env-file"] ?? path.join(PROJECT_ROOT, "supabase/.env.hosted"));
+const envFile = path.resolve(line.values["hosted-env"] ?? path.join(PROJECT_ROOT, "supabase/.env.hosted"));
 if (path.resolve(envFile) === path.join(PROJECT_ROOT, "supabase/functions/.env")) {
   line.fail(
-    "--env-file supabase/functions/.env holds the local stack's settings; use a hosted file (supabase/.env.hosted)",
+    "--hosted-env supabase/functions/.env holds the local stack's settings; use a hosted file (supabase/.env.hosted)",
   );
 }
 
