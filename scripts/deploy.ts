@@ -68,7 +68,7 @@ if (path.resolve(envFile) === path.join(PROJECT_ROOT, "supabase/functions/.env")
 const refusals: string[] = [];
 const notes: string[] = [];
 const say = (text = "") => console.log(text);
-const cli = "npx supabase";
+const cli = "supabase"; // the project's own CLI binary (see README → Deploying)
 
 say(`${dryRun ? "Dry run: nothing is changed. " : ""}Deploy to project ${ref} (https://${ref}.supabase.co)`);
 say(`Database: ${redactUrl(dbUrl)}${localTarget ? " (on this machine: read for this dry run only)" : ""}`);
