@@ -155,7 +155,7 @@ try {
       if (!localTarget) refusals.push(`pg_cron job ${job.name}: the database does not offer ${needs.join(", ")}`);
     } else if (comingWith.length) text = `scheduled by ${comingWith.join(", ")} (${job.schedule})`;
     else {
-      text = `MISSING although applied (the extension came later): run the cron.schedule of ${scheduledBy.join(", ") || "its migration"} in the SQL editor`;
+      text = "MISSING although applied (the extension came later): run `select * from voronka.schedule_jobs();` in the SQL editor";
       if (!localTarget) notes.push(`pg_cron job ${job.name} is missing: see step 5`);
     }
     say(`   ${job.name} (${job.schedule}, ${job.what}): ${text}`);
@@ -226,7 +226,7 @@ async function deploy(catalog: SchedulingCatalog): Promise<void> {
     const state = after.jobs.get(job.name);
     if (!state) missing++;
     say(
-      `   ${state ? "✓" : "✗"} ${job.name}${state ? ` (${state.schedule})` : `: missing, run the cron.schedule of ${migrationsScheduling(job.name).join(", ")}`}`,
+      `   ${state ? "✓" : "✗"} ${job.name}${state ? ` (${state.schedule})` : ": missing, run `select * from voronka.schedule_jobs();` in the SQL editor"}`,
     );
   }
   say(

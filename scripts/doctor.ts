@@ -29,7 +29,6 @@ import { parseCommandLine, usageFromHeader, wholeNumberFlag } from "./lib/comman
 import {
   isLocalDatabaseUrl,
   migrationFiles,
-  migrationsScheduling,
   readSchedulingCatalog,
   redactUrl,
   SCHEDULED_JOBS,
@@ -173,17 +172,16 @@ async function scheduling(): Promise<void> {
     } else {
       act(
         `pg_cron: not installed: nothing refreshes the analytics or calls the sync and reconciliation`,
-        `Dashboard → Integrations → Cron: enable pg_cron and pg_net, then run the cron.schedule statements of ${[...new Set(SCHEDULED_JOBS.flatMap((j) => migrationsScheduling(j.name).slice(-1)))].join(", ")}`,
+        "Dashboard → Integrations → Cron: enable pg_cron and pg_net, then run `select * from voronka.schedule_jobs();` in the SQL editor",
       );
     }
   } else {
     for (const job of SCHEDULED_JOBS) {
       const state = catalog.jobs.get(job.name);
-      const schedulingFile = migrationsScheduling(job.name).slice(-1)[0] ?? "its migration";
       if (!state) {
         act(
           `pg_cron job ${job.name} (${job.schedule}, ${job.what}): missing`,
-          `run the cron.schedule statement of supabase/migrations/${schedulingFile} in the SQL editor${(job.needs as readonly string[]).includes("pg_net") ? " (pg_net must be enabled first)" : ""}`,
+          `run \`select * from voronka.schedule_jobs();\` in the SQL editor${(job.needs as readonly string[]).includes("pg_net") ? " (pg_net must be enabled first)" : ""}`,
         );
         continue;
       }
