@@ -155,7 +155,8 @@ try {
       if (!localTarget) refusals.push(`pg_cron job ${job.name}: the database does not offer ${needs.join(", ")}`);
     } else if (comingWith.length) text = `scheduled by ${comingWith.join(", ")} (${job.schedule})`;
     else {
-      text = "MISSING although applied (the extension came later): run `select * from voronka.schedule_jobs();` in the SQL editor";
+      text =
+        "MISSING although applied (the extension came later): run `select * from voronka.schedule_jobs();` in the SQL editor";
       if (!localTarget) notes.push(`pg_cron job ${job.name} is missing: see step 5`);
     }
     say(`   ${job.name} (${job.schedule}, ${job.what}): ${text}`);
