@@ -15,6 +15,12 @@ create table voronka.lead (
   team_id text references voronka.team (id) on delete set null,
   amocrm_deal_id bigint,
   received_at timestamptz not null default now(),
+  -- The Facebook objects the UTM tags name (voronka.resolve_ad, ad_attribution.sql), set where the
+  -- tags are written, as team_id is.
+  fb_campaign_id text,
+  fb_adset_id text,
+  fb_ad_id text,
+  ad_match text check (ad_match in ('ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name')),
   unique (source, external_id)
 );
 
@@ -27,6 +33,10 @@ comment on table voronka.lead is 'A lead: a ProfTest landing submission or a new
 comment on column voronka.lead.external_id is 'Id in the source system (amoCRM lead id, landing submission id), as received.';
 
 comment on column voronka.lead.occurred_at is 'When the lead happened (instant).';
+
+comment on column voronka.lead.fb_ad_id is 'Facebook ad the UTM tags name (null when they name none, or only an ad set or campaign); see voronka.resolve_ad.';
+
+comment on column voronka.lead.ad_match is 'How the UTM tags were matched to a Facebook object: ad_id, ad_name, adset_id, adset_name, campaign_id, campaign_name; null = unmatched.';
 
 create trigger lead_set_team
 before insert or update of utm_source, utm_campaign on voronka.lead

@@ -342,7 +342,8 @@ create trigger exchange_rate_stale_on_update after update on voronka.exchange_ra
 create trigger exchange_rate_stale_on_delete after delete on voronka.exchange_rate
   referencing old table as old_rows for each statement execute function analytics.mark_stale_rate_days();
 
--- Ownership changes move facts between teams without touching the fact rows themselves.
+-- Ownership changes move facts between teams (and a deal's ad match moves its sale between ads)
+-- without touching the fact rows themselves.
 create function analytics.mark_stale_days_of_owner_change()
 returns trigger
 language plpgsql
@@ -364,6 +365,7 @@ begin
     join old_rows as o on o.id = n.id
     join voronka.sale as s on s.deal_id = n.id
     where n.team_id is distinct from o.team_id
+       or (n.fb_campaign_id, n.fb_adset_id, n.fb_ad_id) is distinct from (o.fb_campaign_id, o.fb_adset_id, o.fb_ad_id)
     on conflict do nothing;
   end if;
   return null;
@@ -391,6 +393,8 @@ declare
   v_refresh analytics.funnel_refresh;
 begin
   refresh materialized view concurrently analytics.funnel_analytics;
+  -- The ad facts (ad_report.sql) share the stale days: both caches are refreshed together.
+  refresh materialized view concurrently analytics.ad_analytics;
   -- Our own transaction's writes are in the refresh too, though not "visible" in the snapshot.
   delete from analytics.stale_day
    where pg_visible_in_snapshot(xact_id, v_snapshot)
