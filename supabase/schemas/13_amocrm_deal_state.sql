@@ -281,6 +281,8 @@ begin
   v_deal := voronka.amocrm_write_deal(p_deal_id, v_replay);
   perform voronka.amocrm_write_sale(v_deal, v_replay);
   perform voronka.amocrm_write_lead(v_deal);
+  -- Step 5 (people.sql): the person of its contacts, for cohorts and first touch.
+  perform voronka.amocrm_write_person(v_deal, v_replay.state -> 'contact_ids');
 end
 $$;
 

@@ -20,6 +20,7 @@ as $$
     and voronka.amocrm_bigint(lead.value ->> 'id') is not null
 $$;
 
+
 comment on function voronka.amocrm_webhook_deal_ids(jsonb) is 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
 
 -- Entities amoCRM sends that are acknowledged and kept, but not processed.
@@ -62,7 +63,7 @@ begin
   else
     begin
       -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
-      perform voronka.amocrm_lock_deals(voronka.amocrm_webhook_deal_ids(v_event.payload));
+      perform voronka.amocrm_lock_deals(voronka.amocrm_webhook_locked_deal_ids(v_event.payload));
       if v_event.payload ? 'leads' then
         if jsonb_typeof(v_event.payload -> 'leads') <> 'object' then
           raise exception 'unknown shape: "leads" is not a map of actions';
@@ -91,6 +92,8 @@ begin
       ) then
         raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
       end if;
+      -- Contacts (people.sql): their phones and emails identify people; their linked deals join them.
+      v_applied := v_applied + voronka.amocrm_apply_webhook_contacts(v_event.payload);
       v_status := case when v_applied > 0 then 'processed' else 'ignored' end;
     exception when others then
       -- Everything this event changed is rolled back to the block start; the raw row stays.

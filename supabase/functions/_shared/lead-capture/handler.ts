@@ -36,6 +36,9 @@ const LEAD_FIELDS = [
   "utm_campaign",
   "utm_content",
   "utm_term",
+  // Hashed in SQL (voronka.link_lead_person) to identify the person; only the raw inbox keeps them.
+  "phone",
+  "email",
 ] as const;
 
 export function createLeadCaptureHandler(deps: {
