@@ -19,13 +19,9 @@ create table voronka.lead (
 );
 
 create index lead_occurred_at_idx on voronka.lead (occurred_at);
-
 create index lead_team_id_idx on voronka.lead (team_id);
-
 comment on table voronka.lead is 'A lead: a ProfTest landing submission or a new deal in a configured amoCRM lead pipeline. team_id is derived from the UTM tags (null = unattributed).';
-
 comment on column voronka.lead.external_id is 'Id in the source system (amoCRM lead id, landing submission id), as received.';
-
 comment on column voronka.lead.occurred_at is 'When the lead happened (instant).';
 
 create trigger lead_set_team
@@ -33,7 +29,6 @@ before insert or update of utm_source, utm_campaign on voronka.lead
 for each row execute function voronka.set_team_from_utm();
 
 alter table voronka.lead enable row level security;
-
 grant select, insert, update, delete on voronka.lead to service_role;
 
 -- Records one validated submission as a ProfTest lead. p_submission keys: submission_id,
@@ -76,7 +71,5 @@ end
 $$;
 
 comment on function voronka.record_proftest_lead(bigint, jsonb) is 'Records a validated ProfTest submission as a lead (idempotent by submission_id) and marks its inbox event processed.';
-
 revoke execute on function voronka.record_proftest_lead(bigint, jsonb) from public;
-
 grant execute on function voronka.record_proftest_lead(bigint, jsonb) to service_role;
