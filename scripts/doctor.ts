@@ -10,8 +10,9 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
+import { asApiRole } from "../supabase/functions/_shared/api-role.ts";
 import { parseCommandLine, usageFromHeader, wholeNumberFlag } from "./lib/command-line.ts";
-import { PROJECT_ROOT } from "./lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "./lib/paths.ts";
 import { terminalDatabaseUrl, terminalEnv } from "./lib/terminal-env.ts";
 
 const line = parseCommandLine("doctor", usageFromHeader("doctor", import.meta.url), {
@@ -58,11 +59,7 @@ try {
     act(`functions: ${functionsUrl}/health unreachable (${(error as Error).message}): is \`npm start\` running?`);
   }
 
-  const [{ health }] = await sql.begin(async (tx) => {
-    await tx.unsafe("set local role service_role");
-    await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-    return tx`select public.data_health(null, ${days}) as health`;
-  });
+  const [{ health }] = await asApiRole(sql, "service_role", async (tx) => tx`select public.data_health(null, ${days}) as health`);
   const checks = (health as { checks: { code: string; severity: string; count: number; message: string }[] }).checks;
   for (const check of checks) {
     if (check.severity === "error") act(`${check.code} (${check.count}): ${check.message}`);

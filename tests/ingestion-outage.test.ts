@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { prepareDatabase } from "../scripts/lib/database-setup.ts";
 import { type FunctionsServer, startFunctionsServer } from "../scripts/lib/functions-server.ts";
 import { isPortTaken, type LocalPostgres, startLocalPostgres } from "../scripts/lib/local-postgres.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 import { ACCOUNT, configure, PIPELINE, SECRET, webhookBody } from "./amocrm/support.ts";
 import { testPort } from "./support/ports.ts";
 

@@ -1,6 +1,6 @@
 // The local stack's stand-in for pg_cron: calls the served amocrm-reconcile function every few
 // minutes when amoCRM is configured, and says clearly once when it is not.
-import { amocrmConfigFromEnv, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
+import { readAmocrmConfig, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
 import { disabledTimer, intervalFromEnv, startFunctionTimer, type Timer } from "./function-timer.ts";
 
 export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 300;
@@ -10,7 +10,7 @@ export function startAmocrmReconcileTimer(opts: {
   env: Record<string, string>;
   log: (line: string) => void;
 }): Timer {
-  const config = amocrmConfigFromEnv(opts.env);
+  const config = readAmocrmConfig(opts.env);
   const problem = apiConfigProblem(config) ?? (config.reconcileSecret ? null : "AMOCRM_RECONCILE_SECRET is not set");
   if (problem) {
     return disabledTimer(

@@ -1,6 +1,6 @@
 // Helpers of the amoCRM tests: webhook bodies built the way amoCRM builds them (PHP bracket
 // keys, every value a string), a small hand-made configuration, and the in-process handler.
-import { amocrmConfigFromEnv, type AmocrmConfig } from "../../supabase/functions/_shared/amocrm/config.ts";
+import { readAmocrmConfig, type AmocrmConfig } from "../../supabase/functions/_shared/amocrm/config.ts";
 import {
   createAmocrmWebhookHandler,
   type AmocrmWebhookDeps,
@@ -15,7 +15,7 @@ export const ACCOUNT = { subdomain: "voronka-test", id: "32000001" };
 export const PIPELINE = { leads: 7100001, express: 7100002, flagman: 7100003, other: 7100009 } as const;
 
 export function testConfig(overrides: Record<string, string> = {}): AmocrmConfig {
-  return amocrmConfigFromEnv({
+  return readAmocrmConfig({
     AMOCRM_WEBHOOK_SECRET: SECRET,
     AMOCRM_SUBDOMAIN: ACCOUNT.subdomain,
     AMOCRM_ACCOUNT_ID: ACCOUNT.id,

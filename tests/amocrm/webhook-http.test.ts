@@ -25,8 +25,8 @@ const wonBody = (id: number, at = 1764000000) =>
 
 describe("refused requests store nothing", () => {
   it.each<[string, Request, number, string]>([
-    ["no secret", post(wonBody(1), { secret: "" }), 401, "bad_secret"],
-    ["a wrong secret", post(wonBody(1), { secret: "s3cret-Webhook-Value-0123456789abcdeX" }), 401, "bad_secret"],
+    ["no secret", post(wonBody(1), { secret: "" }), 401, "unauthorized"],
+    ["a wrong secret", post(wonBody(1), { secret: "s3cret-Webhook-Value-0123456789abcdeX" }), 401, "unauthorized"],
     [
       "another account's subdomain",
       post(webhookBody([{ action: "status", leads: [{ id: 1 }] }], { subdomain: "evil", id: ACCOUNT.id })),
