@@ -92,9 +92,9 @@ export function createLeadCaptureHandler(deps: {
       const [row] = await withDeadline(
         sql<{ result: ReceiveResult }[]>`
           select voronka.lead_capture_receive(
+            ${storableText(body)},
             ${storableText(request.headers.get("content-type") ?? "")},
             ${storableText(request.headers.get("user-agent") ?? "")},
-            ${storableText(body)},
             ${submission === null ? null : jsonb(sql, submission)},
             ${parsed.ok ? null : jsonb(sql, parsed.issues)}
           ) as result`,
