@@ -59,7 +59,11 @@ try {
     act(`functions: ${functionsUrl}/health unreachable (${(error as Error).message}): is \`npm start\` running?`);
   }
 
-  const [{ health }] = await asApiRole(sql, "service_role", async (tx) => tx`select public.data_health(null, ${days}) as health`);
+  const [{ health }] = await asApiRole(
+    sql,
+    "service_role",
+    async (tx) => tx`select public.data_health(null, ${days}) as health`,
+  );
   const checks = (health as { checks: { code: string; severity: string; count: number; message: string }[] }).checks;
   for (const check of checks) {
     if (check.severity === "error") act(`${check.code} (${check.count}): ${check.message}`);

@@ -14,7 +14,7 @@ import {
 import { ConfigError } from "../supabase/functions/_shared/config.ts";
 import { createHealthHandler } from "../supabase/functions/_shared/health/handler.ts";
 import { createLeadCaptureHandler } from "../supabase/functions/_shared/lead-capture/handler.ts";
-import { configure, handlerFor, PIPELINE, post, webhookBody } from "./amocrm/support.ts";
+import { configure, handlerFor, post, wonBody } from "./amocrm/support.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 // amoCRM's timeout; the answers must come well before it.
@@ -39,16 +39,6 @@ afterAll(async () => {
   blackhole.close();
   await db.drop();
 });
-
-const wonBody = (id: number) =>
-  webhookBody([
-    {
-      action: "status",
-      leads: [
-        { id, status_id: 142, old_status_id: 1, pipeline_id: PIPELINE.express, price: 5000, last_modified: 1764000000 },
-      ],
-    },
-  ]);
 
 const leadRequest = (submissionId: string) =>
   new Request("http://localhost/functions/v1/lead-capture", {

@@ -7,7 +7,6 @@ import postgres from "postgres";
 import { migrationUp } from "./supabase-cli.ts";
 import { BOOTSTRAP_SQL, PROJECT_ROOT, SEED_SQL } from "./paths.ts";
 
-
 export async function runSqlFile(dbUrl: string, file: string): Promise<void> {
   const sql = postgres(dbUrl, { onnotice: () => {}, max: 1 });
   try {

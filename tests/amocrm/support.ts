@@ -82,6 +82,71 @@ export function webhookBody(
   return new URLSearchParams(out).toString();
 }
 
+/** One deal's change, as the lifecycle tests describe it. */
+export interface DealEvent {
+  action: string;
+  id: number;
+  status: number;
+  pipeline: number;
+  /** amoCRM's modification time (unix seconds); null: a body without one (a delete as amoCRM sends it). */
+  at: number | null;
+  /** Unix seconds of the deal's creation (bodies with a time). */
+  createdAt?: number;
+  name?: string;
+  price?: number | null;
+  /** The status before a `status` change (old_status_id). */
+  previousStatus?: number;
+  /** UTMs in amoCRM's own tracking fields (codes UTM_SOURCE, UTM_CAMPAIGN). */
+  utm?: { source: string; campaign?: string } | null;
+}
+
+/**
+ * The body of one deal event. Without a time, only what amoCRM sends then: id, status and
+ * pipeline (no name, price or fields).
+ */
+export function dealEventBody(event: DealEvent): string {
+  if (event.at === null) {
+    const lead = { id: event.id, status_id: event.status, pipeline_id: event.pipeline };
+    return webhookBody([{ action: event.action, leads: [lead] }]);
+  }
+  const utmFields = (utm: { source: string; campaign?: string }): CustomField[] => [
+    { id: 900001, name: "utm_source", code: "UTM_SOURCE", values: [{ value: utm.source }] },
+    ...(utm.campaign
+      ? [{ id: 900003, name: "utm_campaign", code: "UTM_CAMPAIGN", values: [{ value: utm.campaign }] }]
+      : []),
+  ];
+  const lead: WebhookLead = {
+    id: event.id,
+    ...(event.name === undefined ? {} : { name: event.name }),
+    status_id: event.status,
+    pipeline_id: event.pipeline,
+    last_modified: event.at,
+    date_create: event.createdAt,
+    ...(event.price === null || event.price === undefined ? {} : { price: event.price }),
+    ...(event.previousStatus === undefined ? {} : { old_status_id: event.previousStatus }),
+    ...(event.utm ? { custom_fields: utmFields(event.utm) } : {}),
+  };
+  return webhookBody([{ action: event.action, leads: [lead] }]);
+}
+
+/** A deal won (142) in the Express pipeline at 5,000, moved from status 1, at amoCRM time `at`. */
+export function wonBody(id: number, at = 1764000000): string {
+  return dealEventBody({
+    action: "status",
+    id,
+    status: 142,
+    previousStatus: 1,
+    pipeline: PIPELINE.express,
+    price: 5000,
+    at,
+  });
+}
+
+/** A delete as amoCRM sends it: id, status and pipeline, no time. */
+export function deleteBody(id: number, status: number, pipeline: number): string {
+  return dealEventBody({ action: "delete", id, status, pipeline, at: null });
+}
+
 export function post(
   body: string,
   options: { secret?: string; contentType?: string; headers?: Record<string, string>; url?: string } = {},

@@ -30,7 +30,12 @@ export function authorize(request: Request, check: SecretCheck): Response | null
 
 function givenSecret(request: Request, place: SecretPlace): string | null {
   if (place === "query") return new URL(request.url).searchParams.get("secret");
-  return request.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? null;
+  return (
+    request.headers
+      .get("authorization")
+      ?.match(/^Bearer\s+(.+)$/i)?.[1]
+      ?.trim() ?? null
+  );
 }
 
 /** Constant-time comparison of two secrets (no early exit on the first differing byte). */

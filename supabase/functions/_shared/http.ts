@@ -19,11 +19,7 @@ export function errorResponse(
   details?: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  return json(
-    ERROR_STATUS[code],
-    { error: { code, message, ...(details === undefined ? {} : { details }) } },
-    headers,
-  );
+  return json(ERROR_STATUS[code], { error: { code, message, ...(details === undefined ? {} : { details }) } }, headers);
 }
 
 /**
@@ -77,7 +73,11 @@ export function failureResponse(
 }
 
 /** Wraps a handler so that anything it throws becomes internalError (no default 500 page or stack). */
-export function withInternalErrors(handler: Handler, context: string, log: Log = (line) => console.error(line)): Handler {
+export function withInternalErrors(
+  handler: Handler,
+  context: string,
+  log: Log = (line) => console.error(line),
+): Handler {
   return async (request) => {
     try {
       return await handler(request);

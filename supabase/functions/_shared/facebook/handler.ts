@@ -22,7 +22,11 @@ export function createFacebookSyncHandler(deps: FacebookSyncHandlerDeps): Handle
     if (request.method !== "POST") {
       return errorResponse("method_not_allowed", "POST to start a Facebook sync run");
     }
-    const refused = authorize(request, { secret: deps.config.syncSecret, setting: "FB_SYNC_SECRET", places: ["bearer"] });
+    const refused = authorize(request, {
+      secret: deps.config.syncSecret,
+      setting: "FB_SYNC_SECRET",
+      places: ["bearer"],
+    });
     if (refused) return refused;
     const missing = missingFacebookSettings(deps.config);
     if (missing.length) {

@@ -115,7 +115,11 @@ async function discover(run: Run): Promise<void> {
       summary.errors.push({ stage: "discovery", ...warning.toJSON() });
       log(`discovery: ${warning.message}`);
     }
-    run.onProgress({ type: "discovered", accounts: discovery.accounts.length, businesses: discovery.businesses.length });
+    run.onProgress({
+      type: "discovered",
+      accounts: discovery.accounts.length,
+      businesses: discovery.businesses.length,
+    });
   } catch (error) {
     if (error instanceof GraphError && error.kind === "auth") throw error;
     const message = error instanceof Error ? error.message : String(error);
