@@ -24,7 +24,6 @@ export interface AmocrmConfig {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
-export { DEFAULT_BODY_TIMEOUT_MS };
 
 /** AMOCRM_* settings (see ../config.ts: unset is null or the default, malformed throws ConfigError). */
 export function readAmocrmConfig(env: Env): AmocrmConfig {
