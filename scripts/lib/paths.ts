@@ -11,6 +11,7 @@ export function projectPath(...parts: string[]): string {
 }
 
 export const MIGRATIONS_DIR = projectPath("supabase/migrations");
+export const SCHEMAS_DIR = projectPath("supabase/schemas");
 export const FUNCTIONS_DIR = projectPath("supabase/functions");
 export const SEED_SQL = projectPath("supabase/seed.sql");
 export const BOOTSTRAP_SQL = projectPath("scripts/local/supabase-bootstrap.sql");
