@@ -47,7 +47,15 @@ export function dbAdvisors(dbUrl: string, failOn: "warn" | "error" | "none" = "w
  * when their schemas agree. Both are plain Postgres URLs (no shadow database, no Docker).
  */
 export async function diffDatabases(fromUrl: string, toUrl: string): Promise<string> {
-  const out = await supabase(["db", "diff", "--from", withoutTls(fromUrl), "--to", withoutTls(toUrl), "--use-pg-delta"]);
+  const out = await supabase([
+    "db",
+    "diff",
+    "--from",
+    withoutTls(fromUrl),
+    "--to",
+    withoutTls(toUrl),
+    "--use-pg-delta",
+  ]);
   return out.trim();
 }
 
