@@ -1,14 +1,12 @@
-// What every entry file (functions/<name>/index.ts) does around its handler: keep serving after
-// stray errors, read the configuration once, and turn anything thrown into a 500 with a
-// correlation id. A malformed setting (ConfigError) does not stop the function from booting:
-// every request is answered 503 `not_configured` with the message, so the operator sees what to
-// fix where the caller's errors are logged (amoCRM, pg_net, the landing's form service).
+// What every entry file (functions/<name>/index.ts) does around its handler, after its first
+// statement keepServingOnUncaughtErrors: read the configuration once, and turn anything thrown
+// into a 500 with a correlation id. A malformed setting (ConfigError) does not stop the function
+// from booting: every request is answered 503 `not_configured` with the message, so the operator
+// sees what to fix where the caller's errors are logged (amoCRM, pg_net, the landing's form service).
 import { ConfigError } from "./config.ts";
 import { errorResponse, type Handler, withInternalErrors } from "./http.ts";
-import { keepServingOnUncaughtErrors } from "./process-guard.ts";
 
 export function serveFunction(name: string, build: () => Handler): { fetch: Handler } {
-  keepServingOnUncaughtErrors(name);
   let handler: Handler;
   try {
     handler = build();

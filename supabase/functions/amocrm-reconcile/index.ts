@@ -4,7 +4,10 @@ import { apiConfigProblem, readAmocrmConfig } from "../_shared/amocrm/config.ts"
 import { createAmocrmReconcileHandler } from "../_shared/amocrm/reconcile-handler.ts";
 import { connectDatabase } from "../_shared/database.ts";
 import { serveFunction } from "../_shared/entry.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 import { endPoolOnTermination } from "../_shared/shutdown.ts";
+
+keepServingOnUncaughtErrors("amocrm-reconcile");
 
 export default serveFunction("amocrm-reconcile", () => {
   const env = Deno.env.toObject();

@@ -5,7 +5,10 @@ import { createAmocrmWebhookHandler } from "../_shared/amocrm/webhook-handler.ts
 import { connectDatabase } from "../_shared/database.ts";
 import { readDatabaseTimeouts } from "../_shared/deadline.ts";
 import { serveFunction } from "../_shared/entry.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 import { endPoolOnTermination } from "../_shared/shutdown.ts";
+
+keepServingOnUncaughtErrors("amocrm-webhook");
 
 // Supabase's edge runtime keeps a worker alive for promises handed to waitUntil; `deno serve`
 // keeps running anyway.

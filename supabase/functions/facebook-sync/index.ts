@@ -3,7 +3,10 @@ import { connectDatabase } from "../_shared/database.ts";
 import { serveFunction } from "../_shared/entry.ts";
 import { readFacebookConfig } from "../_shared/facebook/config.ts";
 import { createFacebookSyncHandler } from "../_shared/facebook/handler.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 import { endPoolOnTermination } from "../_shared/shutdown.ts";
+
+keepServingOnUncaughtErrors("facebook-sync");
 
 // A malformed FB_* setting: every request is answered 503 not_configured with it (entry.ts).
 export default serveFunction("facebook-sync", () => {

@@ -3,7 +3,10 @@ import { connectDatabase } from "../_shared/database.ts";
 import { readDatabaseTimeouts } from "../_shared/deadline.ts";
 import { serveFunction } from "../_shared/entry.ts";
 import { createHealthHandler } from "../_shared/health/handler.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 import { endPoolOnTermination } from "../_shared/shutdown.ts";
+
+keepServingOnUncaughtErrors("health");
 
 export default serveFunction("health", () => {
   const env = Deno.env.toObject();

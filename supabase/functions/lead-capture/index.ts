@@ -4,7 +4,10 @@ import { readDatabaseTimeouts } from "../_shared/deadline.ts";
 import { serveFunction } from "../_shared/entry.ts";
 import { createLeadCaptureHandler } from "../_shared/lead-capture/handler.ts";
 import { readLeadCaptureConfig } from "../_shared/lead-capture/config.ts";
+import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 import { endPoolOnTermination } from "../_shared/shutdown.ts";
+
+keepServingOnUncaughtErrors("lead-capture");
 
 export default serveFunction("lead-capture", () => {
   const env = Deno.env.toObject();
