@@ -1,6 +1,6 @@
 -- Settings: the single row every report reads — the business time zone whose calendar days are
 -- the business days, the reporting currency, and operating thresholds — and the one definition of
--- a business day.
+-- a business day. The row itself is data: the baseline migration inserts it.
 
 create table voronka.setting (
   id boolean primary key default true check (id),
@@ -22,6 +22,30 @@ comment on column voronka.setting.raw_retention is 'How long processed raw reque
 alter table voronka.setting enable row level security;
 grant select, insert, update, delete on voronka.setting to service_role;
 
--- The row itself is data, not schema: it is inserted by the baseline migration's data section
--- (and here, so that a database built from these files has it too).
-insert into voronka.setting default values on conflict do nothing;
+-- The business day: the one definition every number uses. Business day d runs from d 00:00 to
+-- d+1 00:00 in the business zone. Converting local midnights to instants (never comparing dates
+-- with UTC strings, the old system's bug) keeps a 23:30 sale on its own day, on both sides of
+-- Almaty's 2024-03-01 change from UTC+6 to UTC+5. The two functions are the two directions of the
+-- same rule: the day of an instant, and the instant a day starts.
+create function analytics.business_day(p_at timestamptz)
+returns date
+language sql
+stable
+set search_path = ''
+as $$
+  select (p_at at time zone s.business_time_zone)::date from voronka.setting as s
+$$;
+comment on function analytics.business_day(timestamptz) is 'The business day of an instant: its calendar date in voronka.setting.business_time_zone.';
+
+create function analytics.business_day_start(p_day date)
+returns timestamptz
+language sql
+stable
+set search_path = ''
+as $$
+  select p_day::timestamp at time zone s.business_time_zone from voronka.setting as s
+$$;
+comment on function analytics.business_day_start(date) is 'The instant business day p_day starts (00:00 in the business zone); day d ends where d + 1 starts.';
+
+revoke execute on function analytics.business_day(timestamptz), analytics.business_day_start(date) from public;
+grant execute on function analytics.business_day(timestamptz), analytics.business_day_start(date) to service_role;

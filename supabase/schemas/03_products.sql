@@ -1,5 +1,6 @@
 -- Products of the funnel and how an amoCRM deal maps to one. Configuration rows, not code:
--- a new pipeline or a price band is an insert, not a deploy.
+-- a new pipeline or a price band is an insert, not a deploy. The two products are data: the
+-- baseline migration inserts them.
 create table voronka.product (
   -- The funnel has exactly two purchase stages; the id is the stage.
   id text primary key check (id in ('express', 'flagman')),
@@ -12,9 +13,6 @@ comment on table voronka.product is 'The two products of the funnel: express (Ex
 
 comment on column voronka.product.list_price is 'Nominal price, for reference; revenue always comes from the deal''s own price.';
 
-insert into voronka.product (id, name, list_price, currency) values
-  ('express', 'Express Course', 5000, 'KZT'),
-  ('flagman', 'Integrator Flagman', 490000, 'KZT');
 
 create table voronka.product_rule (
   id bigint generated always as identity primary key,

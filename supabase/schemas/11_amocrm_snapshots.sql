@@ -15,7 +15,7 @@ $$;
 
 -- Plausible instants only: amoCRM's unix seconds for 2000-01-01 .. 2100-01-01. Anything else (a
 -- 12-digit value is the year 5138) is unknown, not a date to report on.
-create or replace function voronka.amocrm_time(p_unix_seconds text)
+create function voronka.amocrm_time(p_unix_seconds text)
 returns timestamptz
 language sql
 immutable
@@ -30,7 +30,7 @@ comment on function voronka.amocrm_time(text) is 'Unix seconds (as amoCRM sends 
 
 -- amoCRM prices are whole numbers (the API) or their strings (webhooks). A sign, a thousands
 -- separator or an exponent is not read as something else: unknown.
-create or replace function voronka.amocrm_money(p_value text)
+create function voronka.amocrm_money(p_value text)
 returns numeric
 language sql
 immutable
@@ -169,7 +169,7 @@ comment on function voronka.amocrm_utm_from_fields(jsonb) is 'UTM tags from norm
 
 -- One lead of a webhook (`leads[<action>][i]`) as a normalized snapshot. Keys amoCRM did not
 -- send stay absent (unknown), so a minimal payload never erases a known price or UTM.
-create or replace function voronka.amocrm_snapshot_from_webhook(p_lead jsonb, p_action text, p_account jsonb)
+create function voronka.amocrm_snapshot_from_webhook(p_lead jsonb, p_action text, p_account jsonb)
 returns jsonb
 language plpgsql
 immutable
@@ -221,7 +221,7 @@ $$;
 comment on function voronka.amocrm_snapshot_from_webhook(jsonb, text, jsonb) is 'Normalized snapshot of one webhook lead (leads[action][i]); absent keys mean unknown.';
 
 -- A lead read through API v4 as a normalized snapshot.
-create or replace function voronka.amocrm_snapshot_from_api(p_lead jsonb)
+create function voronka.amocrm_snapshot_from_api(p_lead jsonb)
 returns jsonb
 language plpgsql
 immutable

@@ -24,82 +24,94 @@ language sql
 stable
 set search_path = ''
 as $$
-  with settings as (
-    select s.business_time_zone as tz, s.reporting_currency
-    from voronka.setting as s
+  -- The business days that can hold a lead or a sale: the requested range, clamped to the data
+  -- (the materialized view asks for -infinity..infinity). Each day with the instants it spans.
+  with instants as (
+    select least((select min(l.occurred_at) from voronka.lead as l),
+                 (select min(s.won_at) from voronka.sale as s)) as first_at,
+           greatest((select max(l.occurred_at) from voronka.lead as l),
+                    (select max(s.won_at) from voronka.sale as s)) as last_at
   ),
 
-  -- Business days are calendar days in the business zone: [from 00:00, until+1 00:00) local.
-  -- Converting the local midnights to instants here (not comparing dates with UTC strings) is
-  -- what keeps a 23:30 sale on the right day, on both sides of Almaty's 2024-03-01 change.
-  bounds as (
-    select (p_from::timestamp at time zone settings.tz) as from_at,
-           ((p_until + 1)::timestamp at time zone settings.tz) as until_at
-    from settings
+  -- No leads and no sales: no days (greatest/least would otherwise keep the infinite bounds).
+  instant_span as (
+    select greatest(p_from, analytics.business_day(instants.first_at)) as first_day,
+           least(p_until, analytics.business_day(instants.last_at)) as last_day
+    from instants
+    where instants.first_at is not null
+  ),
+
+  business_days as (
+    select d::date as day,
+           analytics.business_day_start(d::date) as starts_at,
+           analytics.business_day_start(d::date + 1) as ends_at
+    from instant_span
+    cross join generate_series(instant_span.first_day::timestamp, instant_span.last_day::timestamp, interval '1 day') as d
   ),
 
   -- Spend: Facebook days are days in the ad account's zone; they are placed on the business day
   -- with the same date (a day cannot be split). Reports warn when an account's zone differs.
-  -- Converted with that day's rate; rows without a rate are counted, not zeroed.
-  spend as (
+  spend_by_currency as (
     select i.date_start as day,
            coalesce(a.team_id, 'unattributed') as team_id,
-           sum(i.spend * fx.rate) as spend,
-           count(*) filter (where fx.rate is null) as spend_rows_missing_rate,
+           i.currency,
+           count(*) as spend_rows,
+           sum(i.spend) as spend,
            sum(i.impressions) as impressions,
            sum(i.clicks) as clicks
     from voronka.fb_ad_insight as i
     join voronka.fb_ad_account as a on a.id = i.ad_account_id
-    cross join settings
-    left join voronka.exchange_rate as r
-      on r.day = i.date_start and r.currency = i.currency and r.quote_currency = settings.reporting_currency
-    cross join lateral (
-      select case when i.currency = settings.reporting_currency then 1 else r.rate end as rate
-    ) as fx
     where i.date_start between p_from and p_until
+    group by 1, 2, 3
+  ),
+
+  -- Converted with that day's rate; rows without a rate are counted, not zeroed.
+  spend as (
+    select sbc.day,
+           sbc.team_id,
+           sum(sbc.spend * fx.rate) as spend,
+           coalesce(sum(sbc.spend_rows) filter (where fx.rate is null), 0) as spend_rows_missing_rate,
+           sum(sbc.impressions) as impressions,
+           sum(sbc.clicks) as clicks
+    from spend_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
     group by 1, 2
   ),
 
   leads as (
-    select (l.occurred_at at time zone settings.tz)::date as day,
+    select bd.day,
            coalesce(l.team_id, 'unattributed') as team_id,
            count(*) as leads
-    from voronka.lead as l
-    cross join settings
-    cross join bounds
-    where l.occurred_at >= bounds.from_at and l.occurred_at < bounds.until_at
+    from business_days as bd
+    join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
     group by 1, 2
   ),
 
-  counted_sales as (
-    select (s.won_at at time zone settings.tz)::date as day,
+  -- Counted sales (voided ones are kept for audit only), on the business day of their win.
+  sales_by_currency as (
+    select bd.day,
            coalesce(d.team_id, 'unattributed') as team_id,
            s.product_id,
-           s.amount * fx.rate as amount,
-           fx.rate
-    from voronka.sale as s
+           s.currency,
+           count(*) as purchases,
+           sum(s.amount) as amount
+    from business_days as bd
+    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
     join voronka.amocrm_deal as d on d.id = s.deal_id
-    cross join settings
-    cross join bounds
-    left join voronka.exchange_rate as r
-      on r.day = (s.won_at at time zone settings.tz)::date
-     and r.currency = s.currency and r.quote_currency = settings.reporting_currency
-    cross join lateral (
-      select case when s.currency = settings.reporting_currency then 1 else r.rate end as rate
-    ) as fx
     where s.voided_at is null
-      and s.won_at >= bounds.from_at and s.won_at < bounds.until_at
+    group by 1, 2, 3, 4
   ),
 
   sales as (
-    select cs.day,
-           cs.team_id,
-           count(*) filter (where cs.product_id = 'express') as express_purchases,
-           sum(cs.amount) filter (where cs.product_id = 'express') as express_revenue,
-           count(*) filter (where cs.product_id = 'flagman') as flagman_purchases,
-           sum(cs.amount) filter (where cs.product_id = 'flagman') as flagman_revenue,
-           count(*) filter (where cs.rate is null) as sale_rows_missing_rate
-    from counted_sales as cs
+    select sbc.day,
+           sbc.team_id,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'express'), 0) as express_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'express') as express_revenue,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'flagman'), 0) as flagman_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'flagman') as flagman_revenue,
+           coalesce(sum(sbc.purchases) filter (where fx.rate is null), 0) as sale_rows_missing_rate
+    from sales_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
     group by 1, 2
   ),
 
@@ -171,37 +183,35 @@ alter table analytics.funnel_refresh enable row level security;
 
 grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
 
--- Stale-day bookkeeping runs on every write to the fact tables, and amoCRM bulk webhooks write
--- one deal at a time: replace the generic trigger (dynamic SQL, planned on every statement) by
--- one function per table with static SQL, whose plans PL/pgSQL caches.
+-- Stale-day bookkeeping runs on every write to the fact tables: one statement trigger function
+-- per kind of column, with static SQL whose plans PL/pgSQL caches (a generic trigger with dynamic
+-- SQL would be planned on every statement, and amoCRM bulk webhooks write many statements).
 create function analytics.mark_stale_instant_days()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
-declare
-  v_tz text := (select s.business_time_zone from voronka.setting as s);
 begin
   -- tg_argv[0] names the instant column: lead.occurred_at or sale.won_at.
   if tg_op in ('INSERT', 'UPDATE') then
     if tg_argv[0] = 'occurred_at' then
       insert into analytics.stale_day (day, xact_id)
-      select distinct (n.occurred_at at time zone v_tz)::date, pg_current_xact_id() from new_rows as n
+      select distinct analytics.business_day(n.occurred_at), pg_current_xact_id() from new_rows as n
       on conflict do nothing;
     else
       insert into analytics.stale_day (day, xact_id)
-      select distinct (n.won_at at time zone v_tz)::date, pg_current_xact_id() from new_rows as n
+      select distinct analytics.business_day(n.won_at), pg_current_xact_id() from new_rows as n
       on conflict do nothing;
     end if;
   end if;
   if tg_op in ('UPDATE', 'DELETE') then
     if tg_argv[0] = 'occurred_at' then
       insert into analytics.stale_day (day, xact_id)
-      select distinct (o.occurred_at at time zone v_tz)::date, pg_current_xact_id() from old_rows as o
+      select distinct analytics.business_day(o.occurred_at), pg_current_xact_id() from old_rows as o
       on conflict do nothing;
     else
       insert into analytics.stale_day (day, xact_id)
-      select distinct (o.won_at at time zone v_tz)::date, pg_current_xact_id() from old_rows as o
+      select distinct analytics.business_day(o.won_at), pg_current_xact_id() from old_rows as o
       on conflict do nothing;
     end if;
   end if;
@@ -308,7 +318,7 @@ begin
     on conflict do nothing;
   else
     insert into analytics.stale_day (day, xact_id)
-    select distinct (s.won_at at time zone (select business_time_zone from voronka.setting))::date, pg_current_xact_id()
+    select distinct analytics.business_day(s.won_at), pg_current_xact_id()
     from new_rows as n
     join old_rows as o on o.id = n.id
     join voronka.sale as s on s.deal_id = n.id

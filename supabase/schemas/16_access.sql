@@ -5,15 +5,8 @@
 -- unknown team from another team's: both are `you may not see team "x"` (42501); callers who see
 -- every team get `unknown team` (22023).
 
--- Access follows the database role, not a JWT claim. PostgREST runs every request as
--- `set local role <role>` (the role it verified in the JWT); a JWT's `role` claim is only data
--- in request.jwt.claims. Before this migration visible_teams() read the claim first, so a session
--- running as `authenticated` with a claim `"role": "service_role"` saw every team and could
--- assign ad accounts. Now the database role decides and a claim can only narrow it.
---
--- Members also can no longer tell an unknown team from another team's: both are
--- `you may not see team "x"` (42501). Callers who see every team still get `unknown team` (22023).
-create or replace function analytics.visible_teams()
+-- The teams the caller may see: null = every team (and the unattributed bucket).
+create function analytics.visible_teams()
 returns text[]
 language plpgsql
 stable
@@ -56,7 +49,7 @@ comment on function analytics.visible_teams() is 'Teams the caller may see (null
 
 -- Validates a report's arguments and the caller's right to them; returns the teams in scope
 -- (null = every team and the unattributed bucket).
-create or replace function analytics.report_scope(p_team text, p_days integer)
+create function analytics.report_scope(p_team text, p_days integer)
 returns text[]
 language plpgsql
 stable
@@ -105,4 +98,19 @@ $$;
 
 comment on function analytics.require_admin() is 'Raises 42501 unless the caller sees every team (admin JWT, service_role or a direct SQL session).';
 
-revoke execute on function analytics.visible_teams(), analytics.report_scope(text, integer), analytics.require_admin() from public;
+-- The teams a report covers: the given ones, or every team and the unattributed bucket (null).
+create function analytics.teams_in_scope(p_teams text[])
+returns table (team_id text)
+language sql
+stable
+set search_path = ''
+as $$
+  select t.id from voronka.team as t where p_teams is null or t.id = any (p_teams)
+  union
+  select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams)
+$$;
+comment on function analytics.teams_in_scope(text[]) is 'The team buckets of a report scope: the teams of p_teams, or every team and "unattributed" when p_teams is null.';
+
+revoke execute on function analytics.visible_teams(), analytics.report_scope(text, integer), analytics.require_admin(),
+  analytics.teams_in_scope(text[]) from public;
+grant execute on function analytics.teams_in_scope(text[]) to service_role;

@@ -55,37 +55,34 @@ $$;
 
 comment on function analytics.ratio(numeric, numeric, integer) is 'numerator / denominator rounded, or null when undefined (no division by zero, no made-up zeros).';
 
--- funnel_report with the data health warnings and the no-spend-data rule:
--- * warnings: every check of analytics.data_health_checks that is not ok and bears on the report
---   (in_report), the same objects data_health returns; stale_facebook_sync is one of them now.
--- * a team without any spend rows in the window has spend null (not 0), and so do its ROI and,
---   when no team in scope has spend rows, CPL, CPC, CPM, cost per purchase, ROI, ROAS and CAC:
---   spend_complete is false and the warning no_spend_data says why.
--- * freshness.last_sale_at / last_lead_at: the teams in scope only, plausible instants only.
-create or replace function analytics.funnel_report_json(p_from date, p_until date, p_teams text[])
-returns jsonb
+-- Each team bucket's sums over the window. A team's spend is known when every row converted and
+-- it has spend rows at all: no rows is no data, not spend 0 (the no_spend_data warning says so).
+create function analytics.funnel_team_figures(p_from date, p_until date, p_teams text[])
+returns table (
+  team_id text,
+  spend numeric,
+  rate_complete boolean,
+  has_spend_data boolean,
+  spend_complete boolean,
+  impressions numeric,
+  clicks numeric,
+  leads numeric,
+  express_purchases numeric,
+  express_revenue numeric,
+  flagman_purchases numeric,
+  flagman_revenue numeric,
+  revenue_complete boolean
+)
 language sql
 stable
 set search_path = ''
 as $$
-  with settings as (
-    select s.business_time_zone as tz, s.reporting_currency, s.facebook_sync_stale_after
-    from voronka.setting as s
-  ),
-
-  scoped_rows as (
+  with scoped_rows as (
     select r.*
     from analytics.funnel_rows(p_from, p_until) as r
     where p_teams is null or r.team_id = any (p_teams)
   ),
 
-  teams_in_scope as (
-    select t.id as team_id from voronka.team as t where p_teams is null or t.id = any (p_teams)
-    union
-    select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams)
-  ),
-
-  -- Teams with any spend rows in the window. No rows is no data, not spend 0.
   spend_data_teams as (
     select distinct sda.team_id from analytics.spend_data_accounts(p_from, p_until) as sda
   ),
@@ -103,108 +100,75 @@ as $$
            coalesce(sum(r.flagman_purchases), 0) as flagman_purchases,
            coalesce(sum(r.flagman_revenue), 0) as flagman_revenue,
            coalesce(sum(r.sale_rows_missing_rate), 0) = 0 as revenue_complete
-    from teams_in_scope as tis
+    from analytics.teams_in_scope(p_teams) as tis
     left join scoped_rows as r on r.team_id = tis.team_id
     group by tis.team_id
   ),
 
-  -- A team's spend is known when every row converted and it has rows at all. Across teams the
-  -- known spend is reported when every row converted and some team has rows; the warnings name
-  -- teams with leads but no rows (no_spend_data).
-  team_figures as (
-    select ts.*, ts.rate_complete and ts.has_spend_data as spend_complete
+  final as (
+    select ts.team_id, ts.spend, ts.rate_complete, ts.has_spend_data,
+           ts.rate_complete and ts.has_spend_data as spend_complete,
+           ts.impressions, ts.clicks, ts.leads, ts.express_purchases, ts.express_revenue,
+           ts.flagman_purchases, ts.flagman_revenue, ts.revenue_complete
     from team_sums as ts
+  )
+
+  select * from final
+$$;
+comment on function analytics.funnel_team_figures(date, date, text[]) is 'Per team bucket in scope: the window''s sums from analytics.funnel_rows (money unrounded, in the reporting currency), whether every row converted, and whether the team has any spend rows.';
+
+-- Which exchange rates the window lacks, for the report's warnings. Only looked up when the
+-- figures say something did not convert.
+create function analytics.funnel_rate_warnings(
+  p_from date, p_until date, p_teams text[], p_spend_converted boolean, p_sales_converted boolean
+)
+returns table (warning jsonb)
+language sql
+stable
+set search_path = ''
+as $$
+  with settings as (
+    select s.reporting_currency from voronka.setting as s
   ),
 
-  -- Spend and revenue are only reported when every row could be converted: a partial sum
-  -- would understate spend and overstate ROI. The warnings say what is missing.
-  totals as (
-    select case when bool_and(ts.rate_complete) and bool_or(ts.has_spend_data) then round(sum(ts.spend), 2) end as spend,
-           sum(ts.impressions) as impressions,
-           sum(ts.clicks) as clicks,
-           sum(ts.leads) as leads,
-           sum(ts.express_purchases) as express_purchases,
-           case when bool_and(ts.revenue_complete) then round(sum(ts.express_revenue), 2) end as express_revenue,
-           sum(ts.flagman_purchases) as flagman_purchases,
-           case when bool_and(ts.revenue_complete) then round(sum(ts.flagman_revenue), 2) end as flagman_revenue,
-           bool_and(ts.rate_complete) and bool_or(ts.has_spend_data) as spend_complete,
-           bool_and(ts.rate_complete) as rate_complete,
-           bool_and(ts.revenue_complete) as revenue_complete
-    from team_sums as ts
+  spend_days as (
+    select i.currency, i.date_start as day, sum(i.spend) as amount
+    from voronka.fb_ad_insight as i
+    join voronka.fb_ad_account as a on a.id = i.ad_account_id
+    where not p_spend_converted
+      and i.date_start between p_from and p_until
+      and (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
+    group by 1, 2
   ),
 
   missing_spend_rates as (
-    select i.currency, min(i.date_start) as first_day, max(i.date_start) as last_day,
-           count(distinct i.date_start) as days, sum(i.spend) as amount
-    from voronka.fb_ad_insight as i
-    join voronka.fb_ad_account as a on a.id = i.ad_account_id
-    cross join settings
-    left join voronka.exchange_rate as r
-      on r.day = i.date_start and r.currency = i.currency and r.quote_currency = settings.reporting_currency
-    where not (select totals.rate_complete from totals)
-      and i.date_start between p_from and p_until
-      and i.currency <> settings.reporting_currency
-      and r.rate is null
-      and (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
-    group by i.currency
+    select sd.currency, min(sd.day) as first_day, max(sd.day) as last_day, count(*) as days, sum(sd.amount) as amount
+    from spend_days as sd
+    where analytics.reporting_rate(sd.currency, sd.day) is null
+    group by sd.currency
+  ),
+
+  sale_days as (
+    select s.currency, analytics.business_day(s.won_at) as day, count(*) as sales, sum(s.amount) as amount
+    from voronka.sale as s
+    join voronka.amocrm_deal as d on d.id = s.deal_id
+    where not p_sales_converted
+      and s.voided_at is null
+      and s.won_at >= analytics.business_day_start(p_from)
+      and s.won_at < analytics.business_day_start(p_until + 1)
+      and (p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams))
+    group by 1, 2
   ),
 
   missing_sale_rates as (
-    select s.currency, count(*) as sales, sum(s.amount) as amount
-    from voronka.sale as s
-    join voronka.amocrm_deal as d on d.id = s.deal_id
-    cross join settings
-    left join voronka.exchange_rate as r
-      on r.day = (s.won_at at time zone settings.tz)::date
-     and r.currency = s.currency and r.quote_currency = settings.reporting_currency
-    where not (select totals.revenue_complete from totals)
-      and s.voided_at is null
-      and s.won_at >= (p_from::timestamp at time zone settings.tz)
-      and s.won_at < ((p_until + 1)::timestamp at time zone settings.tz)
-      and s.currency <> settings.reporting_currency
-      and r.rate is null
-      and (p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams))
-    group by s.currency
+    select sd.currency, sum(sd.sales) as sales, sum(sd.amount) as amount
+    from sale_days as sd
+    where analytics.reporting_rate(sd.currency, sd.day) is null
+    group by sd.currency
   ),
 
-  -- Facebook days are the account's calendar days; when its zone's offset differs from the
-  -- business zone's, its spend days are not business days and the report says so.
-  other_zone_accounts as (
-    select a.id, a.name, a.timezone_name,
-           round(extract(epoch from (p_until::timestamp at time zone settings.tz)
-                                    - (p_until::timestamp at time zone a.timezone_name)) / 3600, 2) as hours_ahead_of_business
-    from voronka.fb_ad_account as a
-    cross join settings
-    where (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
-      and (p_until::timestamp at time zone a.timezone_name) <> (p_until::timestamp at time zone settings.tz)
-      and exists (select 1 from voronka.fb_ad_insight as i
-                  where i.ad_account_id = a.id and i.date_start between p_from and p_until)
-  ),
-
-  -- The latest sale and lead of the teams in scope (a member learns nothing about other teams),
-  -- among plausible instants only: a sale "won in 5138" is a data error, not the latest sale.
-  freshness as (
-    select (select max(fr.refreshed_at) from analytics.funnel_refresh as fr) as analytics_refreshed_at,
-           (select max(run.finished_at) from voronka.fb_sync_run as run
-             where run.status in ('succeeded', 'partial')) as facebook_synced_at,
-           (select max(s.won_at)
-              from voronka.sale as s
-              cross join analytics.plausible_instants() as pi
-             where s.voided_at is null and s.won_at between pi.earliest and pi.latest
-               and (p_teams is null or exists (select 1 from voronka.amocrm_deal as d
-                                               where d.id = s.deal_id
-                                                 and coalesce(d.team_id, 'unattributed') = any (p_teams)))) as last_sale_at,
-           (select max(l.occurred_at)
-              from voronka.lead as l
-              cross join analytics.plausible_instants() as pi
-             where l.occurred_at between pi.earliest and pi.latest
-               and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))) as last_lead_at,
-           (select count(distinct sd.day) from analytics.stale_day as sd
-             where sd.day between p_from and p_until) as live_days
-  ),
-
-  warnings as (
-    select jsonb_build_object(
+  final as (
+    select 1 as position, m.currency, jsonb_build_object(
              'code', 'missing_exchange_rate',
              'message', format('No %s→%s rate for %s day(s) between %s and %s: %s %s of spend is not converted, so spend, CPC, CPM, CPL, ROI, ROAS and CAC are not shown. Add the rates to voronka.exchange_rate.',
                                m.currency, settings.reporting_currency, m.days, m.first_day, m.last_day, m.amount, m.currency),
@@ -212,87 +176,195 @@ as $$
              'days', m.days, 'amount', m.amount) as warning
     from missing_spend_rates as m cross join settings
     union all
-    select jsonb_build_object(
+    select 2, m.currency, jsonb_build_object(
              'code', 'missing_exchange_rate',
              'message', format('No %s→%s rate on the day of %s sale(s) (%s %s): revenue, ROI and ROAS are not shown.',
                                m.currency, settings.reporting_currency, m.sales, m.amount, m.currency),
              'currency', m.currency, 'sales', m.sales, 'amount', m.amount)
     from missing_sale_rates as m cross join settings
-    union all
-    select jsonb_build_object(
+  )
+
+  select final.warning from final order by final.position, final.currency
+$$;
+comment on function analytics.funnel_rate_warnings(date, date, text[], boolean, boolean) is 'missing_exchange_rate warnings of a report window: per currency, the spend days and the sales whose business day has no rate to the reporting currency.';
+
+-- Facebook days are the account's calendar days; when its zone's offset differs from the
+-- business zone's, its spend days are not business days and the report says so.
+create function analytics.funnel_zone_warnings(p_from date, p_until date, p_teams text[])
+returns table (warning jsonb)
+language sql
+stable
+set search_path = ''
+as $$
+  with other_zone_accounts as (
+    select a.id, a.name, a.timezone_name,
+           round(extract(epoch from analytics.business_day_start(p_until)
+                                    - (p_until::timestamp at time zone a.timezone_name)) / 3600, 2) as hours_ahead_of_business
+    from voronka.fb_ad_account as a
+    where (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
+      and (p_until::timestamp at time zone a.timezone_name) <> analytics.business_day_start(p_until)
+      and exists (select 1 from voronka.fb_ad_insight as i
+                  where i.ad_account_id = a.id and i.date_start between p_from and p_until)
+  ),
+
+  final as (
+    select o.id, jsonb_build_object(
              'code', 'ad_account_time_zone',
              'message', format('Ad account %s (%s) reports its days in %s, %s h %s %s: its daily spend is counted on the business day with the same date, so day boundaries differ by that much.',
                                o.name, o.id, o.timezone_name, abs(o.hours_ahead_of_business),
-                               case when o.hours_ahead_of_business < 0 then 'behind' else 'ahead of' end, settings.tz),
+                               case when o.hours_ahead_of_business < 0 then 'behind' else 'ahead of' end, s.business_time_zone),
              'ad_account_id', o.id, 'timezone_name', o.timezone_name,
-             'hours_ahead_of_business', o.hours_ahead_of_business)
-    from other_zone_accounts as o cross join settings
+             'hours_ahead_of_business', o.hours_ahead_of_business) as warning
+    from other_zone_accounts as o cross join voronka.setting as s
+  )
+
+  select final.warning from final order by final.id
+$$;
+comment on function analytics.funnel_zone_warnings(date, date, text[]) is 'ad_account_time_zone warnings: ad accounts with spend in the window whose zone''s offset differs from the business zone''s.';
+
+-- The latest sale and lead of the teams in scope (a member learns nothing about other teams),
+-- among plausible instants only: a sale "won in 5138" is a data error, not the latest sale.
+create function analytics.funnel_freshness(p_from date, p_until date, p_teams text[])
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'analytics_refreshed_at', (select max(fr.refreshed_at) from analytics.funnel_refresh as fr),
+    'live_days', (select count(distinct sd.day) from analytics.stale_day as sd where sd.day between p_from and p_until),
+    'facebook_synced_at', (select max(run.finished_at) from voronka.fb_sync_run as run
+                            where run.status in ('succeeded', 'partial')),
+    'last_sale_at', (select max(s.won_at)
+                       from voronka.sale as s
+                       cross join analytics.plausible_instants() as pi
+                      where s.voided_at is null and s.won_at between pi.earliest and pi.latest
+                        and (p_teams is null or exists (select 1 from voronka.amocrm_deal as d
+                                                        where d.id = s.deal_id
+                                                          and coalesce(d.team_id, 'unattributed') = any (p_teams)))),
+    'last_lead_at', (select max(l.occurred_at)
+                       from voronka.lead as l
+                       cross join analytics.plausible_instants() as pi
+                      where l.occurred_at between pi.earliest and pi.latest
+                        and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))),
+    'generated_at', now())
+$$;
+comment on function analytics.funnel_freshness(date, date, text[]) is 'The report''s freshness object: when the view was refreshed, how many days of the window are computed live, the last successful Facebook sync, and the latest plausible sale and lead of the teams in scope.';
+
+-- The four stages with their conversions and costs, from the window's totals.
+create function analytics.funnel_stages(
+  p_spend numeric, p_spend_complete boolean, p_impressions numeric, p_clicks numeric, p_leads numeric,
+  p_express_purchases numeric, p_express_revenue numeric, p_flagman_purchases numeric, p_flagman_revenue numeric
+)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select jsonb_build_array(
+    jsonb_build_object('id', 'spend', 'spend', p_spend, 'spend_complete', p_spend_complete,
+      'impressions', p_impressions, 'clicks', p_clicks,
+      'ctr', analytics.ratio(p_clicks, p_impressions, 6),
+      'cpc', analytics.ratio(p_spend, p_clicks, 2),
+      'cpm', analytics.ratio(p_spend * 1000, p_impressions, 2)),
+    jsonb_build_object('id', 'leads', 'count', p_leads,
+      'cpl', analytics.ratio(p_spend, p_leads, 2),
+      'click_to_lead', analytics.ratio(p_leads, p_clicks, 6)),
+    jsonb_build_object('id', 'express', 'purchases', p_express_purchases, 'revenue', p_express_revenue,
+      'lead_to_express', analytics.ratio(p_express_purchases, p_leads, 6),
+      'cost_per_purchase', analytics.ratio(p_spend, p_express_purchases, 2)),
+    jsonb_build_object('id', 'flagman', 'purchases', p_flagman_purchases, 'revenue', p_flagman_revenue,
+      'express_to_flagman', analytics.ratio(p_flagman_purchases, p_express_purchases, 6),
+      'cost_per_purchase', analytics.ratio(p_spend, p_flagman_purchases, 2)))
+$$;
+comment on function analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) is 'The report''s stages array (spend, leads, express, flagman) with CTR, CPC, CPM, CPL and conversions; null where a figure is undefined.';
+
+-- The funnel_report object: team figures → totals → stages, by team, warnings and freshness.
+-- Spend and revenue are only reported when every row could be converted: a partial sum would
+-- understate spend and overstate ROI. The warnings say what is missing.
+create function analytics.funnel_report_json(p_from date, p_until date, p_teams text[])
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  with team_figures as (
+    select * from analytics.funnel_team_figures(p_from, p_until, p_teams)
+  ),
+
+  totals as (
+    select case when bool_and(tf.rate_complete) and bool_or(tf.has_spend_data) then round(sum(tf.spend), 2) end as spend,
+           sum(tf.impressions) as impressions,
+           sum(tf.clicks) as clicks,
+           sum(tf.leads) as leads,
+           sum(tf.express_purchases) as express_purchases,
+           case when bool_and(tf.revenue_complete) then round(sum(tf.express_revenue), 2) end as express_revenue,
+           sum(tf.flagman_purchases) as flagman_purchases,
+           case when bool_and(tf.revenue_complete) then round(sum(tf.flagman_revenue), 2) end as flagman_revenue,
+           bool_and(tf.rate_complete) and bool_or(tf.has_spend_data) as spend_complete,
+           bool_and(tf.rate_complete) as rate_complete,
+           bool_and(tf.revenue_complete) as revenue_complete
+    from team_figures as tf
+  ),
+
+  -- Data health checks that bear on the report come from their one definition,
+  -- analytics.data_health_checks; checks without a team only for callers who see every team.
+  warnings as (
+    select 1 as position, w.ordinality, w.warning
+    from totals
+    cross join analytics.funnel_rate_warnings(p_from, p_until, p_teams, totals.rate_complete, totals.revenue_complete)
+         with ordinality as w
     union all
-    -- Data health checks that bear on the report (one definition: analytics.data_health_checks).
-    -- Checks without a team only for callers who see every team.
-    select c.detail
-    from analytics.data_health_checks(p_from, p_until, p_teams, analytics.visible_teams() is null) as c
+    select 2, w.ordinality, w.warning
+    from analytics.funnel_zone_warnings(p_from, p_until, p_teams) with ordinality as w
+    union all
+    select 3, c.ordinality, c.detail
+    from analytics.data_health_checks(p_from, p_until, p_teams, analytics.visible_teams() is null) with ordinality as c
     where c.in_report and c.severity <> 'ok'
+  ),
+
+  by_team as (
+    select jsonb_agg(jsonb_build_object(
+             'team', tf.team_id,
+             'spend', case when tf.spend_complete then round(tf.spend, 2) end,
+             'impressions', tf.impressions, 'clicks', tf.clicks, 'leads', tf.leads,
+             'express_purchases', tf.express_purchases,
+             'express_revenue', case when tf.revenue_complete then round(tf.express_revenue, 2) end,
+             'flagman_purchases', tf.flagman_purchases,
+             'flagman_revenue', case when tf.revenue_complete then round(tf.flagman_revenue, 2) end,
+             'revenue', case when tf.revenue_complete then round(tf.express_revenue + tf.flagman_revenue, 2) end,
+             'roi', case when tf.spend_complete and tf.revenue_complete
+                         then analytics.ratio(tf.express_revenue + tf.flagman_revenue - tf.spend, tf.spend, 4) end)
+           order by tf.team_id = 'unattributed', tf.team_id) as list,
+           jsonb_agg(tf.team_id order by tf.team_id = 'unattributed', tf.team_id) as teams
+    from team_figures as tf
   ),
 
   final as (
     select jsonb_build_object(
       'team', case when p_teams is not null and cardinality(p_teams) = 1 then p_teams[1] end,
-      'teams', (select jsonb_agg(tis.team_id order by tis.team_id = 'unattributed', tis.team_id) from teams_in_scope as tis),
+      'teams', by_team.teams,
       'window', jsonb_build_object('from', p_from, 'until', p_until, 'days', p_until - p_from + 1,
-                                   'time_zone', settings.tz),
-      'currency', settings.reporting_currency,
-      'stages', jsonb_build_array(
-        jsonb_build_object('id', 'spend', 'spend', t.spend, 'spend_complete', t.spend_complete,
-          'impressions', t.impressions, 'clicks', t.clicks,
-          'ctr', analytics.ratio(t.clicks, t.impressions, 6),
-          'cpc', analytics.ratio(t.spend, t.clicks, 2),
-          'cpm', analytics.ratio(t.spend * 1000, t.impressions, 2)),
-        jsonb_build_object('id', 'leads', 'count', t.leads,
-          'cpl', analytics.ratio(t.spend, t.leads, 2),
-          'click_to_lead', analytics.ratio(t.leads, t.clicks, 6)),
-        jsonb_build_object('id', 'express', 'purchases', t.express_purchases, 'revenue', t.express_revenue,
-          'lead_to_express', analytics.ratio(t.express_purchases, t.leads, 6),
-          'cost_per_purchase', analytics.ratio(t.spend, t.express_purchases, 2)),
-        jsonb_build_object('id', 'flagman', 'purchases', t.flagman_purchases, 'revenue', t.flagman_revenue,
-          'express_to_flagman', analytics.ratio(t.flagman_purchases, t.express_purchases, 6),
-          'cost_per_purchase', analytics.ratio(t.spend, t.flagman_purchases, 2))
-      ),
+                                   'time_zone', s.business_time_zone),
+      'currency', s.reporting_currency,
+      'stages', analytics.funnel_stages(t.spend, t.spend_complete, t.impressions, t.clicks, t.leads,
+                                        t.express_purchases, t.express_revenue, t.flagman_purchases, t.flagman_revenue),
       'totals', jsonb_build_object(
         'revenue', t.express_revenue + t.flagman_revenue,
         'spend', t.spend,
         'roi', analytics.ratio(t.express_revenue + t.flagman_revenue - t.spend, t.spend, 4),
         'roas', analytics.ratio(t.express_revenue + t.flagman_revenue, t.spend, 4),
         'cac', analytics.ratio(t.spend, t.express_purchases, 2)),
-      'by_team', (
-        select jsonb_agg(jsonb_build_object(
-                 'team', ts.team_id,
-                 'spend', case when ts.spend_complete then round(ts.spend, 2) end,
-                 'impressions', ts.impressions, 'clicks', ts.clicks, 'leads', ts.leads,
-                 'express_purchases', ts.express_purchases,
-                 'express_revenue', case when ts.revenue_complete then round(ts.express_revenue, 2) end,
-                 'flagman_purchases', ts.flagman_purchases,
-                 'flagman_revenue', case when ts.revenue_complete then round(ts.flagman_revenue, 2) end,
-                 'revenue', case when ts.revenue_complete then round(ts.express_revenue + ts.flagman_revenue, 2) end,
-                 'roi', case when ts.spend_complete and ts.revenue_complete
-                             then analytics.ratio(ts.express_revenue + ts.flagman_revenue - ts.spend, ts.spend, 4) end)
-               order by ts.team_id = 'unattributed', ts.team_id)
-        from team_figures as ts),
-      'warnings', coalesce((select jsonb_agg(w.warning) from warnings as w), '[]'::jsonb),
-      'freshness', jsonb_build_object(
-        'analytics_refreshed_at', f.analytics_refreshed_at,
-        'live_days', f.live_days,
-        'facebook_synced_at', f.facebook_synced_at,
-        'last_sale_at', f.last_sale_at,
-        'last_lead_at', f.last_lead_at,
-        'generated_at', now())
+      'by_team', by_team.list,
+      'warnings', coalesce((select jsonb_agg(w.warning order by w.position, w.ordinality) from warnings as w), '[]'::jsonb),
+      'freshness', analytics.funnel_freshness(p_from, p_until, p_teams)
     ) as report
     from totals as t
-    cross join settings
-    cross join freshness as f
+    cross join by_team
+    cross join voronka.setting as s
   )
 
-  select report from final
+  select final.report from final
 $$;
 
 comment on function analytics.funnel_report_json(date, date, text[]) is 'The funnel_report object for the business days p_from..p_until and the teams p_teams (null = all). Spend is null where rows lack an exchange rate or a team has no spend rows at all; warnings include the data health checks that bear on the report.';
@@ -306,7 +378,7 @@ set search_path = ''
 as $$
 declare
   v_teams text[] := analytics.report_scope(p_team, p_days);
-  v_until date := coalesce(p_until, (now() at time zone (select s.business_time_zone from voronka.setting as s))::date);
+  v_until date := coalesce(p_until, analytics.business_day(now()));
 begin
   return analytics.funnel_report_json(v_until - (p_days - 1), v_until, v_teams);
 end
@@ -336,7 +408,7 @@ set search_path = ''
 as $$
 declare
   v_teams text[] := analytics.report_scope(p_team, p_days);
-  v_until date := coalesce(p_until, (now() at time zone (select s.business_time_zone from voronka.setting as s))::date);
+  v_until date := coalesce(p_until, analytics.business_day(now()));
   v_from date := v_until - (p_days - 1);
 begin
   return query
@@ -344,9 +416,7 @@ begin
       select d::date as day from generate_series(v_from, v_until, interval '1 day') as d
     ),
     teams as (
-      select t.id as team_id from voronka.team as t where v_teams is null or t.id = any (v_teams)
-      union
-      select 'unattributed' where v_teams is null or 'unattributed' = any (v_teams)
+      select tis.team_id from analytics.teams_in_scope(v_teams) as tis
     ),
     facts as (
       select * from analytics.funnel_rows(v_from, v_until)
@@ -378,4 +448,13 @@ revoke execute on function public.funnel_report(text, integer, date), public.fun
 grant execute on function public.funnel_report(text, integer, date), public.funnel_daily(text, integer, date)
   to authenticated, service_role;
 revoke execute on function analytics.funnel_rows(date, date), analytics.ratio(numeric, numeric, integer),
+  analytics.funnel_team_figures(date, date, text[]), analytics.funnel_rate_warnings(date, date, text[], boolean, boolean),
+  analytics.funnel_zone_warnings(date, date, text[]), analytics.funnel_freshness(date, date, text[]),
+  analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric),
   analytics.funnel_report_json(date, date, text[]) from public;
+-- funnel_report_json stays callable by service_role directly (scripts, analysts): every helper it
+-- reaches is granted to that role.
+grant execute on function analytics.funnel_team_figures(date, date, text[]),
+  analytics.funnel_rate_warnings(date, date, text[], boolean, boolean), analytics.funnel_zone_warnings(date, date, text[]),
+  analytics.funnel_freshness(date, date, text[]),
+  analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) to service_role;

@@ -55,14 +55,11 @@ stable
 set search_path = ''
 as $$
   with settings as (
-    select s.business_time_zone as tz, s.facebook_sync_stale_after
-    from voronka.setting as s
+    select s.facebook_sync_stale_after from voronka.setting as s
   ),
 
   bounds as (
-    select (p_from::timestamp at time zone settings.tz) as from_at,
-           ((p_until + 1)::timestamp at time zone settings.tz) as until_at
-    from settings
+    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
   ),
 
   plausible as (
@@ -70,9 +67,7 @@ as $$
   ),
 
   teams_in_scope as (
-    select t.id as team_id from voronka.team as t where p_teams is null or t.id = any (p_teams)
-    union
-    select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams)
+    select tis.team_id from analytics.teams_in_scope(p_teams) as tis
   ),
 
   -- Global checks (no team): only for callers who see every team.
@@ -438,16 +433,13 @@ set search_path = ''
 as $$
 declare
   v_teams text[] := analytics.report_scope(p_team, p_days);
-  v_tz text := (select s.business_time_zone from voronka.setting as s);
-  v_until date := coalesce(p_until, (now() at time zone v_tz)::date);
+  v_until date := coalesce(p_until, analytics.business_day(now()));
   v_from date := v_until - (p_days - 1);
   v_global boolean := analytics.visible_teams() is null;
 begin
   return (
     with teams_in_scope as (
-      select t.id as team_id from voronka.team as t where v_teams is null or t.id = any (v_teams)
-      union
-      select 'unattributed' where v_teams is null or 'unattributed' = any (v_teams)
+      select tis.team_id from analytics.teams_in_scope(v_teams) as tis
     ),
     checks as (
       select jsonb_agg(c.detail order by c.ordinality) as list,
@@ -457,7 +449,7 @@ begin
     ),
     final as (
       select jsonb_build_object(
-        'window', jsonb_build_object('from', v_from, 'until', v_until, 'days', p_days, 'time_zone', v_tz),
+        'window', jsonb_build_object('from', v_from, 'until', v_until, 'days', p_days, 'time_zone', (select s.business_time_zone from voronka.setting as s)),
         'teams', (select jsonb_agg(tis.team_id order by tis.team_id = 'unattributed', tis.team_id) from teams_in_scope as tis),
         'scope', case when v_global then 'all' else 'teams' end,
         'status', checks.status,
