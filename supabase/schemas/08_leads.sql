@@ -32,8 +32,10 @@ alter table voronka.lead enable row level security;
 grant select, insert, update, delete on voronka.lead to service_role;
 
 -- Records one validated submission as a ProfTest lead. p_submission keys: submission_id,
--- occurred_at (ISO 8601 with offset), utm_source … utm_term. Returns the lead id and whether
--- this call created it (false: the submission was already recorded).
+-- occurred_at (ISO 8601 with offset), utm_source … utm_term, page_url. A UTM tag the landing did
+-- not post is read from page_url's query string by the one URL parser (voronka.utm_from_url, as
+-- for amoCRM's URL fields); a posted tag always stands. Returns the lead id and whether this call
+-- created it (false: the submission was already recorded).
 create function voronka.record_proftest_lead(p_event_id bigint, p_submission jsonb, out lead_id bigint, out created boolean)
 language plpgsql
 set search_path = ''
@@ -41,16 +43,20 @@ as $$
 declare
   v_lead_id bigint;
 begin
-  with new_lead as (
+  with page_utm as (
+    select * from voronka.utm_from_url(nullif(btrim(p_submission ->> 'page_url'), ''))
+  ),
+  new_lead as (
     insert into voronka.lead (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content, utm_term)
-    values ('proftest',
-            p_submission ->> 'submission_id',
-            (p_submission ->> 'occurred_at')::timestamptz,
-            nullif(btrim(p_submission ->> 'utm_source'), ''),
-            nullif(btrim(p_submission ->> 'utm_medium'), ''),
-            nullif(btrim(p_submission ->> 'utm_campaign'), ''),
-            nullif(btrim(p_submission ->> 'utm_content'), ''),
-            nullif(btrim(p_submission ->> 'utm_term'), ''))
+    select 'proftest',
+           p_submission ->> 'submission_id',
+           (p_submission ->> 'occurred_at')::timestamptz,
+           coalesce(nullif(btrim(p_submission ->> 'utm_source'), ''), page_utm.utm_source),
+           coalesce(nullif(btrim(p_submission ->> 'utm_medium'), ''), page_utm.utm_medium),
+           coalesce(nullif(btrim(p_submission ->> 'utm_campaign'), ''), page_utm.utm_campaign),
+           coalesce(nullif(btrim(p_submission ->> 'utm_content'), ''), page_utm.utm_content),
+           coalesce(nullif(btrim(p_submission ->> 'utm_term'), ''), page_utm.utm_term)
+    from page_utm
     on conflict (source, external_id) do nothing
     returning id
   )

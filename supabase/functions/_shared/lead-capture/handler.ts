@@ -24,6 +24,7 @@ const LEAD_FIELDS = [
   "utm_campaign",
   "utm_content",
   "utm_term",
+  "page_url", // UTM tags the fields lack are read from it in SQL
 ] as const;
 
 /** What voronka.lead_capture_receive returns. */
