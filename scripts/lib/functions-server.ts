@@ -11,10 +11,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { isPortTaken } from "./local-postgres.ts";
-import { PROJECT_ROOT } from "./supabase-cli.ts";
+import { FUNCTIONS_DIR, PROJECT_ROOT } from "./paths.ts";
 
 const require = createRequire(import.meta.url);
-export const FUNCTIONS_DIR = path.join(PROJECT_ROOT, "supabase/functions");
 
 export function denoBinary(): string {
   return path.join(path.dirname(require.resolve("deno/package.json")), "deno");

@@ -5,7 +5,7 @@ import { prepareDatabase } from "./database-setup.ts";
 import { type FunctionsServer, readFunctionsEnvFile, startFunctionsServer } from "./functions-server.ts";
 import { withLocalDefaults } from "../local/local-secrets.ts";
 import { type LocalPostgres, startLocalPostgres } from "./local-postgres.ts";
-import { PROJECT_ROOT } from "./supabase-cli.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
 export interface LocalStackOptions {
   dataDir?: string;
