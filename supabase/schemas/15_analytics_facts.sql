@@ -390,8 +390,10 @@ declare
   v_refresh analytics.funnel_refresh;
 begin
   refresh materialized view concurrently analytics.funnel_analytics;
-  -- The ad facts (ad_report.sql) share the stale days: both caches are refreshed together.
+  -- The ad and cohort facts (ad_report.sql, cohort_report.sql) share the stale days: every cache
+  -- is refreshed together.
   refresh materialized view concurrently analytics.ad_analytics;
+  refresh materialized view concurrently analytics.cohort_analytics;
   -- Our own transaction's writes are in the refresh too, though not "visible" in the snapshot.
   delete from analytics.stale_day
    where pg_visible_in_snapshot(xact_id, v_snapshot)

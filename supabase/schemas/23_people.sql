@@ -178,6 +178,11 @@ begin
   update voronka.person_identity set person_id = p_keep where person_id = any (p_others);
   update voronka.lead set person_id = p_keep where person_id = any (p_others);
   update voronka.amocrm_deal set person_id = p_keep where person_id = any (p_others);
+  -- The merged people leave their cohorts (cohort_report.sql).
+  insert into analytics.stale_day (day, xact_id)
+  select distinct analytics.business_day(p.first_lead_at), pg_current_xact_id()
+  from voronka.person as p where p.id = any (p_others) and p.first_lead_at is not null
+  on conflict do nothing;
   delete from voronka.person where id = any (p_others);
   perform voronka.refresh_person(p_keep);
 end
@@ -369,6 +374,14 @@ begin
   join voronka.amocrm_deal as d on d.person_id = n.id
   join voronka.sale as s on s.deal_id = d.id
   where n.first_lead_id is distinct from o.first_lead_id
+  on conflict do nothing;
+  -- The person leaves one cohort (entry day) and joins another (cohort_report.sql).
+  insert into analytics.stale_day (day, xact_id)
+  select distinct analytics.business_day(entry.at), pg_current_xact_id()
+  from new_rows as n
+  join old_rows as o on o.id = n.id
+  cross join lateral (values (n.first_lead_at), (o.first_lead_at)) as entry (at)
+  where n.first_lead_at is distinct from o.first_lead_at and entry.at is not null
   on conflict do nothing;
   return null;
 end

@@ -33,15 +33,21 @@ export interface Tags {
 
 let leadSeq = 0;
 /** A ProfTest lead with UTM tags; returns its id. */
-export async function addTaggedLead(sql: Sql, at: string, tags: Tags, extra: { phone?: string; email?: string } = {}) {
+export async function addTaggedLead(sql: Sql, at: string, tags: Tags) {
   leadSeq++;
   const [row] = await sql`
     insert into voronka.lead (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content, utm_term)
     values ('proftest', ${"ad-lead-" + leadSeq}, ${at}, ${tags.source ?? null}, ${tags.medium ?? null},
             ${tags.campaign ?? null}, ${tags.content ?? null}, ${tags.term ?? null})
     returning id`;
-  void extra;
   return Number(row.id);
+}
+
+/** A ProfTest lead that is a new person (as voronka.record_proftest_lead makes it); returns the person id. */
+export async function addPerson(sql: Sql, at: string, tags: Tags): Promise<string> {
+  const leadId = await addTaggedLead(sql, at, tags);
+  const [row] = await sql`select voronka.link_lead_person(${leadId}, null, null) as person_id`;
+  return String(row.person_id);
 }
 
 let dealSeq = 70000;
@@ -55,15 +61,18 @@ export async function addTaggedSale(
     tags: Tags;
     voided?: "lost" | "reopened" | "deleted";
     currency?: string;
+    /** The buyer (voronka.person id), as the deal's contacts would give it. */
+    person?: string | null;
   },
 ): Promise<number> {
   const dealId = ++dealSeq;
   const t = sale.tags;
   await sql`
     insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source, utm_medium,
-                                     utm_campaign, utm_content, utm_term)
+                                     utm_campaign, utm_content, utm_term, person_id)
     values (${dealId}, 1, ${sale.voided === "lost" ? 143 : 142}, ${sale.amount}, ${sale.at}, ${sale.at},
-            ${t.source ?? null}, ${t.medium ?? null}, ${t.campaign ?? null}, ${t.content ?? null}, ${t.term ?? null})`;
+            ${t.source ?? null}, ${t.medium ?? null}, ${t.campaign ?? null}, ${t.content ?? null}, ${t.term ?? null},
+            ${sale.person ?? null})`;
   await sql`
     insert into voronka.sale (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
     values (${dealId}, ${sale.product}, ${sale.amount}, ${sale.currency ?? "KZT"}, ${sale.at},
@@ -95,4 +104,41 @@ export async function adReport(
     select public.ad_report(${args.team ?? null}, ${args.days ?? 30}, ${args.until}::date, ${args.level ?? "ad"},
                             ${args.model ?? "last_touch"}) as r`;
   return row.r as AdReport;
+}
+
+export interface Horizon {
+  days: number;
+  too_young: boolean;
+  express_buyers: number;
+  express_revenue: number | null;
+  flagman_buyers: number;
+  flagman_revenue: number | null;
+  revenue: number | null;
+  roi: number | null;
+}
+export type Cohort = Record<string, unknown> & {
+  cohort: string;
+  horizons: Horizon[];
+  to_date: Record<string, unknown>;
+};
+export interface CohortReport {
+  team: string | null;
+  teams: string[];
+  window: { from: string; until: string; time_zone: string };
+  grain: string;
+  model: string;
+  as_of: string;
+  horizons: number[];
+  cohorts: Cohort[];
+  warnings: Array<Record<string, unknown> & { code: string }>;
+}
+
+export async function cohortReport(
+  sql: Sql,
+  args: { team?: string | null; from?: string | null; until?: string | null; grain?: string; model?: string },
+): Promise<CohortReport> {
+  const [row] = await sql`
+    select public.cohort_report(${args.team ?? null}, ${args.from ?? null}::date, ${args.until ?? null}::date,
+                                ${args.grain ?? "month"}, ${args.model ?? "first_touch"}) as r`;
+  return row.r as CohortReport;
 }
