@@ -18,7 +18,8 @@ create table voronka.fb_ad_object (
   level text not null check (level in ('campaign', 'adset', 'ad')),
   id text not null check (id ~ '^[0-9]+$'),
   name text,
-  ad_account_id text not null references voronka.fb_ad_account (id),
+  -- An account deleted by hand takes its objects with it (the sync never deletes accounts).
+  ad_account_id text not null references voronka.fb_ad_account (id) on delete cascade,
   campaign_id text,
   adset_id text,
   first_day date not null,

@@ -355,23 +355,6 @@ as $$
 $$;
 comment on function analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) is 'The totals object of ad_report (and cohort figures): money rounded once, null where incomplete.';
 
--- The level and model arguments of the ad and cohort reports (22023 with what is allowed).
-create function analytics.check_report_choice(p_name text, p_value text, p_allowed text[])
-returns text
-language plpgsql
-immutable
-set search_path = ''
-as $$
-begin
-  if p_value is null or not (p_value = any (p_allowed)) then
-    raise exception '% must be one of %, got %', p_name, array_to_string(p_allowed, ', '),
-      coalesce('"' || p_value || '"', 'null') using errcode = '22023';
-  end if;
-  return p_value;
-end
-$$;
-comment on function analytics.check_report_choice(text, text, text[]) is 'Returns p_value when it is one of p_allowed; raises 22023 naming the argument and the allowed values otherwise.';
-
 -- The ad_report object: rows → unmatched row, totals (the funnel's, by construction), match rates,
 -- warnings (the funnel's) and freshness. Long only for the JSON shape it assembles.
 create function analytics.ad_report_json(p_from date, p_until date, p_teams text[], p_level text, p_model text)
@@ -494,14 +477,12 @@ revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text),
-  analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric),
-  analytics.check_report_choice(text, text, text[]) from public;
+  analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) from public;
 grant execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
   analytics.daily_ad_sales(date, date, text), analytics.ad_facts(date, date), analytics.live_day_runs(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text),
-  analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric),
-  analytics.check_report_choice(text, text, text[]) to service_role;
+  analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) to service_role;
 revoke execute on function public.ad_report(text, integer, date, text, text) from public, anon;
 grant execute on function public.ad_report(text, integer, date, text, text) to authenticated, service_role;
