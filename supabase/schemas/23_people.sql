@@ -13,27 +13,23 @@
 -- Anything else (too short, too long, letters only) is no phone: it matches nothing.
 create function voronka.normalize_phone(p_phone text)
 returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  with digits as (
-    select regexp_replace(coalesce(p_phone, ''), '[^0-9]', '', 'g') as d,
-           btrim(coalesce(p_phone, '')) ~ '^\+' as has_plus,
-           coalesce(p_phone, '') ~ '^[0-9\s()+.\-]+$' as only_phone_characters
-  ),
-
-  final as (
-    select case when not only_phone_characters then null
-                when not has_plus and length(d) = 11 and d ~ '^8[67]' then '+7' || substr(d, 2)
-                when not has_plus and length(d) = 11 and d ~ '^7[67]' then '+' || d
-                when not has_plus and length(d) = 10 and d ~ '^7' then '+7' || d
-                when has_plus and length(d) between 8 and 15 and d !~ '^0' then '+' || d
-           end as phone
-    from digits
-  )
-
-  select final.phone from final
+declare
+  v_digits text := regexp_replace(coalesce(p_phone, ''), '[^0-9]', '', 'g');
+  v_plus boolean := btrim(coalesce(p_phone, '')) ~ '^\+';
+begin
+  if coalesce(p_phone, '') !~ '^[0-9\s()+.\-]+$' then
+    return null; -- letters or other signs: not a phone number
+  end if;
+  return case when not v_plus and length(v_digits) = 11 and v_digits ~ '^8[67]' then '+7' || substr(v_digits, 2)
+              when not v_plus and length(v_digits) = 11 and v_digits ~ '^7[67]' then '+' || v_digits
+              when not v_plus and length(v_digits) = 10 and v_digits ~ '^7' then '+7' || v_digits
+              when v_plus and length(v_digits) between 8 and 15 and v_digits !~ '^0' then '+' || v_digits
+         end;
+end
 $$;
 comment on function voronka.normalize_phone(text) is 'A phone number in E.164 (+77011234567), or null: Kazakh numbers as 8 7xx…, +7 (7xx)…, 7 7xx… or 7xx… (10 digits); others only with their + country code.';
 
@@ -82,15 +78,18 @@ $$;
 comment on function voronka.set_identity_key(bytea) is 'Sets the HMAC key of the identity hashes (at least 32 random bytes). Does not re-hash: use voronka.rotate_identity_key().';
 
 -- HMAC-SHA-256 of "kind:value", hex. Null value: null.
+-- (PL/pgSQL keeps its plan for the session: it runs for every phone and email written.)
 create function voronka.identity_hash(p_kind text, p_value text)
 returns text
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select encode(sha256(k.outer_pad || sha256(k.inner_pad || convert_to(p_kind || ':' || p_value, 'UTF8'))), 'hex')
-  from voronka.identity_key as k
-  where p_value is not null
+begin
+  return (select encode(sha256(k.outer_pad || sha256(k.inner_pad || convert_to(p_kind || ':' || p_value, 'UTF8'))), 'hex')
+          from voronka.identity_key as k
+          where p_value is not null);
+end
 $$;
 comment on function voronka.identity_hash(text, text) is 'Keyed hash (HMAC-SHA-256, hex) of a normalised phone or email: what voronka keeps instead of the value.';
 
@@ -101,6 +100,8 @@ create table voronka.person (
   created_at timestamptz not null default now()
 );
 create index person_first_lead_at_idx on voronka.person (first_lead_at);
+-- First touch follows a first lead's re-attribution (analytics.mark_stale_days_of_first_touch_change).
+create index person_first_lead_id_idx on voronka.person (first_lead_id);
 comment on table voronka.person is 'A person across sources (ProfTest submissions, amoCRM contacts and deals), with their first lead: the cohort they belong to and the first touch sales are credited to.';
 comment on column voronka.person.first_lead_id is 'The person''s earliest lead (by occurred_at, then id); null while they have none (e.g. a deal without a lead).';
 alter table voronka.person enable row level security;
@@ -192,16 +193,18 @@ comment on function voronka.merge_people(bigint, bigint[]) is 'Merges people int
 -- The person's first lead, kept on the row (cohorts and first touch read it).
 create function voronka.refresh_person(p_person_id bigint)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
+declare
+  v_first voronka.lead;
+begin
+  select * into v_first from voronka.lead as l where l.person_id = p_person_id order by l.occurred_at, l.id limit 1;
   update voronka.person as p
-     set first_lead_id = f.id, first_lead_at = f.occurred_at
-    from (select (select l.id from voronka.lead as l where l.person_id = p_person_id
-                  order by l.occurred_at, l.id limit 1) as id) as first_id
-    left join voronka.lead as f on f.id = first_id.id
+     set first_lead_id = v_first.id, first_lead_at = v_first.occurred_at
    where p.id = p_person_id
-     and (p.first_lead_id, p.first_lead_at) is distinct from (f.id, f.occurred_at)
+     and (p.first_lead_id, p.first_lead_at) is distinct from (v_first.id, v_first.occurred_at);
+end
 $$;
 comment on function voronka.refresh_person(bigint) is 'Sets a person''s first lead (earliest occurred_at, then lowest id).';
 
@@ -457,7 +460,9 @@ as $$
 $$;
 comment on function voronka.raw_identities() is 'Phone and email hashes (current key) recomputed from the raw ProfTest bodies and amoCRM contact webhooks still in the inbox, with their people.';
 
--- A first lead re-attributed (team or ad) moves its person's sales under first touch.
+-- A first lead re-attributed (team or ad) moves its person's sales under first touch. A row
+-- trigger with a WHEN clause: it runs only for leads whose attribution changed (rare), not for
+-- every statement that writes leads.
 create function analytics.mark_stale_days_of_first_touch_change()
 returns trigger
 language plpgsql
@@ -466,20 +471,20 @@ as $$
 begin
   insert into analytics.stale_day (day, xact_id)
   select distinct analytics.business_day(s.won_at), pg_current_xact_id()
-  from new_rows as n
-  join old_rows as o on o.id = n.id
-  join voronka.person as p on p.first_lead_id = n.id
+  from voronka.person as p
   join voronka.amocrm_deal as d on d.person_id = p.id
   join voronka.sale as s on s.deal_id = d.id
-  where (n.team_id, n.fb_campaign_id, n.fb_adset_id, n.fb_ad_id)
-        is distinct from (o.team_id, o.fb_campaign_id, o.fb_adset_id, o.fb_ad_id)
+  where p.first_lead_id = new.id
   on conflict do nothing;
   return null;
 end
 $$;
 
-create trigger lead_stale_on_first_touch_change after update on voronka.lead
-  referencing new table as new_rows old table as old_rows for each statement
+create trigger lead_stale_on_first_touch_change
+  after update of team_id, fb_campaign_id, fb_adset_id, fb_ad_id on voronka.lead
+  for each row
+  when (old.team_id is distinct from new.team_id or old.fb_campaign_id is distinct from new.fb_campaign_id
+        or old.fb_adset_id is distinct from new.fb_adset_id or old.fb_ad_id is distinct from new.fb_ad_id)
   execute function analytics.mark_stale_days_of_first_touch_change();
 
 -- Key rotation: a new key, and every phone and email hash computed again from the raw requests

@@ -72,10 +72,14 @@ create function voronka.resolve_ad(
   p_team_id text, p_utm_medium text, p_utm_campaign text, p_utm_content text, p_utm_term text
 )
 returns table (fb_campaign_id text, fb_adset_id text, fb_ad_id text, ad_match text)
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
+begin
+  -- PL/pgSQL, not SQL: it runs once per written lead or deal, and PL/pgSQL keeps the plan of its
+  -- query for the session (a non-inlined SQL function is planned again on every call).
+  return query
   with params as (
     select p.level, p.utm_param, p.priority, p.id
     from voronka.ad_utm_param as p
@@ -119,7 +123,8 @@ as $$
     from best
   )
 
-  select * from final
+  select final.fb_campaign_id, final.fb_adset_id, final.fb_ad_id, final.ad_match from final;
+end
 $$;
 
 comment on function voronka.resolve_ad(text, text, text, text, text) is 'The Facebook campaign, ad set and ad that a lead''s or deal''s UTM tags name (voronka.ad_utm_param says which tag carries which level), and how they matched (ad_id, ad_name, adset_id, adset_name, campaign_id, campaign_name). No row: unmatched.';
