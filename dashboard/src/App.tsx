@@ -1,0 +1,18 @@
+// Signed out: the login page. Signed in: the shell with the page the hash names. The session lives
+// in localStorage (supabase-js), so a reload keeps the user signed in.
+import type { Session } from "@supabase/supabase-js";
+import { useEffect, useState } from "react";
+import { Shell } from "./components/Shell.tsx";
+import { Login } from "./pages/Login.tsx";
+import { supabase } from "./lib/supabase.ts";
+
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  useEffect(() => {
+    supabase.auth.getSession().then(({ data }) => setSession(data.session));
+    const { data } = supabase.auth.onAuthStateChange((_event, next) => setSession(next));
+    return () => data.subscription.unsubscribe();
+  }, []);
+  if (session === undefined) return null;
+  return session ? <Shell session={session} /> : <Login />;
+}

@@ -1,0 +1,10 @@
+// The dashboard's build: React + TypeScript to static files in dashboard/dist (`npm run build:dashboard`).
+// Relative asset paths and hash routes, so the files work from any folder of any static host.
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: "./",
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022", reportCompressedSize: true },
+  envPrefix: "VITE_",
+});
