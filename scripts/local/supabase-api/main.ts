@@ -22,7 +22,9 @@ const server = await serveSupabaseApi({
   dashboardDir: DASHBOARD_DIST,
   port,
 });
-console.log(`Data API and Auth (local stand-ins) on ${server.url}; dashboard at ${server.url}/ (npm run build:dashboard)`);
+console.log(
+  `Data API and Auth (local stand-ins) on ${server.url}; dashboard at ${server.url}/ (npm run build:dashboard)`,
+);
 console.log(`Anon key: ${server.anonKey}`);
 console.log(`Demo logins:\n${demoLogins()}`);
 const stop = () => void server.stop().then(() => process.exit(0));
