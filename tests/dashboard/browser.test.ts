@@ -153,6 +153,24 @@ describe("the dashboard in Chromium", () => {
     await page.context().close();
   });
 
+  it("a session whose refresh token was revoked ends on the login page, which says the session expired", async () => {
+    const page = await signIn("nurlan@voronka.local");
+    await db.sql`update auth.refresh_tokens set revoked = true where user_id = '00000000-0000-4000-8000-000000000004'`;
+    // The access token's hour is over: supabase-js refreshes on load, the refused refresh signs it out.
+    await page.evaluate(() => {
+      const key = Object.keys(localStorage).find((k) => k.endsWith("-auth-token"))!;
+      const session = JSON.parse(localStorage.getItem(key)!);
+      localStorage.setItem(key, JSON.stringify({ ...session, expires_at: Math.floor(Date.now() / 1000) - 60 }));
+    });
+    await page.reload();
+    const alert = page.locator("[role=alert]");
+    await alert.waitFor();
+    expect(await alert.innerText()).toBe("Сессия истекла — войдите снова.");
+    expect(await page.locator("input[name=password]").count()).toBe(1);
+    await shoot(page, "session-expired");
+    await page.context().close();
+  });
+
   it("the Settings page refuses a member: their teams' accounts read-only, and the API refuses an assignment", async () => {
     const page = await signIn("kenesary@voronka.local");
     await page.goto(`${api.url}/#/settings`);

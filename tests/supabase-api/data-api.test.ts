@@ -246,3 +246,28 @@ describe("supabase.rpc() through the local Data API", () => {
     expect(await owner()).toBe("nurlan");
   });
 });
+
+describe("the database down", () => {
+  it("answers 503 (PostgREST's PGRST000, a JSON message for Auth), never a crash", async () => {
+    const gatewayPort = testPort("dataApiNoDatabase");
+    const down = await serveSupabaseApi({
+      databaseUrl: `postgresql://postgres:postgres@127.0.0.1:${gatewayPort + 1}/postgres`,
+      jwtSecret: LOCAL_JWT_SECRET,
+      dashboardDir: "/nonexistent",
+      port: gatewayPort,
+    });
+    try {
+      const client = supabaseClient(down.url, down.serviceRoleKey);
+      const report = await client.rpc("funnel_report", { p_days: 30 });
+      expect(report.status).toBe(503);
+      expect(report.error?.code).toBe("PGRST000");
+      const signIn = await supabaseClient(down.url, down.anonKey).auth.signInWithPassword({
+        email: member.email,
+        password: DEMO_PASSWORD,
+      });
+      expect(signIn.error?.status).toBe(503);
+    } finally {
+      await down.stop();
+    }
+  });
+});

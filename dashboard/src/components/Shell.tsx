@@ -3,7 +3,7 @@
 import type { Session } from "@supabase/supabase-js";
 import { useI18n } from "../lib/i18n.tsx";
 import { href, useRoute } from "../lib/route.ts";
-import { useRpc } from "../lib/rpc.ts";
+import { SIGNING_OUT_FLAG, useRpc } from "../lib/rpc.ts";
 import { supabase } from "../lib/supabase.ts";
 import { ROUTES } from "../routes.ts";
 import { Problem } from "./Problem.tsx";
@@ -41,7 +41,14 @@ export function Shell({ session }: { session: Session }) {
         <span className="user" data-testid="user-email">
           {session.user.email}
         </span>
-        <button type="button" className="link" onClick={() => supabase.auth.signOut({ scope: "local" })}>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            sessionStorage.setItem(SIGNING_OUT_FLAG, "1");
+            void supabase.auth.signOut({ scope: "local" });
+          }}
+        >
           {t.signOut}
         </button>
       </header>

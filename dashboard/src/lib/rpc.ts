@@ -22,6 +22,8 @@ export interface RpcState<T> {
 }
 
 export const SESSION_EXPIRED_FLAG = "voronka.sessionExpired";
+/** Set while the user signs out on purpose (the sign-out button). */
+export const SIGNING_OUT_FLAG = "voronka.signingOut";
 
 export function classify(error: { code?: string; message: string }, status: number): RpcProblem {
   if (status === 401 || error.code === "PGRST301" || error.code === "PGRST303") {
