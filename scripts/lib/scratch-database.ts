@@ -11,10 +11,25 @@ export async function withScratchDatabase<T>(
   fn: (server: LocalPostgres) => Promise<T>,
   settings: Record<string, string> = {},
 ): Promise<T> {
+  return withScratchServer(
+    port,
+    async (server) => {
+      await prepareDatabase(server.url);
+      return fn(server);
+    },
+    settings,
+  );
+}
+
+/** A throw-away, empty Postgres server (deleted afterwards). */
+export async function withScratchServer<T>(
+  port: number,
+  fn: (server: LocalPostgres) => Promise<T>,
+  settings: Record<string, string> = {},
+): Promise<T> {
   const dataDir = path.join(PROJECT_ROOT, `.local/scratch-postgres-${port}`);
   const server = await startLocalPostgres({ dataDir, port, settings, fresh: true });
   try {
-    await prepareDatabase(server.url);
     return await fn(server);
   } finally {
     await server.stop();

@@ -43,11 +43,32 @@ export function dbAdvisors(dbUrl: string, failOn: "warn" | "error" | "none" = "w
   return supabase(["db", "advisors", `--remote=${dbUrl}`, "--level", "warn", "--fail-on", failOn]);
 }
 
-/** `supabase gen types typescript` for the public schema (what dashboards call). */
-export function generateTypes(dbUrl: string): Promise<string> {
-  // The local Postgres has no TLS: without sslmode=disable the CLI tries TLS first and writes a
-  // "Connected … without TLS" notice into its output (the generated file).
+/**
+ * `supabase db diff --use-pg-delta`: the DDL that takes database `from` to database `to`, or ""
+ * when their schemas agree. Both are plain Postgres URLs (no shadow database, no Docker).
+ */
+export async function diffDatabases(fromUrl: string, toUrl: string): Promise<string> {
+  const out = await supabase([
+    "db",
+    "diff",
+    "--from",
+    withoutTls(fromUrl),
+    "--to",
+    withoutTls(toUrl),
+    "--use-pg-delta",
+  ]);
+  return out.trim();
+}
+
+/** The local Postgres has no TLS: without sslmode=disable the CLI tries TLS first and prints a notice. */
+function withoutTls(dbUrl: string): string {
   const url = new URL(dbUrl);
   if (!url.searchParams.has("sslmode")) url.searchParams.set("sslmode", "disable");
-  return supabase(["gen", "types", "typescript", "--db-url", url.toString(), "--schema", "public"]);
+  return url.toString();
+}
+
+/** `supabase gen types typescript` for the public schema (what dashboards call). */
+export function generateTypes(dbUrl: string): Promise<string> {
+  // Without sslmode=disable a "Connected … without TLS" notice lands in the generated file.
+  return supabase(["gen", "types", "typescript", "--db-url", withoutTls(dbUrl), "--schema", "public"]);
 }

@@ -1,5 +1,6 @@
 -- Facebook Ads: business managers, ad accounts and ad-level daily insights, as the sync reads
--- them from the Graph API. Ids are kept as the digit strings Facebook sends.
+-- them from the Graph API, and the record of each sync run. Ids are kept as the digit strings
+-- Facebook sends. The sync's write path is facebook_sync.sql.
 
 create table voronka.fb_business (
   id text primary key check (id ~ '^[0-9]+$'),
@@ -7,7 +8,10 @@ create table voronka.fb_business (
   first_seen_at timestamptz not null default now(),
   last_seen_at timestamptz not null default now()
 );
+
 comment on table voronka.fb_business is 'A Facebook Business Manager the sync token can see.';
+alter table voronka.fb_business enable row level security;
+grant select, insert, update, delete on voronka.fb_business to service_role;
 
 create table voronka.fb_ad_account (
   -- The digits of act_<digits>: the same id insights rows and usage headers carry.
@@ -23,8 +27,12 @@ create table voronka.fb_ad_account (
   last_synced_at timestamptz,
   first_seen_at timestamptz not null default now(),
   last_seen_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  insights_resume_from date,
+  throttled_until timestamptz,
+  last_sync_error text
 );
+
 create index fb_ad_account_business_id_idx on voronka.fb_ad_account (business_id);
 create index fb_ad_account_team_id_idx on voronka.fb_ad_account (team_id);
 comment on table voronka.fb_ad_account is 'A Facebook ad account. Its spend belongs to the team that owns it (team_id; null = unattributed).';
@@ -33,6 +41,13 @@ comment on column voronka.fb_ad_account.timezone_name is 'IANA zone of the accou
 comment on column voronka.fb_ad_account.account_status is 'Graph account_status: 1 active, 2 disabled, 3 unsettled, 7 pending risk review, 9 grace period, 100 pending closure, 101 closed.';
 comment on column voronka.fb_ad_account.is_visible is 'False once the token no longer sees the account; it is kept, never deleted, and no longer synced.';
 comment on column voronka.fb_ad_account.insights_synced_until is 'Checkpoint: last account-local day whose insights were read completely.';
+comment on column voronka.fb_ad_account.insights_resume_from is 'First account-local day still to read when a run stopped mid-range (budget or throttling); the next run resumes here instead of re-reading the lookback. Null when the last range completed.';
+comment on column voronka.fb_ad_account.throttled_until is 'Graph throttled this account (estimated_time_to_regain_access): runs skip it until then.';
+comment on column voronka.fb_ad_account.last_sync_error is 'Why the last sync of this account did not complete (null when it did). Never contains the access token.';
+comment on column voronka.fb_ad_account.last_synced_at is 'When a sync last read this account''s insights up to its local today.';
+comment on column voronka.fb_ad_account.team_id is 'Team that owns the account''s spend (null = unattributed). Set with public.assign_facebook_ad_account.';
+alter table voronka.fb_ad_account enable row level security;
+grant select, insert, update, delete on voronka.fb_ad_account to service_role;
 
 create table voronka.fb_ad_insight (
   ad_id text not null check (ad_id ~ '^[0-9]+$'),
@@ -51,12 +66,16 @@ create table voronka.fb_ad_insight (
   synced_at timestamptz not null default now(),
   primary key (ad_id, date_start)
 );
+
 create index fb_ad_insight_account_day_idx on voronka.fb_ad_insight (ad_account_id, date_start);
 create index fb_ad_insight_day_idx on voronka.fb_ad_insight (date_start);
 comment on table voronka.fb_ad_insight is 'Ad-level daily Facebook insights. One row per ad and account-local day; re-reads overwrite it.';
 comment on column voronka.fb_ad_insight.date_start is 'Calendar day in the ad account''s time zone (not the business zone).';
 comment on column voronka.fb_ad_insight.spend is 'Spend in the account currency (major units), parsed exactly from Graph''s decimal string.';
 comment on column voronka.fb_ad_insight.currency is 'Currency of spend: the account currency when the row was read.';
+comment on column voronka.fb_ad_insight.synced_at is 'When the row was last inserted or changed by the sync (re-reads with identical numbers do not touch it).';
+alter table voronka.fb_ad_insight enable row level security;
+grant select, insert, update, delete on voronka.fb_ad_insight to service_role;
 
 create table voronka.fb_sync_run (
   id bigint generated always as identity primary key,
@@ -68,13 +87,25 @@ create table voronka.fb_sync_run (
   rows_upserted bigint not null default 0,
   requests integer not null default 0,
   errors jsonb not null default '[]'::jsonb,
-  message text
+  message text,
+  trigger text not null default 'http',
+  accounts_throttled integer not null default 0,
+  accounts_failed integer not null default 0,
+  rows_read bigint not null default 0,
+  accounts jsonb not null default '[]'::jsonb
 );
-create index fb_sync_run_started_at_idx on voronka.fb_sync_run (started_at desc);
-comment on table voronka.fb_sync_run is 'One Facebook sync run: when, outcome, how much it did and what went wrong. partial = some accounts were throttled or out of budget and resume next run.';
 
-alter table voronka.fb_business enable row level security;
-alter table voronka.fb_ad_account enable row level security;
-alter table voronka.fb_ad_insight enable row level security;
+create index fb_sync_run_started_at_idx on voronka.fb_sync_run (started_at desc);
+create index fb_sync_run_finished_at_idx on voronka.fb_sync_run (finished_at desc) where status in ('succeeded', 'partial');
+comment on table voronka.fb_sync_run is 'One Facebook sync run: when, outcome, how much it did and what went wrong. partial = some accounts were throttled or out of budget and resume next run.';
+comment on column voronka.fb_sync_run.trigger is 'Who started the run: http (the function), cli (npm run sync:facebook), bench.';
+comment on column voronka.fb_sync_run.accounts_done is 'Accounts whose insights were read up to their local today in this run.';
+comment on column voronka.fb_sync_run.accounts_throttled is 'Accounts stopped by Graph throttling (they resume on a later run).';
+comment on column voronka.fb_sync_run.accounts_failed is 'Accounts stopped by an error other than throttling or the time budget.';
+comment on column voronka.fb_sync_run.rows_read is 'Insights rows received from Graph.';
+comment on column voronka.fb_sync_run.rows_upserted is 'Insights rows inserted or changed (re-reads of unchanged rows are not counted).';
+comment on column voronka.fb_sync_run.requests is 'Graph requests made, retries included.';
+comment on column voronka.fb_sync_run.errors is 'Array of {account_id?, kind, code?, message}. Never contains the access token or paging URLs.';
+comment on column voronka.fb_sync_run.accounts is 'Per-account outcome: [{account_id, name, outcome, since, until, rows_read, rows_upserted, requests}].';
 alter table voronka.fb_sync_run enable row level security;
-grant select, insert, update, delete on voronka.fb_business, voronka.fb_ad_account, voronka.fb_ad_insight, voronka.fb_sync_run to service_role;
+grant select, insert, update, delete on voronka.fb_sync_run to service_role;

@@ -16,6 +16,7 @@ set search_path = ''
 as $$
   select '2000-01-01 00:00:00+00'::timestamptz as earliest, now() + interval '1 day' as latest
 $$;
+
 comment on function analytics.plausible_instants() is 'The range of plausible instants for sales and leads: from 2000-01-01 UTC to now() + 1 day. Outside it: the implausible_time check, and never freshness.last_sale_at / last_lead_at.';
 
 -- Which teams have any Facebook spend rows in a window, and through which ad accounts. No rows
@@ -44,6 +45,7 @@ as $$
 
   select * from final
 $$;
+
 comment on function analytics.spend_data_accounts(date, date) is 'Ad accounts with Facebook insight rows on the days p_from..p_until (account-local days, as reports count them), their team ("unattributed" when none) and whether any row has spend > 0. A team absent here has no spend data for the window.';
 
 create function analytics.data_health_checks(p_from date, p_until date, p_teams text[], p_global boolean)
@@ -53,14 +55,11 @@ stable
 set search_path = ''
 as $$
   with settings as (
-    select s.business_time_zone as tz, s.facebook_sync_stale_after
-    from voronka.setting as s
+    select s.facebook_sync_stale_after from voronka.setting as s
   ),
 
   bounds as (
-    select (p_from::timestamp at time zone settings.tz) as from_at,
-           ((p_until + 1)::timestamp at time zone settings.tz) as until_at
-    from settings
+    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
   ),
 
   plausible as (
@@ -68,9 +67,7 @@ as $$
   ),
 
   teams_in_scope as (
-    select t.id as team_id from voronka.team as t where p_teams is null or t.id = any (p_teams)
-    union
-    select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams)
+    select tis.team_id from analytics.teams_in_scope(p_teams) as tis
   ),
 
   -- Global checks (no team): only for callers who see every team.
@@ -424,6 +421,7 @@ as $$
 
   select final.code, final.severity, final.in_report, final.detail from final order by final.position
 $$;
+
 comment on function analytics.data_health_checks(date, date, text[], boolean) is 'The one definition of every data health check for the business days p_from..p_until and the teams p_teams (null = all): rows (code, severity ok|warning|error, in_report, detail {code, severity, count, message, ...}). Checks without a team (inbox, lead capture, Facebook runs, refresh age) only when p_global. in_report: funnel_report lists it in warnings when not ok. Used by public.data_health and analytics.funnel_report_json.';
 
 create function public.data_health(p_team text default null, p_days integer default 30, p_until date default null)
@@ -435,16 +433,13 @@ set search_path = ''
 as $$
 declare
   v_teams text[] := analytics.report_scope(p_team, p_days);
-  v_tz text := (select s.business_time_zone from voronka.setting as s);
-  v_until date := coalesce(p_until, (now() at time zone v_tz)::date);
+  v_until date := coalesce(p_until, analytics.business_day(now()));
   v_from date := v_until - (p_days - 1);
   v_global boolean := analytics.visible_teams() is null;
 begin
   return (
     with teams_in_scope as (
-      select t.id as team_id from voronka.team as t where v_teams is null or t.id = any (v_teams)
-      union
-      select 'unattributed' where v_teams is null or 'unattributed' = any (v_teams)
+      select tis.team_id from analytics.teams_in_scope(v_teams) as tis
     ),
     checks as (
       select jsonb_agg(c.detail order by c.ordinality) as list,
@@ -454,7 +449,7 @@ begin
     ),
     final as (
       select jsonb_build_object(
-        'window', jsonb_build_object('from', v_from, 'until', v_until, 'days', p_days, 'time_zone', v_tz),
+        'window', jsonb_build_object('from', v_from, 'until', v_until, 'days', p_days, 'time_zone', (select s.business_time_zone from voronka.setting as s)),
         'teams', (select jsonb_agg(tis.team_id order by tis.team_id = 'unattributed', tis.team_id) from teams_in_scope as tis),
         'scope', case when v_global then 'all' else 'teams' end,
         'status', checks.status,
@@ -466,10 +461,19 @@ begin
   );
 end
 $$;
+
 comment on function public.data_health(text, integer, date) is 'What data is missing or suspect for the p_days business-local days ending p_until (default today) and the teams in scope; same arguments and access rules as funnel_report. Checks without a team (inbox, lead capture, Facebook runs, analytics refresh) only for callers who see every team. Shape documented in README.md.';
 
 revoke execute on function analytics.plausible_instants(), analytics.spend_data_accounts(date, date),
   analytics.data_health_checks(date, date, text[], boolean) from public;
+
 grant execute on function analytics.data_health_checks(date, date, text[], boolean) to service_role;
+
 revoke execute on function public.data_health(text, integer, date) from public, anon;
+
 grant execute on function public.data_health(text, integer, date) to authenticated, service_role;
+
+-- funnel_report_json stays callable by service_role directly (scripts, analysts): every helper it
+-- reaches is granted to that role.
+grant execute on function analytics.plausible_instants(), analytics.spend_data_accounts(date, date),
+  analytics.visible_teams(), analytics.ratio(numeric, numeric, integer) to service_role;

@@ -1,13 +1,12 @@
--- Access follows the database role, not a JWT claim. PostgREST runs every request as
--- `set local role <role>` (the role it verified in the JWT); a JWT's `role` claim is only data
--- in request.jwt.claims. Before this migration visible_teams() read the claim first, so a session
--- running as `authenticated` with a claim `"role": "service_role"` saw every team and could
--- assign ad accounts. Now the database role decides and a claim can only narrow it.
---
--- Members also can no longer tell an unknown team from another team's: both are
--- `you may not see team "x"` (42501). Callers who see every team still get `unknown team` (22023).
+-- Who may see what. PostgREST runs every request as `set local role <role>` (the role it verified
+-- in the JWT) with the claims in request.jwt.claims. The database role decides; a JWT's `role`
+-- claim is only data and can only narrow what the role allows, so a session running as
+-- `authenticated` with a claim `"role": "service_role"` sees nothing more. Members cannot tell an
+-- unknown team from another team's: both are `you may not see team "x"` (42501); callers who see
+-- every team get `unknown team` (22023).
 
-create or replace function analytics.visible_teams()
+-- The teams the caller may see: null = every team (and the unattributed bucket).
+create function analytics.visible_teams()
 returns text[]
 language plpgsql
 stable
@@ -45,9 +44,12 @@ begin
   return null;
 end
 $$;
+
 comment on function analytics.visible_teams() is 'Teams the caller may see (null = every team and the unattributed bucket). The database role decides (PostgREST''s `set local role`): anon nothing, authenticated the teams in app_metadata.teams or everything with app_metadata.role = "admin", service_role and direct sessions everything. A JWT role claim can only narrow it.';
 
-create or replace function analytics.report_scope(p_team text, p_days integer)
+-- Validates a report's arguments and the caller's right to them; returns the teams in scope
+-- (null = every team and the unattributed bucket).
+create function analytics.report_scope(p_team text, p_days integer)
 returns text[]
 language plpgsql
 stable
@@ -76,4 +78,39 @@ begin
   return array[p_team];
 end
 $$;
+
 comment on function analytics.report_scope(text, integer) is 'Validates a report''s p_team and p_days and the caller''s right to them; returns the teams in scope (null = every team and the unattributed bucket). Members get 42501 `you may not see team "x"` for unknown and forbidden teams alike; callers who see every team get 22023 `unknown team "x"`.';
+
+-- Only callers who see every team may change ownership.
+create function analytics.require_admin()
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if analytics.visible_teams() is not null then
+    raise exception 'only admins (app_metadata.role = "admin") may assign ad accounts to teams'
+      using errcode = '42501';
+  end if;
+end
+$$;
+
+comment on function analytics.require_admin() is 'Raises 42501 unless the caller sees every team (admin JWT, service_role or a direct SQL session).';
+
+-- The teams a report covers: the given ones, or every team and the unattributed bucket (null).
+create function analytics.teams_in_scope(p_teams text[])
+returns table (team_id text)
+language sql
+stable
+set search_path = ''
+as $$
+  select t.id from voronka.team as t where p_teams is null or t.id = any (p_teams)
+  union
+  select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams)
+$$;
+comment on function analytics.teams_in_scope(text[]) is 'The team buckets of a report scope: the teams of p_teams, or every team and "unattributed" when p_teams is null.';
+
+revoke execute on function analytics.visible_teams(), analytics.report_scope(text, integer), analytics.require_admin(),
+  analytics.teams_in_scope(text[]) from public;
+grant execute on function analytics.teams_in_scope(text[]) to service_role;

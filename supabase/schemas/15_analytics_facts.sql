@@ -3,11 +3,6 @@
 -- table records the business days it touched in analytics.stale_day, and reports compute those
 -- days live from the tables and every other day from the view (see analytics.funnel_rows).
 
-create schema if not exists analytics;
-comment on schema analytics is 'Funnel analytics: the materialized view and report internals. Not exposed through the Data API; dashboards use public.funnel_report / public.funnel_daily.';
-revoke all on schema analytics from public;
-grant usage on schema analytics to service_role;
-
 -- One definition of every funnel number, for any range of business days. The materialized view
 -- is this function over all days; reports call it for the days the view does not have yet.
 create function analytics.funnel_facts(p_from date, p_until date)
@@ -29,82 +24,94 @@ language sql
 stable
 set search_path = ''
 as $$
-  with settings as (
-    select s.business_time_zone as tz, s.reporting_currency
-    from voronka.setting as s
+  -- The business days that can hold a lead or a sale: the requested range, clamped to the data
+  -- (the materialized view asks for -infinity..infinity). Each day with the instants it spans.
+  with instants as (
+    select least((select min(l.occurred_at) from voronka.lead as l),
+                 (select min(s.won_at) from voronka.sale as s)) as first_at,
+           greatest((select max(l.occurred_at) from voronka.lead as l),
+                    (select max(s.won_at) from voronka.sale as s)) as last_at
   ),
 
-  -- Business days are calendar days in the business zone: [from 00:00, until+1 00:00) local.
-  -- Converting the local midnights to instants here (not comparing dates with UTC strings) is
-  -- what keeps a 23:30 sale on the right day, on both sides of Almaty's 2024-03-01 change.
-  bounds as (
-    select (p_from::timestamp at time zone settings.tz) as from_at,
-           ((p_until + 1)::timestamp at time zone settings.tz) as until_at
-    from settings
+  -- No leads and no sales: no days (greatest/least would otherwise keep the infinite bounds).
+  instant_span as (
+    select greatest(p_from, analytics.business_day(instants.first_at)) as first_day,
+           least(p_until, analytics.business_day(instants.last_at)) as last_day
+    from instants
+    where instants.first_at is not null
+  ),
+
+  business_days as (
+    select d::date as day,
+           analytics.business_day_start(d::date) as starts_at,
+           analytics.business_day_start(d::date + 1) as ends_at
+    from instant_span
+    cross join generate_series(instant_span.first_day::timestamp, instant_span.last_day::timestamp, interval '1 day') as d
   ),
 
   -- Spend: Facebook days are days in the ad account's zone; they are placed on the business day
   -- with the same date (a day cannot be split). Reports warn when an account's zone differs.
-  -- Converted with that day's rate; rows without a rate are counted, not zeroed.
-  spend as (
+  spend_by_currency as (
     select i.date_start as day,
            coalesce(a.team_id, 'unattributed') as team_id,
-           sum(i.spend * fx.rate) as spend,
-           count(*) filter (where fx.rate is null) as spend_rows_missing_rate,
+           i.currency,
+           count(*) as spend_rows,
+           sum(i.spend) as spend,
            sum(i.impressions) as impressions,
            sum(i.clicks) as clicks
     from voronka.fb_ad_insight as i
     join voronka.fb_ad_account as a on a.id = i.ad_account_id
-    cross join settings
-    left join voronka.exchange_rate as r
-      on r.day = i.date_start and r.currency = i.currency and r.quote_currency = settings.reporting_currency
-    cross join lateral (
-      select case when i.currency = settings.reporting_currency then 1 else r.rate end as rate
-    ) as fx
     where i.date_start between p_from and p_until
+    group by 1, 2, 3
+  ),
+
+  -- Converted with that day's rate; rows without a rate are counted, not zeroed.
+  spend as (
+    select sbc.day,
+           sbc.team_id,
+           sum(sbc.spend * fx.rate) as spend,
+           coalesce(sum(sbc.spend_rows) filter (where fx.rate is null), 0) as spend_rows_missing_rate,
+           sum(sbc.impressions) as impressions,
+           sum(sbc.clicks) as clicks
+    from spend_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
     group by 1, 2
   ),
 
   leads as (
-    select (l.occurred_at at time zone settings.tz)::date as day,
+    select bd.day,
            coalesce(l.team_id, 'unattributed') as team_id,
            count(*) as leads
-    from voronka.lead as l
-    cross join settings
-    cross join bounds
-    where l.occurred_at >= bounds.from_at and l.occurred_at < bounds.until_at
+    from business_days as bd
+    join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
     group by 1, 2
   ),
 
-  counted_sales as (
-    select (s.won_at at time zone settings.tz)::date as day,
+  -- Counted sales (voided ones are kept for audit only), on the business day of their win.
+  sales_by_currency as (
+    select bd.day,
            coalesce(d.team_id, 'unattributed') as team_id,
            s.product_id,
-           s.amount * fx.rate as amount,
-           fx.rate
-    from voronka.sale as s
+           s.currency,
+           count(*) as purchases,
+           sum(s.amount) as amount
+    from business_days as bd
+    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
     join voronka.amocrm_deal as d on d.id = s.deal_id
-    cross join settings
-    cross join bounds
-    left join voronka.exchange_rate as r
-      on r.day = (s.won_at at time zone settings.tz)::date
-     and r.currency = s.currency and r.quote_currency = settings.reporting_currency
-    cross join lateral (
-      select case when s.currency = settings.reporting_currency then 1 else r.rate end as rate
-    ) as fx
     where s.voided_at is null
-      and s.won_at >= bounds.from_at and s.won_at < bounds.until_at
+    group by 1, 2, 3, 4
   ),
 
   sales as (
-    select cs.day,
-           cs.team_id,
-           count(*) filter (where cs.product_id = 'express') as express_purchases,
-           sum(cs.amount) filter (where cs.product_id = 'express') as express_revenue,
-           count(*) filter (where cs.product_id = 'flagman') as flagman_purchases,
-           sum(cs.amount) filter (where cs.product_id = 'flagman') as flagman_revenue,
-           count(*) filter (where cs.rate is null) as sale_rows_missing_rate
-    from counted_sales as cs
+    select sbc.day,
+           sbc.team_id,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'express'), 0) as express_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'express') as express_revenue,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'flagman'), 0) as flagman_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'flagman') as flagman_revenue,
+           coalesce(sum(sbc.purchases) filter (where fx.rate is null), 0) as sale_rows_missing_rate
+    from sales_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
     group by 1, 2
   ),
 
@@ -141,11 +148,14 @@ as $$
 
   select * from final
 $$;
+
 comment on function analytics.funnel_facts(date, date) is 'Funnel facts per business-local day and team for the days from p_from to p_until (inclusive), computed from the tables. Money in the reporting currency; *_rows_missing_rate count rows left out of a sum because their day had no exchange rate.';
 
 create materialized view analytics.funnel_analytics as
   select * from analytics.funnel_facts('-infinity', 'infinity');
+
 create unique index funnel_analytics_day_team_idx on analytics.funnel_analytics (day, team_id);
+
 comment on materialized view analytics.funnel_analytics is 'Cache of analytics.funnel_facts over all days: one row per business-local day and team ("unattributed" for traffic no team claims). Refreshed by analytics.refresh_funnel_analytics(); days written since are listed in analytics.stale_day.';
 
 -- Days whose facts changed after the view's last refresh, one row per (day, writing transaction).
@@ -154,6 +164,7 @@ create table analytics.stale_day (
   xact_id xid8 not null,
   primary key (day, xact_id)
 );
+
 comment on table analytics.stale_day is 'Business days written since the last refresh of funnel_analytics (by transaction); reports compute these days live.';
 
 create table analytics.funnel_refresh (
@@ -163,67 +174,132 @@ create table analytics.funnel_refresh (
   business_time_zone text not null,
   reporting_currency char(3) not null
 );
+
 comment on table analytics.funnel_refresh is 'Each refresh of funnel_analytics with the settings it was computed with (a settings change makes the view stale as a whole).';
 
--- Records the business days a statement touched. Arguments: the column, and whether it holds
--- a day ('day') or an instant to be placed on a business day ('instant').
-create function analytics.mark_stale_days()
+alter table analytics.stale_day enable row level security;
+
+alter table analytics.funnel_refresh enable row level security;
+
+grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
+
+-- Stale-day bookkeeping runs on every write to the fact tables: one statement trigger function
+-- per kind of column, with static SQL whose plans PL/pgSQL caches (a generic trigger with dynamic
+-- SQL would be planned on every statement, and amoCRM bulk webhooks write many statements).
+create function analytics.mark_stale_instant_days()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
-declare
-  v_column text := tg_argv[0];
-  v_day_expr text;
 begin
-  if tg_argv[1] = 'instant' then
-    v_day_expr := format('(t.%I at time zone (select business_time_zone from voronka.setting))::date', v_column);
-  else
-    v_day_expr := format('t.%I', v_column);
-  end if;
+  -- tg_argv[0] names the instant column: lead.occurred_at or sale.won_at.
   if tg_op in ('INSERT', 'UPDATE') then
-    execute format(
-      'insert into analytics.stale_day (day, xact_id)
-       select distinct %s, pg_current_xact_id() from new_rows as t where t.%I is not null
-       on conflict do nothing', v_day_expr, v_column);
+    if tg_argv[0] = 'occurred_at' then
+      insert into analytics.stale_day (day, xact_id)
+      select distinct analytics.business_day(n.occurred_at), pg_current_xact_id() from new_rows as n
+      on conflict do nothing;
+    else
+      insert into analytics.stale_day (day, xact_id)
+      select distinct analytics.business_day(n.won_at), pg_current_xact_id() from new_rows as n
+      on conflict do nothing;
+    end if;
   end if;
   if tg_op in ('UPDATE', 'DELETE') then
-    execute format(
-      'insert into analytics.stale_day (day, xact_id)
-       select distinct %s, pg_current_xact_id() from old_rows as t where t.%I is not null
-       on conflict do nothing', v_day_expr, v_column);
+    if tg_argv[0] = 'occurred_at' then
+      insert into analytics.stale_day (day, xact_id)
+      select distinct analytics.business_day(o.occurred_at), pg_current_xact_id() from old_rows as o
+      on conflict do nothing;
+    else
+      insert into analytics.stale_day (day, xact_id)
+      select distinct analytics.business_day(o.won_at), pg_current_xact_id() from old_rows as o
+      on conflict do nothing;
+    end if;
   end if;
   return null;
 end
 $$;
 
+comment on function analytics.mark_stale_instant_days() is 'Statement trigger: records the business days of the leads (occurred_at) or sales (won_at) a statement wrote.';
+
+create function analytics.mark_stale_insight_days()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct n.date_start, pg_current_xact_id() from new_rows as n
+    on conflict do nothing;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct o.date_start, pg_current_xact_id() from old_rows as o
+    on conflict do nothing;
+  end if;
+  return null;
+end
+$$;
+
+comment on function analytics.mark_stale_insight_days() is 'Statement trigger: records the days of the Facebook insights a statement wrote.';
+
+create function analytics.mark_stale_rate_days()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct n.day, pg_current_xact_id() from new_rows as n
+    on conflict do nothing;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct o.day, pg_current_xact_id() from old_rows as o
+    on conflict do nothing;
+  end if;
+  return null;
+end
+$$;
+
+comment on function analytics.mark_stale_rate_days() is 'Statement trigger: records the days of the exchange rates a statement wrote.';
+
 create trigger fb_ad_insight_stale_on_insert after insert on voronka.fb_ad_insight
-  referencing new table as new_rows for each statement execute function analytics.mark_stale_days('date_start', 'day');
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_insight_days();
+
 create trigger fb_ad_insight_stale_on_update after update on voronka.fb_ad_insight
-  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days('date_start', 'day');
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_insight_days();
+
 create trigger fb_ad_insight_stale_on_delete after delete on voronka.fb_ad_insight
-  referencing old table as old_rows for each statement execute function analytics.mark_stale_days('date_start', 'day');
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_insight_days();
 
 create trigger lead_stale_on_insert after insert on voronka.lead
-  referencing new table as new_rows for each statement execute function analytics.mark_stale_days('occurred_at', 'instant');
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');
+
 create trigger lead_stale_on_update after update on voronka.lead
-  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days('occurred_at', 'instant');
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');
+
 create trigger lead_stale_on_delete after delete on voronka.lead
-  referencing old table as old_rows for each statement execute function analytics.mark_stale_days('occurred_at', 'instant');
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');
 
 create trigger sale_stale_on_insert after insert on voronka.sale
-  referencing new table as new_rows for each statement execute function analytics.mark_stale_days('won_at', 'instant');
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_instant_days('won_at');
+
 create trigger sale_stale_on_update after update on voronka.sale
-  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days('won_at', 'instant');
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_instant_days('won_at');
+
 create trigger sale_stale_on_delete after delete on voronka.sale
-  referencing old table as old_rows for each statement execute function analytics.mark_stale_days('won_at', 'instant');
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_instant_days('won_at');
 
 create trigger exchange_rate_stale_on_insert after insert on voronka.exchange_rate
-  referencing new table as new_rows for each statement execute function analytics.mark_stale_days('day', 'day');
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_rate_days();
+
 create trigger exchange_rate_stale_on_update after update on voronka.exchange_rate
-  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days('day', 'day');
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_rate_days();
+
 create trigger exchange_rate_stale_on_delete after delete on voronka.exchange_rate
-  referencing old table as old_rows for each statement execute function analytics.mark_stale_days('day', 'day');
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_rate_days();
 
 -- Ownership changes move facts between teams without touching the fact rows themselves.
 create function analytics.mark_stale_days_of_owner_change()
@@ -242,7 +318,7 @@ begin
     on conflict do nothing;
   else
     insert into analytics.stale_day (day, xact_id)
-    select distinct (s.won_at at time zone (select business_time_zone from voronka.setting))::date, pg_current_xact_id()
+    select distinct analytics.business_day(s.won_at), pg_current_xact_id()
     from new_rows as n
     join old_rows as o on o.id = n.id
     join voronka.sale as s on s.deal_id = n.id
@@ -255,6 +331,7 @@ $$;
 
 create trigger fb_ad_account_stale_on_team_change after update on voronka.fb_ad_account
   referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days_of_owner_change();
+
 create trigger amocrm_deal_stale_on_team_change after update on voronka.amocrm_deal
   referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days_of_owner_change();
 
@@ -287,24 +364,30 @@ begin
   return v_refresh;
 end
 $$;
+
 comment on function analytics.refresh_funnel_analytics() is 'Refreshes funnel_analytics concurrently (readers are not blocked) and clears the stale days it now covers. Scheduled every 5 minutes by pg_cron on hosted Supabase; every minute by the local stack.';
 
-alter table analytics.stale_day enable row level security;
-alter table analytics.funnel_refresh enable row level security;
-grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
-revoke execute on function analytics.funnel_facts(date, date), analytics.mark_stale_days(),
-  analytics.mark_stale_days_of_owner_change(), analytics.refresh_funnel_analytics() from public;
-grant execute on function analytics.funnel_facts(date, date), analytics.refresh_funnel_analytics() to service_role;
+-- The dashboards' API: public.funnel_report (one JSON object) and public.funnel_daily (rows for
+-- charts). Both are security definer with an empty search_path, check the caller's teams from
+-- the JWT, and are granted to authenticated and service_role only (anon gets nothing).
 
--- pg_cron exists on hosted Supabase, not in a plain Postgres: schedule only where it is installed
--- (`create extension pg_cron` from the dashboard), so this migration applies everywhere.
-do $$
+-- A settings change (zone or currency) changes every number: rebuild the view at once.
+create function analytics.refresh_on_settings_change()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
 begin
-  if exists (select 1 from pg_extension where extname = 'pg_cron') then
-    perform cron.schedule('voronka-refresh-funnel-analytics', '*/5 * * * *',
-      'select analytics.refresh_funnel_analytics()');
-  else
-    raise notice 'pg_cron is not installed: funnel_analytics is not scheduled (the local stack refreshes it on a timer)';
-  end if;
+  perform analytics.refresh_funnel_analytics();
+  return null;
 end
 $$;
+
+create trigger setting_refresh_analytics
+  after update of business_time_zone, reporting_currency on voronka.setting
+  for each statement execute function analytics.refresh_on_settings_change();
+
+revoke execute on function analytics.funnel_facts(date, date), analytics.mark_stale_instant_days(),
+  analytics.mark_stale_insight_days(), analytics.mark_stale_rate_days(), analytics.mark_stale_days_of_owner_change(),
+  analytics.refresh_funnel_analytics(), analytics.refresh_on_settings_change() from public;
+grant execute on function analytics.funnel_facts(date, date), analytics.refresh_funnel_analytics() to service_role;

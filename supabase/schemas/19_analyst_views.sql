@@ -2,18 +2,14 @@
 -- business day already computed in the business time zone (no hand-written time zone arithmetic,
 -- the mistake that hid the old system's sales) and the team bucket named as reports name it.
 -- security_invoker: a view reads with its caller's rights, so it never widens access.
-
 create view analytics.sales with (security_invoker = true) as
-  with settings as (
-    select s.business_time_zone as tz from voronka.setting as s
-  ),
-  final as (
+  with final as (
     select s.deal_id,
            s.product_id,
            s.amount,
            s.currency,
            s.won_at,
-           (s.won_at at time zone settings.tz)::date as business_day,
+           analytics.business_day(s.won_at) as business_day,
            coalesce(d.team_id, 'unattributed') as team,
            s.voided_at is null as counts,
            s.voided_at,
@@ -24,21 +20,18 @@ create view analytics.sales with (security_invoker = true) as
            d.utm_campaign
     from voronka.sale as s
     join voronka.amocrm_deal as d on d.id = s.deal_id
-    cross join settings
   )
   select * from final;
+
 comment on view analytics.sales is 'Every sale with its business day (business time zone), team ("unattributed" when no rule matched) and whether it counts (voided sales are kept for audit). Filter on business_day, not on won_at::date.';
 
 create view analytics.leads with (security_invoker = true) as
-  with settings as (
-    select s.business_time_zone as tz from voronka.setting as s
-  ),
-  final as (
+  with final as (
     select l.id,
            l.source,
            l.external_id,
            l.occurred_at,
-           (l.occurred_at at time zone settings.tz)::date as business_day,
+           analytics.business_day(l.occurred_at) as business_day,
            coalesce(l.team_id, 'unattributed') as team,
            l.utm_source,
            l.utm_medium,
@@ -47,9 +40,9 @@ create view analytics.leads with (security_invoker = true) as
            l.utm_term,
            l.amocrm_deal_id
     from voronka.lead as l
-    cross join settings
   )
   select * from final;
+
 comment on view analytics.leads is 'Every lead with its business day (business time zone) and team ("unattributed" when no rule matched).';
 
 create view analytics.ad_spend with (security_invoker = true) as
@@ -71,20 +64,21 @@ create view analytics.ad_spend with (security_invoker = true) as
            i.spend,
            i.currency,
            -- Same rule as the reports: that day's rate, never an assumed one.
-           round(i.spend * case when i.currency = settings.reporting_currency then 1 else r.rate end, 2) as spend_reporting,
+           round(i.spend * fx.rate, 2) as spend_reporting,
            settings.reporting_currency,
-           i.currency <> settings.reporting_currency and r.rate is null as rate_missing,
+           fx.rate is null as rate_missing,
            i.impressions,
            i.clicks,
            i.synced_at
     from voronka.fb_ad_insight as i
     join voronka.fb_ad_account as a on a.id = i.ad_account_id
     cross join settings
-    left join voronka.exchange_rate as r
-      on r.day = i.date_start and r.currency = i.currency and r.quote_currency = settings.reporting_currency
+    cross join lateral (select analytics.reporting_rate(i.currency, i.date_start) as rate) as fx
   )
   select * from final;
+
 comment on view analytics.ad_spend is 'Facebook spend per ad and day with names, owning team, and spend converted to the reporting currency with that day''s rate (null and rate_missing = true when there is none). day is a calendar day in day_time_zone, the ad account''s zone.';
 
 revoke all on analytics.sales, analytics.leads, analytics.ad_spend from public, anon, authenticated;
+
 grant select on analytics.sales, analytics.leads, analytics.ad_spend to service_role;

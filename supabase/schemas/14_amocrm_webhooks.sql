@@ -4,6 +4,32 @@
 -- error and amoCRM gets a 2xx (a malformed body does not improve on retry).
 
 -- Entities amoCRM sends that are acknowledged and kept, but not processed.
+
+-- Deal ids of a webhook payload's lead actions, to lock them before processing.
+create function inbox.amocrm_webhook_deal_ids(p_payload jsonb)
+returns bigint[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(array_agg(distinct voronka.amocrm_bigint(lead.value ->> 'id')), '{}')
+  from jsonb_each(case jsonb_typeof(p_payload -> 'leads') when 'object' then p_payload -> 'leads' else '{}'::jsonb end)
+       as action
+  cross join lateral jsonb_array_elements(case jsonb_typeof(action.value) when 'array' then action.value
+                                                                            else '[]'::jsonb end) as lead
+  where action.key in ('add', 'update', 'status', 'responsible', 'delete', 'restore')
+    and jsonb_typeof(lead.value) = 'object'
+    and voronka.amocrm_bigint(lead.value ->> 'id') is not null
+$$;
+
+comment on function inbox.amocrm_webhook_deal_ids(jsonb) is 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
+
+-- The SQL entry points of amoCRM ingestion. The webhook receiver makes exactly one call,
+-- inbox.amocrm_receive_webhook, per request: the raw request is stored, then processed, in one
+-- transaction. Processing errors are caught inside it, so the raw event survives with its
+-- error and amoCRM gets a 2xx (a malformed body does not improve on retry).
+
+-- Entities amoCRM sends that are acknowledged and kept, but not processed.
 create function inbox.amocrm_other_entities()
 returns text[]
 language sql
@@ -39,6 +65,8 @@ begin
     v_error := coalesce(v_event.error, 'the body could not be parsed');
   else
     begin
+      -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
+      perform voronka.amocrm_lock_deals(inbox.amocrm_webhook_deal_ids(v_event.payload));
       if v_event.payload ? 'leads' then
         if jsonb_typeof(v_event.payload -> 'leads') <> 'object' then
           raise exception 'unknown shape: "leads" is not a map of actions';
@@ -52,7 +80,8 @@ begin
           end if;
           for v_lead in select l.value from jsonb_array_elements(v_leads) as l loop
             v_snapshot := voronka.amocrm_snapshot_from_webhook(v_lead, v_action, v_event.payload -> 'account');
-            -- Without amoCRM's time, the first receipt stands in (stable across replays).
+            -- Without amoCRM's time, the first receipt orders it among other untimed bodies
+            -- (stable across replays); it ranks below every timed one.
             perform voronka.amocrm_observe_deal(
               v_snapshot, coalesce((v_snapshot ->> 'amo_time')::timestamptz, v_event.received_at), 'webhook', v_event.id);
             v_applied := v_applied + 1;
@@ -90,6 +119,7 @@ begin
   );
 end
 $$;
+
 comment on function inbox.amocrm_process_webhook_event(bigint) is 'Applies a stored amoCRM webhook (its parsed payload) to deals, sales and leads. Errors are caught and recorded on the event (status failed). Idempotent.';
 
 -- The receiver's one call: store the request (once per identical body), then process it.
@@ -121,6 +151,7 @@ begin
   return inbox.amocrm_process_webhook_event(v_id) || jsonb_build_object('duplicate', not v_inserted);
 end
 $$;
+
 comment on function inbox.amocrm_receive_webhook(text, text, text, text, jsonb, text) is 'Stores an authenticated amoCRM webhook request (an identical body is stored once and counted) and processes it, in the caller''s transaction.';
 
 -- Replay: the receiver's parser may have changed, so the caller passes the re-parsed payload.
@@ -138,78 +169,12 @@ begin
   return inbox.amocrm_process_webhook_event(p_event_id);
 end
 $$;
+
 comment on function inbox.amocrm_reprocess_webhook_event(bigint, jsonb, text) is 'Replays a stored webhook with a freshly parsed payload (npm run amocrm:replay). Idempotent.';
 
--- API v4 reads (enrichment, reconciliation) go through the same observation path. p_read_at is
--- when the API answered: its answer is the deal's state at that moment.
-create function voronka.amocrm_apply_api_leads(p_leads jsonb, p_read_at timestamptz)
-returns jsonb
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_lead jsonb;
-  v_snapshot jsonb;
-  v_applied integer := 0;
-  v_max_updated timestamptz;
-begin
-  if jsonb_typeof(p_leads) <> 'array' then
-    raise exception 'amoCRM API leads must be a JSON array' using errcode = '22023';
-  end if;
-  for v_lead in select l.value from jsonb_array_elements(p_leads) as l loop
-    v_snapshot := voronka.amocrm_snapshot_from_api(v_lead);
-    perform voronka.amocrm_observe_deal(
-      v_snapshot, greatest(p_read_at, (v_snapshot ->> 'amo_time')::timestamptz), 'api', null);
-    v_applied := v_applied + 1;
-    v_max_updated := greatest(v_max_updated, (v_snapshot ->> 'amo_time')::timestamptz);
-  end loop;
-  return jsonb_build_object('deals_applied', v_applied, 'max_updated_at', v_max_updated);
-end
-$$;
-comment on function voronka.amocrm_apply_api_leads(jsonb, timestamptz) is 'Applies leads read through amoCRM API v4 (GET /api/v4/leads[/id]) as observations at p_read_at.';
-
--- Reconciliation checkpoint: resumable paging through deals updated since the last run.
-create table voronka.amocrm_sync_state (
-  id boolean primary key default true check (id),
-  updated_from timestamptz,
-  last_started_at timestamptz,
-  last_finished_at timestamptz,
-  last_status text check (last_status in ('running', 'ok', 'error')),
-  last_error text,
-  last_pages integer,
-  last_deals integer,
-  updated_at timestamptz not null default now()
-);
-comment on table voronka.amocrm_sync_state is 'The single row of amoCRM reconciliation progress: checkpoint and outcome of the last run.';
-comment on column voronka.amocrm_sync_state.updated_from is 'Checkpoint: the next run reads deals with updated_at >= this (the latest updated_at applied). Null: start 30 days back.';
-comment on column voronka.amocrm_sync_state.last_error is 'Why the last run stopped (401/403 from amoCRM, network...). Data is untouched by a failed page.';
-
--- One page of reconciliation: apply its deals and move the checkpoint, atomically, so a run
--- cut short resumes where it stopped.
-create function voronka.amocrm_apply_reconcile_page(p_leads jsonb, p_read_at timestamptz)
-returns jsonb
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_result jsonb := voronka.amocrm_apply_api_leads(p_leads, p_read_at);
-begin
-  insert into voronka.amocrm_sync_state as s (id, updated_from, last_status, updated_at)
-  values (true, (v_result ->> 'max_updated_at')::timestamptz, 'running', now())
-  on conflict (id) do update
-    set updated_from = greatest(s.updated_from, excluded.updated_from), updated_at = now();
-  return v_result;
-end
-$$;
-comment on function voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) is 'Applies one page of GET /api/v4/leads and advances the reconciliation checkpoint in the same transaction.';
-
-alter table voronka.amocrm_sync_state enable row level security;
-grant select, insert, update, delete on voronka.amocrm_sync_state to service_role;
-revoke execute on function inbox.amocrm_other_entities(), inbox.amocrm_process_webhook_event(bigint),
-  inbox.amocrm_receive_webhook(text, text, text, text, jsonb, text),
-  inbox.amocrm_reprocess_webhook_event(bigint, jsonb, text), voronka.amocrm_apply_api_leads(jsonb, timestamptz),
-  voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) from public;
-grant execute on function inbox.amocrm_other_entities(), inbox.amocrm_process_webhook_event(bigint),
-  inbox.amocrm_receive_webhook(text, text, text, text, jsonb, text),
-  inbox.amocrm_reprocess_webhook_event(bigint, jsonb, text), voronka.amocrm_apply_api_leads(jsonb, timestamptz),
-  voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) to service_role;
+revoke execute on function inbox.amocrm_webhook_deal_ids(jsonb), inbox.amocrm_other_entities(),
+  inbox.amocrm_process_webhook_event(bigint), inbox.amocrm_receive_webhook(text, text, text, text, jsonb, text),
+  inbox.amocrm_reprocess_webhook_event(bigint, jsonb, text) from public;
+grant execute on function inbox.amocrm_webhook_deal_ids(jsonb), inbox.amocrm_other_entities(),
+  inbox.amocrm_process_webhook_event(bigint), inbox.amocrm_receive_webhook(text, text, text, text, jsonb, text),
+  inbox.amocrm_reprocess_webhook_event(bigint, jsonb, text) to service_role;

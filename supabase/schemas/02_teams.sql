@@ -1,30 +1,5 @@
--- Settings and teams: the business time zone and reporting currency every report uses, the
--- traffic teams, and the UTM rules that attribute leads and deals to a team.
---
--- Schemas: `voronka` holds normalized tables (not exposed through the Data API); `analytics`
--- holds the materialized view and report internals; `public` holds only the RPC functions
--- dashboards call. Every table has RLS enabled and no policies: only service_role and the
--- owner read them directly; dashboards go through the team-checked RPCs.
-
-create schema if not exists voronka;
-comment on schema voronka is 'Voronka normalized data: settings, teams, products, Facebook Ads, leads, amoCRM deals and sales, exchange rates. Not exposed through the Data API.';
-revoke all on schema voronka from public;
-grant usage on schema voronka to service_role;
-
-create table voronka.setting (
-  id boolean primary key default true check (id),
-  business_time_zone text not null default 'Asia/Almaty',
-  reporting_currency char(3) not null default 'KZT' check (reporting_currency ~ '^[A-Z]{3}$'),
-  facebook_sync_stale_after interval not null default interval '2 hours',
-  updated_at timestamptz not null default now(),
-  -- A typo here would silently shift every report by hours: reject names the tz database lacks.
-  constraint setting_time_zone_known check (now() at time zone business_time_zone is not null)
-);
-comment on table voronka.setting is 'The single row of business settings every report uses.';
-comment on column voronka.setting.business_time_zone is 'IANA zone whose calendar days are the business days (Asia/Almaty: UTC+6 until 2024-03-01, UTC+5 since).';
-comment on column voronka.setting.reporting_currency is 'ISO 4217 code all money in reports is converted to (KZT).';
-comment on column voronka.setting.facebook_sync_stale_after is 'funnel_report warns when the last successful Facebook sync is older than this.';
-insert into voronka.setting default values;
+-- Traffic teams and the UTM rules that attribute leads and deals to them: the one definition of
+-- team resolution (voronka.resolve_team), applied where UTM tags are written.
 
 create table voronka.team (
   id text primary key
@@ -33,6 +8,7 @@ create table voronka.team (
   name text not null,
   created_at timestamptz not null default now()
 );
+
 comment on table voronka.team is 'A traffic team (a traffic buyer such as kenesary or traf4). Traffic no team claims is reported as the reserved team "unattributed".';
 
 create table voronka.team_utm_rule (
@@ -44,9 +20,13 @@ create table voronka.team_utm_rule (
   created_at timestamptz not null default now(),
   unique nulls not distinct (utm_source, utm_campaign_pattern)
 );
+
 create index team_utm_rule_team_id_idx on voronka.team_utm_rule (team_id);
+
 comment on table voronka.team_utm_rule is 'Attributes a lead or deal to a team by its UTM tags. The matching rule with the lowest priority wins; at equal priority a rule with a campaign pattern beats one without.';
+
 comment on column voronka.team_utm_rule.utm_source is 'utm_source to match, lower case; matched case-insensitively.';
+
 comment on column voronka.team_utm_rule.utm_campaign_pattern is 'Optional SQL LIKE pattern (case-insensitive) the utm_campaign must match, e.g. ''kenesary_%''.';
 
 -- The single place UTM tags become a team. Null when no rule matches: the caller keeps null and
@@ -64,11 +44,48 @@ as $$
   order by r.priority, (r.utm_campaign_pattern is null), r.id
   limit 1
 $$;
+
 comment on function voronka.resolve_team(text, text) is 'Team for a pair of UTM tags by voronka.team_utm_rule, or null (unattributed).';
 
-alter table voronka.setting enable row level security;
 alter table voronka.team enable row level security;
 alter table voronka.team_utm_rule enable row level security;
-grant select, insert, update, delete on voronka.setting, voronka.team, voronka.team_utm_rule to service_role;
+grant select, insert, update, delete on voronka.team, voronka.team_utm_rule to service_role;
+
 revoke execute on function voronka.resolve_team(text, text) from public;
+
 grant execute on function voronka.resolve_team(text, text) to service_role;
+
+-- Team attribution happens where the UTM tags are written, so every reader sees one answer.
+create function voronka.set_team_from_utm()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.team_id := voronka.resolve_team(new.utm_source, new.utm_campaign);
+  return new;
+end
+$$;
+
+-- When the rules change, history follows: re-attribute every lead and deal.
+create function voronka.reattribute_teams()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  update voronka.lead as l
+     set team_id = voronka.resolve_team(l.utm_source, l.utm_campaign)
+   where l.team_id is distinct from voronka.resolve_team(l.utm_source, l.utm_campaign);
+  update voronka.amocrm_deal as d
+     set team_id = voronka.resolve_team(d.utm_source, d.utm_campaign)
+   where d.team_id is distinct from voronka.resolve_team(d.utm_source, d.utm_campaign);
+  return null;
+end
+$$;
+
+create trigger team_utm_rule_reattribute
+after insert or update or delete on voronka.team_utm_rule
+for each statement execute function voronka.reattribute_teams();
+
+revoke execute on function voronka.set_team_from_utm(), voronka.reattribute_teams() from public;

@@ -26,154 +26,6 @@
 --    year 5138) are not guessed: the field counts as unknown, the deal waits for an API read, and
 --    the reason is kept in amocrm_deal.data_issues.
 
-alter table voronka.amocrm_deal_observation
-  add column has_amo_time boolean not null default true;
--- Observations stored before this change: API reads and bodies with amoCRM's time are timed.
-update voronka.amocrm_deal_observation as o set has_amo_time = (o.source = 'api' or o.snapshot ? 'amo_time');
-comment on column voronka.amocrm_deal_observation.has_amo_time is 'The snapshot carries amoCRM''s own modification time (or is an API read). Observations without it (deletes, minimal webhooks) rank below every one with it, whatever their receipt time.';
-comment on column voronka.amocrm_deal.needs_enrichment is 'The deal must be read through the amoCRM API: an observation received after the last API read had no amoCRM time (delete, minimal payload), no price, or a value set aside (data_issues).';
-comment on column voronka.amocrm_deal.state_effective_at is 'Effective time of the latest observation in replay order: amoCRM''s modification time, or the read time of an API read; for a deal seen only without amoCRM''s time, the receive time of the latest such body.';
-
--- Plausible instants only: amoCRM's unix seconds for 2000-01-01 .. 2100-01-01. Anything else (a
--- 12-digit value is the year 5138) is unknown, not a date to report on.
-create or replace function voronka.amocrm_time(p_unix_seconds text)
-returns timestamptz
-language sql
-immutable
-set search_path = ''
-as $$
-  select case when btrim(p_unix_seconds) ~ '^[0-9]{1,12}$'
-                   and btrim(p_unix_seconds)::bigint between 946684800 and 4102444799
-              then to_timestamp(btrim(p_unix_seconds)::bigint) end
-$$;
-comment on function voronka.amocrm_time(text) is 'Unix seconds (as amoCRM sends them, a string) to an instant; null when empty, malformed or outside 2000-01-01 .. 2100-01-01.';
-
--- amoCRM prices are whole numbers (the API) or their strings (webhooks). A sign, a thousands
--- separator or an exponent is not read as something else: unknown.
-create or replace function voronka.amocrm_money(p_value text)
-returns numeric
-language sql
-immutable
-set search_path = ''
-as $$
-  select case when btrim(p_value) ~ '^[0-9]{1,12}(\.[0-9]{1,2})?$' then btrim(p_value)::numeric end
-$$;
-comment on function voronka.amocrm_money(text) is 'A price as amoCRM sends it (digits, optionally 1-2 decimals) to numeric; null for anything else (negative, "5,000", "1e4").';
-
--- What of a webhook lead cannot be taken as sent: [{code, field, value}].
-create function voronka.amocrm_webhook_data_issues(p_lead jsonb)
-returns jsonb
-language sql
-immutable
-set search_path = ''
-as $$
-  with time_fields as (
-    select f.field, p_lead ->> f.field as value
-    from unnest(array['updated_at', 'last_modified', 'created_at', 'date_create']) as f (field)
-  ),
-  issues as (
-    select 'implausible_time' as code, t.field, t.value
-    from time_fields as t
-    where nullif(btrim(t.value), '') is not null and voronka.amocrm_time(t.value) is null
-    union all
-    select 'unparseable_price', 'price', p_lead ->> 'price'
-    where nullif(btrim(p_lead ->> 'price'), '') is not null and voronka.amocrm_money(p_lead ->> 'price') is null
-  ),
-  final as (
-    select coalesce(jsonb_agg(jsonb_build_object('code', i.code, 'field', i.field, 'value', left(i.value, 100))
-                              order by i.code, i.field), '[]'::jsonb) as issues
-    from issues as i
-  )
-  select final.issues from final
-$$;
-comment on function voronka.amocrm_webhook_data_issues(jsonb) is 'Values of one webhook lead set aside as unknown, with the reason: [{code: implausible_time | unparseable_price, field, value}].';
-
-create or replace function voronka.amocrm_snapshot_from_webhook(p_lead jsonb, p_action text, p_account jsonb)
-returns jsonb
-language plpgsql
-immutable
-set search_path = ''
-as $$
-declare
-  v_id bigint := voronka.amocrm_bigint(p_lead ->> 'id');
-  v_time timestamptz := greatest(voronka.amocrm_time(p_lead ->> 'updated_at'), voronka.amocrm_time(p_lead ->> 'last_modified'));
-  v_status bigint := voronka.amocrm_bigint(p_lead ->> 'status_id');
-  v_old_status bigint := voronka.amocrm_bigint(p_lead ->> 'old_status_id');
-  v_issues jsonb;
-  v_price numeric;
-  v_snapshot jsonb;
-begin
-  if jsonb_typeof(p_lead) is distinct from 'object' or v_id is null then
-    raise exception 'amoCRM lead without a numeric id in leads[%]: %', p_action, left(coalesce(p_lead::text, 'null'), 200)
-      using errcode = '22023';
-  end if;
-  v_issues := voronka.amocrm_webhook_data_issues(p_lead);
-  if p_lead ? 'price' then
-    -- Present but empty means 0 in amoCRM's UI; unparseable means unknown (an issue above).
-    v_price := case when nullif(btrim(p_lead ->> 'price'), '') is null then 0
-                    else voronka.amocrm_money(p_lead ->> 'price') end;
-  end if;
-  v_snapshot := jsonb_strip_nulls(jsonb_build_object(
-    'id', v_id,
-    'account_id', coalesce(voronka.amocrm_bigint(p_lead ->> 'account_id'), voronka.amocrm_bigint(p_account ->> 'id')),
-    'name', p_lead ->> 'name',
-    'pipeline_id', voronka.amocrm_bigint(p_lead ->> 'pipeline_id'),
-    'status_id', v_status,
-    'price', v_price,
-    'responsible_user_id', voronka.amocrm_bigint(p_lead ->> 'responsible_user_id'),
-    'created_at', coalesce(voronka.amocrm_time(p_lead ->> 'created_at'), voronka.amocrm_time(p_lead ->> 'date_create')),
-    'amo_time', v_time,
-    -- A status webhook names the status it left: this snapshot is the moment of the change.
-    'status_transition', v_old_status is not null and v_status is not null and v_old_status <> v_status,
-    'custom_fields', case when p_lead ? 'custom_fields' then voronka.amocrm_fields_from_webhook(p_lead -> 'custom_fields') end
-  )) || jsonb_build_object(
-    'is_deleted', p_action = 'delete',
-    'data_issues', v_issues,
-    -- No modification time (deletes, the minimal Digital Pipeline shape), no price where amoCRM
-    -- sends one, or a value set aside: only an API read can say what the deal is.
-    'needs_enrichment', v_time is null or (p_action <> 'delete' and v_price is null) or v_issues <> '[]'::jsonb
-  );
-  return v_snapshot;
-end
-$$;
-
-create or replace function voronka.amocrm_snapshot_from_api(p_lead jsonb)
-returns jsonb
-language plpgsql
-immutable
-set search_path = ''
-as $$
-declare
-  v_id bigint := voronka.amocrm_bigint(p_lead ->> 'id');
-  v_status bigint := voronka.amocrm_bigint(p_lead ->> 'status_id');
-begin
-  if jsonb_typeof(p_lead) is distinct from 'object' or v_id is null then
-    raise exception 'amoCRM API lead without a numeric id: %', left(coalesce(p_lead::text, 'null'), 200)
-      using errcode = '22023';
-  end if;
-  return jsonb_strip_nulls(jsonb_build_object(
-    'id', v_id,
-    'account_id', voronka.amocrm_bigint(p_lead ->> 'account_id'),
-    'name', p_lead ->> 'name',
-    'pipeline_id', voronka.amocrm_bigint(p_lead ->> 'pipeline_id'),
-    'status_id', v_status,
-    -- The API sends an integer, null when no budget is set (0 in amoCRM's UI).
-    'price', case when p_lead ->> 'price' is null then 0 else voronka.amocrm_money(p_lead ->> 'price') end,
-    'responsible_user_id', voronka.amocrm_bigint(p_lead ->> 'responsible_user_id'),
-    'created_at', voronka.amocrm_time(p_lead ->> 'created_at'),
-    'amo_time', voronka.amocrm_time(p_lead ->> 'updated_at'),
-    -- closed_at is the time of the move to 142/143 (null while open).
-    'status_since', case when v_status in (142, 143) then voronka.amocrm_time(p_lead ->> 'closed_at') end,
-    -- The API answers null when no field is set: a known empty set, unlike a webhook's absence.
-    'custom_fields', voronka.amocrm_fields_from_api(p_lead -> 'custom_fields_values')
-  )) || jsonb_build_object(
-    'is_deleted', coalesce((p_lead ->> 'is_deleted')::boolean, false),
-    'data_issues', '[]'::jsonb,
-    'needs_enrichment', false
-  );
-end
-$$;
-
 -- One lock key per deal. Callers lock every deal they will touch before touching any, in the
 -- order of the keys, so two transactions never wait for each other in a cycle.
 create function voronka.amocrm_lock_deals(p_deal_ids bigint[])
@@ -194,40 +46,14 @@ begin
   end loop;
 end
 $$;
-comment on function voronka.amocrm_lock_deals(bigint[]) is 'Takes the transaction-scoped lock of each amoCRM deal (in lock-key order: no deadlocks). Every writer of a deal''s observations and state holds it, so concurrent deliveries for one deal are applied one after another.';
 
--- Record one normalized snapshot and recompute the deal, under the deal's lock.
-create or replace function voronka.amocrm_observe_deal(p_snapshot jsonb, p_effective_at timestamptz, p_source text, p_inbox_event_id bigint)
-returns boolean
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_deal_id bigint := (p_snapshot ->> 'id')::bigint;
-  v_new boolean;
-begin
-  perform voronka.amocrm_lock_deals(array[v_deal_id]);
-  insert into voronka.amocrm_deal_observation (deal_id, effective_at, state_hash, snapshot, status_id, pipeline_id,
-                                               is_deleted, status_since, source, inbox_event_id, has_amo_time)
-  values (v_deal_id, p_effective_at, md5(p_snapshot::text), p_snapshot, (p_snapshot ->> 'status_id')::bigint,
-          (p_snapshot ->> 'pipeline_id')::bigint, coalesce((p_snapshot ->> 'is_deleted')::boolean, false),
-          coalesce((p_snapshot ->> 'status_since')::timestamptz,
-                   case when (p_snapshot ->> 'status_transition')::boolean then p_effective_at end),
-          p_source, p_inbox_event_id,
-          p_source = 'api' or p_snapshot ? 'amo_time')
-  on conflict do nothing;
-  v_new := found;
-  -- Always recompute: a repeat changes nothing, a replay after a mapping change applies it.
-  perform voronka.amocrm_refresh_deal(v_deal_id);
-  return v_new;
-end
-$$;
+comment on function voronka.amocrm_lock_deals(bigint[]) is 'Takes the transaction-scoped lock of each amoCRM deal (in lock-key order: no deadlocks). Every writer of a deal''s observations and state holds it, so concurrent deliveries for one deal are applied one after another.';
 
 -- The deal, its sale and its lead as an ordered replay of its observations leaves them. The
 -- observations are replayed in amoCRM's order (timed ones by amoCRM's time, after every untimed
 -- one; equal times by hash, any fixed order); after each one, the sale follows the same rules a
 -- live delivery in that order would apply. Writes only what differs. Callers hold the deal's lock.
-create or replace function voronka.amocrm_refresh_deal(p_deal_id bigint)
+create function voronka.amocrm_refresh_deal(p_deal_id bigint)
 returns void
 language plpgsql
 set search_path = ''
@@ -401,108 +227,67 @@ begin
   end if;
 end
 $$;
+
 comment on function voronka.amocrm_refresh_deal(bigint) is 'Recomputes an amoCRM deal, its sale (counted or voided, as an ordered replay of its observations leaves it) and its lead. Writes only what differs. The caller holds the deal''s lock (voronka.amocrm_lock_deals).';
 
--- Deal ids of a webhook payload's lead actions, to lock them before processing.
-create function inbox.amocrm_webhook_deal_ids(p_payload jsonb)
-returns bigint[]
-language sql
-immutable
-set search_path = ''
-as $$
-  select coalesce(array_agg(distinct voronka.amocrm_bigint(lead.value ->> 'id')), '{}')
-  from jsonb_each(case jsonb_typeof(p_payload -> 'leads') when 'object' then p_payload -> 'leads' else '{}'::jsonb end)
-       as action
-  cross join lateral jsonb_array_elements(case jsonb_typeof(action.value) when 'array' then action.value
-                                                                            else '[]'::jsonb end) as lead
-  where action.key in ('add', 'update', 'status', 'responsible', 'delete', 'restore')
-    and jsonb_typeof(lead.value) = 'object'
-    and voronka.amocrm_bigint(lead.value ->> 'id') is not null
-$$;
-comment on function inbox.amocrm_webhook_deal_ids(jsonb) is 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
-
-create or replace function inbox.amocrm_process_webhook_event(p_event_id bigint)
-returns jsonb
+-- Record one normalized snapshot and recompute the deal, under the deal's lock.
+create function voronka.amocrm_observe_deal(p_snapshot jsonb, p_effective_at timestamptz, p_source text, p_inbox_event_id bigint)
+returns boolean
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_event inbox.amocrm_webhook_event;
-  v_action text;
-  v_leads jsonb;
-  v_lead jsonb;
-  v_snapshot jsonb;
-  v_applied integer := 0;
-  v_enrich bigint[] := '{}';
-  v_status text;
-  v_error text;
+  v_deal_id bigint := (p_snapshot ->> 'id')::bigint;
+  v_new boolean;
 begin
-  select * into v_event from inbox.amocrm_webhook_event as e where e.id = p_event_id for update;
-  if not found then
-    raise exception 'amoCRM webhook event % does not exist', p_event_id using errcode = 'P0002';
-  end if;
-
-  if v_event.payload is null then
-    v_status := 'failed';
-    v_error := coalesce(v_event.error, 'the body could not be parsed');
-  else
-    begin
-      -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
-      perform voronka.amocrm_lock_deals(inbox.amocrm_webhook_deal_ids(v_event.payload));
-      if v_event.payload ? 'leads' then
-        if jsonb_typeof(v_event.payload -> 'leads') <> 'object' then
-          raise exception 'unknown shape: "leads" is not a map of actions';
-        end if;
-        for v_action, v_leads in select kv.key, kv.value from jsonb_each(v_event.payload -> 'leads') as kv loop
-          if v_action not in ('add', 'update', 'status', 'responsible', 'delete', 'restore') then
-            continue; -- e.g. leads[note]: kept in the inbox, nothing to apply
-          end if;
-          if jsonb_typeof(v_leads) <> 'array' then
-            raise exception 'unknown shape: leads[%] is not a list of leads', v_action;
-          end if;
-          for v_lead in select l.value from jsonb_array_elements(v_leads) as l loop
-            v_snapshot := voronka.amocrm_snapshot_from_webhook(v_lead, v_action, v_event.payload -> 'account');
-            -- Without amoCRM's time, the first receipt orders it among other untimed bodies
-            -- (stable across replays); it ranks below every timed one.
-            perform voronka.amocrm_observe_deal(
-              v_snapshot, coalesce((v_snapshot ->> 'amo_time')::timestamptz, v_event.received_at), 'webhook', v_event.id);
-            v_applied := v_applied + 1;
-            if (v_snapshot ->> 'needs_enrichment')::boolean then
-              v_enrich := v_enrich || (v_snapshot ->> 'id')::bigint;
-            end if;
-          end loop;
-        end loop;
-      elsif not exists (
-        select 1 from jsonb_object_keys(v_event.payload) as k where k = any (inbox.amocrm_other_entities())
-      ) then
-        raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
-      end if;
-      v_status := case when v_applied > 0 then 'processed' else 'ignored' end;
-    exception when others then
-      -- Everything this event changed is rolled back to the block start; the raw row stays.
-      v_status := 'failed';
-      v_error := sqlerrm;
-      v_applied := 0;
-      v_enrich := '{}';
-    end;
-  end if;
-
-  update inbox.amocrm_webhook_event as e
-     set status = v_status, error = v_error, deals_applied = v_applied, processed_at = now(),
-         process_count = e.process_count + 1
-   where e.id = p_event_id;
-
-  return jsonb_build_object(
-    'event_id', p_event_id,
-    'status', v_status,
-    'error', v_error,
-    'deals_applied', v_applied,
-    'needs_enrichment', to_jsonb(array(select distinct unnest(v_enrich) order by 1))
-  );
+  perform voronka.amocrm_lock_deals(array[v_deal_id]);
+  insert into voronka.amocrm_deal_observation (deal_id, effective_at, state_hash, snapshot, status_id, pipeline_id,
+                                               is_deleted, status_since, source, inbox_event_id, has_amo_time)
+  values (v_deal_id, p_effective_at, md5(p_snapshot::text), p_snapshot, (p_snapshot ->> 'status_id')::bigint,
+          (p_snapshot ->> 'pipeline_id')::bigint, coalesce((p_snapshot ->> 'is_deleted')::boolean, false),
+          coalesce((p_snapshot ->> 'status_since')::timestamptz,
+                   case when (p_snapshot ->> 'status_transition')::boolean then p_effective_at end),
+          p_source, p_inbox_event_id,
+          p_source = 'api' or p_snapshot ? 'amo_time')
+  on conflict do nothing;
+  v_new := found;
+  -- Always recompute: a repeat changes nothing, a replay after a mapping change applies it.
+  perform voronka.amocrm_refresh_deal(v_deal_id);
+  return v_new;
 end
 $$;
 
-create or replace function voronka.amocrm_apply_api_leads(p_leads jsonb, p_read_at timestamptz)
+comment on function voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint) is 'Stores a normalized deal snapshot as an observation (once) and recomputes the deal, sale and lead. Returns true for a new observation.';
+
+-- After a change of product rules, lead pipelines or field mappings: recompute every deal.
+create function voronka.amocrm_refresh_all_deals()
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id bigint;
+  v_count integer := 0;
+begin
+  -- One deal at a time, each under its lock, in lock-key order (as every other writer).
+  for v_id in
+    select ids.deal_id
+    from (select distinct o.deal_id from voronka.amocrm_deal_observation as o) as ids
+    order by hashtextextended('voronka.amocrm_deal:' || ids.deal_id, 0)
+  loop
+    perform voronka.amocrm_lock_deals(array[v_id]);
+    perform voronka.amocrm_refresh_deal(v_id);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end
+$$;
+
+comment on function voronka.amocrm_refresh_all_deals() is 'Recomputes every amoCRM deal from its observations (after changing product_rule, amocrm_lead_pipeline or amocrm_field_mapping). Returns the number of deals.';
+
+-- API v4 reads (enrichment, reconciliation) go through the same observation path. p_read_at is
+-- when the API answered: its answer is the deal's state at that moment.
+create function voronka.amocrm_apply_api_leads(p_leads jsonb, p_read_at timestamptz)
 returns jsonb
 language plpgsql
 set search_path = ''
@@ -530,6 +315,8 @@ begin
 end
 $$;
 
+comment on function voronka.amocrm_apply_api_leads(jsonb, timestamptz) is 'Applies leads read through amoCRM API v4 (GET /api/v4/leads[/id]) as observations at p_read_at.';
+
 -- The API answered 204/404 for these deals: they no longer exist (deleted, trash emptied).
 -- That answer is an observation like any read: the deal is deleted as of p_read_at.
 create function voronka.amocrm_apply_api_missing(p_deal_ids bigint[], p_read_at timestamptz)
@@ -553,32 +340,34 @@ begin
   return v_applied;
 end
 $$;
+
 comment on function voronka.amocrm_apply_api_missing(bigint[], timestamptz) is 'Records that amoCRM API v4 no longer returns these known deals (204/404 at p_read_at): each is deleted as of that read.';
 
-create or replace function voronka.amocrm_refresh_all_deals()
-returns integer
+-- One page of reconciliation: apply its deals and move the checkpoint, atomically, so a run
+-- cut short resumes where it stopped.
+create function voronka.amocrm_apply_reconcile_page(p_leads jsonb, p_read_at timestamptz)
+returns jsonb
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_id bigint;
-  v_count integer := 0;
+  v_result jsonb := voronka.amocrm_apply_api_leads(p_leads, p_read_at);
 begin
-  -- One deal at a time, each under its lock, in lock-key order (as every other writer).
-  for v_id in
-    select ids.deal_id
-    from (select distinct o.deal_id from voronka.amocrm_deal_observation as o) as ids
-    order by hashtextextended('voronka.amocrm_deal:' || ids.deal_id, 0)
-  loop
-    perform voronka.amocrm_lock_deals(array[v_id]);
-    perform voronka.amocrm_refresh_deal(v_id);
-    v_count := v_count + 1;
-  end loop;
-  return v_count;
+  insert into voronka.amocrm_sync_state as s (id, updated_from, last_status, updated_at)
+  values (true, (v_result ->> 'max_updated_at')::timestamptz, 'running', now())
+  on conflict (id) do update
+    set updated_from = greatest(s.updated_from, excluded.updated_from), updated_at = now();
+  return v_result;
 end
 $$;
 
-revoke execute on function voronka.amocrm_webhook_data_issues(jsonb), voronka.amocrm_lock_deals(bigint[]),
-  inbox.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_apply_api_missing(bigint[], timestamptz) from public;
-grant execute on function voronka.amocrm_webhook_data_issues(jsonb), voronka.amocrm_lock_deals(bigint[]),
-  inbox.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_apply_api_missing(bigint[], timestamptz) to service_role;
+comment on function voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) is 'Applies one page of GET /api/v4/leads and advances the reconciliation checkpoint in the same transaction.';
+
+revoke execute on function voronka.amocrm_lock_deals(bigint[]), voronka.amocrm_refresh_deal(bigint),
+  voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint), voronka.amocrm_refresh_all_deals(),
+  voronka.amocrm_apply_api_leads(jsonb, timestamptz), voronka.amocrm_apply_api_missing(bigint[], timestamptz),
+  voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) from public;
+grant execute on function voronka.amocrm_lock_deals(bigint[]), voronka.amocrm_refresh_deal(bigint),
+  voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint), voronka.amocrm_refresh_all_deals(),
+  voronka.amocrm_apply_api_leads(jsonb, timestamptz), voronka.amocrm_apply_api_missing(bigint[], timestamptz),
+  voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) to service_role;

@@ -2,7 +2,6 @@
 -- (with currency, time zone, status, team and last sync), and assign an account (or every account
 -- of a business) to a team. Assigning is for admins (app_metadata.role = "admin"), service_role
 -- and direct SQL sessions; team members see the accounts of their own teams.
-
 create function public.facebook_ad_accounts()
 returns table (
   business_id text,
@@ -40,23 +39,8 @@ begin
     order by b.name nulls last, a.business_id, a.name, a.id;
 end
 $$;
-comment on function public.facebook_ad_accounts() is 'Facebook ad accounts the sync found, with their business, currency, time zone, Graph account_status, visibility, owning team and last sync: every account for admins and service_role, the accounts of the caller''s teams otherwise.';
 
--- Only callers who see every team may change ownership.
-create function analytics.require_admin()
-returns void
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  if analytics.visible_teams() is not null then
-    raise exception 'only admins (app_metadata.role = "admin") may assign ad accounts to teams'
-      using errcode = '42501';
-  end if;
-end
-$$;
-comment on function analytics.require_admin() is 'Raises 42501 unless the caller sees every team (admin JWT, service_role or a direct SQL session).';
+comment on function public.facebook_ad_accounts() is 'Facebook ad accounts the sync found, with their business, currency, time zone, Graph account_status, visibility, owning team and last sync: every account for admins and service_role, the accounts of the caller''s teams otherwise.';
 
 create function public.assign_facebook_ad_account(p_ad_account_id text, p_team_id text)
 returns void
@@ -81,6 +65,7 @@ begin
   end if;
 end
 $$;
+
 comment on function public.assign_facebook_ad_account(text, text) is 'Makes a team the owner of an ad account''s spend (p_team_id null = unattributed). p_ad_account_id: act_<digits> or the digits. Admins only. Reports move the account''s past spend to the team at once.';
 
 create function public.assign_facebook_business(p_business_id text, p_team_id text)
@@ -106,10 +91,11 @@ begin
   return v_count;
 end
 $$;
+
 comment on function public.assign_facebook_business(text, text) is 'Assigns every ad account of a Business Manager to a team (null = unattributed); returns how many changed. Admins only.';
 
-revoke execute on function analytics.require_admin() from public;
 revoke execute on function public.facebook_ad_accounts(), public.assign_facebook_ad_account(text, text),
   public.assign_facebook_business(text, text) from public, anon;
+
 grant execute on function public.facebook_ad_accounts(), public.assign_facebook_ad_account(text, text),
   public.assign_facebook_business(text, text) to authenticated, service_role;

@@ -1,34 +1,3 @@
--- The write path of the Facebook sync (supabase/functions/facebook-sync): every write is one SQL
--- function call, so a discovery result or an insights page is stored all-or-nothing, and Graph's
--- decimal strings become numeric in SQL (never through a JavaScript float).
-
-alter table voronka.fb_ad_account
-  add column insights_resume_from date,
-  add column throttled_until timestamptz,
-  add column last_sync_error text;
-comment on column voronka.fb_ad_account.insights_resume_from is 'First account-local day still to read when a run stopped mid-range (budget or throttling); the next run resumes here instead of re-reading the lookback. Null when the last range completed.';
-comment on column voronka.fb_ad_account.throttled_until is 'Graph throttled this account (estimated_time_to_regain_access): runs skip it until then.';
-comment on column voronka.fb_ad_account.last_sync_error is 'Why the last sync of this account did not complete (null when it did). Never contains the access token.';
-comment on column voronka.fb_ad_account.last_synced_at is 'When a sync last read this account''s insights up to its local today.';
-comment on column voronka.fb_ad_account.team_id is 'Team that owns the account''s spend (null = unattributed). Set with public.assign_facebook_ad_account.';
-
-alter table voronka.fb_sync_run
-  add column trigger text not null default 'http',
-  add column accounts_throttled integer not null default 0,
-  add column accounts_failed integer not null default 0,
-  add column rows_read bigint not null default 0,
-  add column accounts jsonb not null default '[]'::jsonb;
-comment on column voronka.fb_sync_run.trigger is 'Who started the run: http (the function), cli (npm run sync:facebook), bench.';
-comment on column voronka.fb_sync_run.accounts_done is 'Accounts whose insights were read up to their local today in this run.';
-comment on column voronka.fb_sync_run.accounts_throttled is 'Accounts stopped by Graph throttling (they resume on a later run).';
-comment on column voronka.fb_sync_run.accounts_failed is 'Accounts stopped by an error other than throttling or the time budget.';
-comment on column voronka.fb_sync_run.rows_read is 'Insights rows received from Graph.';
-comment on column voronka.fb_sync_run.rows_upserted is 'Insights rows inserted or changed (re-reads of unchanged rows are not counted).';
-comment on column voronka.fb_sync_run.requests is 'Graph requests made, retries included.';
-comment on column voronka.fb_sync_run.errors is 'Array of {account_id?, kind, code?, message}. Never contains the access token or paging URLs.';
-comment on column voronka.fb_sync_run.accounts is 'Per-account outcome: [{account_id, name, outcome, since, until, rows_read, rows_upserted, requests}].';
-create index fb_sync_run_finished_at_idx on voronka.fb_sync_run (finished_at desc) where status in ('succeeded', 'partial');
-
 -- Starts a run unless another one is running. A run left `running` longer than p_stale_after
 -- (its function was killed) is closed as failed first. Returns null when another run is active.
 create function voronka.start_fb_sync_run(p_trigger text, p_stale_after interval)
@@ -51,6 +20,7 @@ begin
   return v_id;
 end
 $$;
+
 comment on function voronka.start_fb_sync_run(text, interval) is 'Opens a fb_sync_run (status running) and returns its id, or null when another run is still running. Runs older than p_stale_after are closed as failed first.';
 
 create function voronka.finish_fb_sync_run(p_run_id bigint, p_summary jsonb)
@@ -73,6 +43,7 @@ as $$
          message = p_summary ->> 'message'
    where r.id = p_run_id
 $$;
+
 comment on function voronka.finish_fb_sync_run(bigint, jsonb) is 'Closes a run with its summary {status, accounts_*, rows_*, requests, errors, accounts, message}.';
 
 -- Discovery: businesses and ad accounts as Graph lists them (accounts already de-duplicated by
@@ -152,6 +123,7 @@ begin
                             'hidden_accounts', v_hidden);
 end
 $$;
+
 comment on function voronka.sync_fb_discovery(jsonb, jsonb, boolean) is 'Upserts discovered businesses [{id,name}] and ad accounts [{id (act_<digits> or digits), business_id, business_name, name, currency, timezone_name, account_status}]; with p_complete, marks visible accounts missing from the list invisible (never deletes). Returns counts.';
 
 -- One insights page, one statement: rows exactly as Graph sends them (metrics are strings),
@@ -242,8 +214,8 @@ begin
   return v_count;
 end
 $$;
+
 comment on function voronka.upsert_fb_ad_insights(text, jsonb) is 'Upserts one Graph insights page (level=ad, time_increment=1) of an ad account by (ad_id, date_start), in one statement. Metrics arrive as strings and are parsed exactly as numeric. Returns the number of rows inserted or changed.';
-comment on column voronka.fb_ad_insight.synced_at is 'When the row was last inserted or changed by the sync (re-reads with identical numbers do not touch it).';
 
 -- Progress of one account's insights. p_done_until: the range was read up to this day (the
 -- account's local today): checkpoint it and clear the resume point. p_resume_from: the run stopped;
@@ -266,6 +238,7 @@ as $$
          updated_at = now()
    where a.id = p_account_id
 $$;
+
 comment on function voronka.record_fb_account_progress(text, date, date, text, timestamptz) is 'Records how far an account''s insights were read: p_done_until checkpoints a complete range, p_resume_from remembers where an interrupted one continues.';
 
 -- The accounts a run syncs, with what it needs to compute each range.
@@ -282,12 +255,14 @@ as $$
   where a.is_visible
   order by a.last_synced_at nulls first, a.id
 $$;
+
 comment on function voronka.fb_accounts_to_sync() is 'Visible ad accounts, least recently synced first (so a run cut short by its budget serves the others next).';
 
 revoke execute on function voronka.start_fb_sync_run(text, interval), voronka.finish_fb_sync_run(bigint, jsonb),
   voronka.sync_fb_discovery(jsonb, jsonb, boolean), voronka.upsert_fb_ad_insights(text, jsonb),
   voronka.record_fb_account_progress(text, date, date, text, timestamptz), voronka.fb_accounts_to_sync()
   from public;
+
 grant execute on function voronka.start_fb_sync_run(text, interval), voronka.finish_fb_sync_run(bigint, jsonb),
   voronka.sync_fb_discovery(jsonb, jsonb, boolean), voronka.upsert_fb_ad_insights(text, jsonb),
   voronka.record_fb_account_progress(text, date, date, text, timestamptz), voronka.fb_accounts_to_sync()

@@ -1,27 +1,40 @@
--- ProfTest lead capture: the landing page (or its form service) posts each submission to the
--- lead-capture function. The raw request is stored first; then one SQL call records the lead.
--- Re-sending the same submission id is idempotent.
+-- Leads: ProfTest landing submissions and new deals in the amoCRM lead pipelines. Instants are
+-- timestamptz (the old system compared a timestamp-without-time-zone column with a UTC date
+-- string and showed 0 sales); business days are derived in SQL with the business time zone.
 
-create schema if not exists inbox;
-revoke all on schema inbox from public;
-grant usage on schema inbox to service_role;
-
-create table inbox.lead_capture_event (
+create table voronka.lead (
   id bigint generated always as identity primary key,
+  source text not null check (source in ('proftest', 'amocrm')),
+  external_id text not null,
+  occurred_at timestamptz not null,
+  utm_source text,
+  utm_medium text,
+  utm_campaign text,
+  utm_content text,
+  utm_term text,
+  team_id text references voronka.team (id) on delete set null,
+  amocrm_deal_id bigint,
   received_at timestamptz not null default now(),
-  content_type text,
-  user_agent text,
-  body text not null,
-  status text not null default 'pending' check (status in ('pending', 'processed', 'rejected')),
-  error jsonb,
-  lead_id bigint references voronka.lead (id) on delete set null,
-  processed_at timestamptz
+  unique (source, external_id)
 );
-create index lead_capture_event_lead_id_idx on inbox.lead_capture_event (lead_id);
-create index lead_capture_event_received_at_idx on inbox.lead_capture_event (received_at);
-comment on table inbox.lead_capture_event is 'Every authenticated lead-capture request, verbatim, with its outcome: processed (a lead), or rejected (invalid; error says why, the sender got 400).';
-comment on column inbox.lead_capture_event.body is 'Request body exactly as received (JSON or form-encoded); holds the contact data the lead table does not.';
-comment on column inbox.lead_capture_event.error is 'Validation issues when rejected: [{path, message}].';
+
+create index lead_occurred_at_idx on voronka.lead (occurred_at);
+
+create index lead_team_id_idx on voronka.lead (team_id);
+
+comment on table voronka.lead is 'A lead: a ProfTest landing submission or a new deal in a configured amoCRM lead pipeline. team_id is derived from the UTM tags (null = unattributed).';
+
+comment on column voronka.lead.external_id is 'Id in the source system (amoCRM lead id, landing submission id), as received.';
+
+comment on column voronka.lead.occurred_at is 'When the lead happened (instant).';
+
+create trigger lead_set_team
+before insert or update of utm_source, utm_campaign on voronka.lead
+for each row execute function voronka.set_team_from_utm();
+
+alter table voronka.lead enable row level security;
+
+grant select, insert, update, delete on voronka.lead to service_role;
 
 -- Records one validated submission as a ProfTest lead. p_submission keys: submission_id,
 -- occurred_at (ISO 8601 with offset), utm_source … utm_term. Returns the lead id and whether
@@ -61,9 +74,9 @@ begin
   lead_id := v_lead_id;
 end
 $$;
+
 comment on function voronka.record_proftest_lead(bigint, jsonb) is 'Records a validated ProfTest submission as a lead (idempotent by submission_id) and marks its inbox event processed.';
 
-alter table inbox.lead_capture_event enable row level security;
-grant select, insert, update on inbox.lead_capture_event to service_role;
 revoke execute on function voronka.record_proftest_lead(bigint, jsonb) from public;
+
 grant execute on function voronka.record_proftest_lead(bigint, jsonb) to service_role;
