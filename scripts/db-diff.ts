@@ -7,7 +7,7 @@
 //
 //   --check   write nothing; exit 1 and print the difference when the two disagree
 //
-// The scratch Postgres listens on VORONKA_SCRATCH_PG_PORT (default 54386).
+// The scratch Postgres listens on VORONKA_SCRATCH_PG_PORT (default 54385).
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
@@ -27,7 +27,7 @@ if (extra.length) line.fail(`one migration name, got ${line.positionals.length}`
 if (!line.values.check && !name) line.fail("name the migration, e.g. `npm run db:diff -- add_ad_report`");
 if (name && !/^[a-z0-9_]+$/.test(name)) line.fail(`a migration name is lower_snake_case, got "${name}"`);
 
-const port = Number(process.env.VORONKA_SCRATCH_PG_PORT ?? 54386);
+const port = Number(process.env.VORONKA_SCRATCH_PG_PORT ?? 54385);
 const drift = await withScratchServer(port, (server) => schemaDrift(server));
 
 if (line.values.check) {

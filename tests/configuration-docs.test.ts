@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { describe, expect, it } from "vitest";
+import { HOSTED_SETTINGS } from "../scripts/lib/hosted-project.ts";
 import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
 
 const READ =
@@ -62,6 +63,13 @@ describe("README → Configuration", () => {
     for (const name of hosted.names) expect(["hosted", "both"], name).toContain(rows.get(name));
     expect(section("Deploying to a hosted Supabase project")).toContain("supabase/functions/.env.hosted.example");
     expect(section("Deploying to a hosted Supabase project")).not.toMatch(/--env-file \S*supabase\/functions\/\.env\b/);
+  });
+
+  it("npm run deploy pushes exactly the hosted settings of the table (SUPABASE_* are Supabase's own)", () => {
+    const hostedRows = [...documented()]
+      .filter(([name, where]) => where !== "local" && !name.startsWith("SUPABASE_"))
+      .map(([name]) => name);
+    expect([...HOSTED_SETTINGS].sort()).toEqual(hostedRows.sort());
   });
 
   it("the local example names only documented settings", () => {

@@ -1,6 +1,6 @@
 // The real Supabase CLI (npm package @supabase/cli-linux-x64, the binary the `supabase` npm
 // package wraps) run against a plain Postgres URL: no Docker needed for these commands.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -36,6 +36,33 @@ async function supabase(args: string[]): Promise<string> {
  */
 export function migrationUp(dbUrl: string, options: { includeAll?: boolean } = {}): Promise<string> {
   return supabase(["migration", "up", `--remote=${dbUrl}`, "--yes", ...(options.includeAll ? ["--include-all"] : [])]);
+}
+
+/**
+ * Migration files `supabase db push` would apply to the database (its own `--dry-run`): the
+ * same comparison with `supabase_migrations.schema_migrations` a real push makes.
+ */
+export async function pendingMigrations(dbUrl: string): Promise<string[]> {
+  const out = await supabase(["db", "push", "--dry-run", `--remote=${dbUrl}`, "--output-format", "json"]);
+  return (JSON.parse(out) as { migrations?: string[] }).migrations ?? [];
+}
+
+/**
+ * Runs the CLI with the terminal attached (its prompts and progress shown), for commands that
+ * change a hosted project. Rejects with the exit code when it fails.
+ */
+export function supabaseAttached(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(supabaseBinary(), args, {
+      cwd: PROJECT_ROOT,
+      stdio: "inherit",
+      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
+    });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`supabase ${args.slice(0, 2).join(" ")} exited with ${code}`)),
+    );
+  });
 }
 
 /** `supabase db advisors`: the security and performance linter (splinter). */

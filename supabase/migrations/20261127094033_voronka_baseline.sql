@@ -388,6 +388,20 @@ CREATE TABLE "voronka"."team" (
 ALTER TABLE "voronka"."team"
   ENABLE ROW LEVEL SECURITY;
 
+CREATE TYPE "voronka"."amocrm_deal_replay" AS (
+  "state"               jsonb,
+  "observation_count"   integer,
+  "latest_effective_at" timestamp WITH time zone,
+  "latest_amo_time"     timestamp WITH time zone,
+  "won_at"              timestamp WITH time zone,
+  "sale_seen"           boolean,
+  "sale_product"        text,
+  "sale_amount"         numeric,
+  "sale_won_at"         timestamp WITH time zone,
+  "sale_voided_at"      timestamp WITH time zone,
+  "sale_void_reason"    text
+);
+
 CREATE OR REPLACE FUNCTION analytics.business_day (
   p_at timestamp with time zone
 )
@@ -1581,164 +1595,6 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION inbox.amocrm_other_entities()
-  RETURNS text[]
-  LANGUAGE sql
-  IMMUTABLE
-  SET search_path TO ''
-  AS $function$
-  select array['contacts', 'companies', 'customers', 'unsorted', 'message', 'talk', 'task', 'catalogs', 'notes']
-$function$;
-
-CREATE OR REPLACE FUNCTION inbox.amocrm_process_webhook_event (
-  p_event_id bigint
-)
-  RETURNS jsonb
-  LANGUAGE plpgsql
-  SET search_path TO ''
-  AS $function$
-declare
-  v_event inbox.amocrm_webhook_event;
-  v_action text;
-  v_leads jsonb;
-  v_lead jsonb;
-  v_snapshot jsonb;
-  v_applied integer := 0;
-  v_enrich bigint[] := '{}';
-  v_status text;
-  v_error text;
-begin
-  select * into v_event from inbox.amocrm_webhook_event as e where e.id = p_event_id for update;
-  if not found then
-    raise exception 'amoCRM webhook event % does not exist', p_event_id using errcode = 'P0002';
-  end if;
-
-  if v_event.payload is null then
-    v_status := 'failed';
-    v_error := coalesce(v_event.error, 'the body could not be parsed');
-  else
-    begin
-      -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
-      perform voronka.amocrm_lock_deals(inbox.amocrm_webhook_deal_ids(v_event.payload));
-      if v_event.payload ? 'leads' then
-        if jsonb_typeof(v_event.payload -> 'leads') <> 'object' then
-          raise exception 'unknown shape: "leads" is not a map of actions';
-        end if;
-        for v_action, v_leads in select kv.key, kv.value from jsonb_each(v_event.payload -> 'leads') as kv loop
-          if v_action not in ('add', 'update', 'status', 'responsible', 'delete', 'restore') then
-            continue; -- e.g. leads[note]: kept in the inbox, nothing to apply
-          end if;
-          if jsonb_typeof(v_leads) <> 'array' then
-            raise exception 'unknown shape: leads[%] is not a list of leads', v_action;
-          end if;
-          for v_lead in select l.value from jsonb_array_elements(v_leads) as l loop
-            v_snapshot := voronka.amocrm_snapshot_from_webhook(v_lead, v_action, v_event.payload -> 'account');
-            -- Without amoCRM's time, the first receipt orders it among other untimed bodies
-            -- (stable across replays); it ranks below every timed one.
-            perform voronka.amocrm_observe_deal(
-              v_snapshot, coalesce((v_snapshot ->> 'amo_time')::timestamptz, v_event.received_at), 'webhook', v_event.id);
-            v_applied := v_applied + 1;
-            if (v_snapshot ->> 'needs_enrichment')::boolean then
-              v_enrich := v_enrich || (v_snapshot ->> 'id')::bigint;
-            end if;
-          end loop;
-        end loop;
-      elsif not exists (
-        select 1 from jsonb_object_keys(v_event.payload) as k where k = any (inbox.amocrm_other_entities())
-      ) then
-        raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
-      end if;
-      v_status := case when v_applied > 0 then 'processed' else 'ignored' end;
-    exception when others then
-      -- Everything this event changed is rolled back to the block start; the raw row stays.
-      v_status := 'failed';
-      v_error := sqlerrm;
-      v_applied := 0;
-      v_enrich := '{}';
-    end;
-  end if;
-
-  update inbox.amocrm_webhook_event as e
-     set status = v_status, error = v_error, deals_applied = v_applied, processed_at = now(),
-         process_count = e.process_count + 1
-   where e.id = p_event_id;
-
-  return jsonb_build_object(
-    'event_id', p_event_id,
-    'status', v_status,
-    'error', v_error,
-    'deals_applied', v_applied,
-    'needs_enrichment', to_jsonb(array(select distinct unnest(v_enrich) order by 1))
-  );
-end
-$function$;
-
-CREATE OR REPLACE FUNCTION inbox.amocrm_receive_webhook (
-  p_body         text,
-  p_content_type text,
-  p_request_id   text,
-  p_user_agent   text,
-  p_payload      jsonb,
-  p_parse_error  text
-)
-  RETURNS jsonb
-  LANGUAGE plpgsql
-  SET search_path TO ''
-  AS $function$
-declare
-  v_id bigint;
-  v_inserted boolean;
-begin
-  insert into inbox.amocrm_webhook_event as e (content_type, request_id, user_agent, body, body_sha256, payload,
-                                               account_id, account_subdomain, error)
-  values (p_content_type, p_request_id, p_user_agent, p_body, sha256(convert_to(p_body, 'UTF8')), p_payload,
-          voronka.amocrm_bigint(p_payload #>> '{account,id}'), p_payload #>> '{account,subdomain}', p_parse_error)
-  on conflict (body_sha256) do update
-    set deliveries = e.deliveries + 1,
-        last_received_at = now(),
-        request_id = coalesce(e.request_id, excluded.request_id)
-  returning e.id, (e.xmax = 0) into v_id, v_inserted;
-  return inbox.amocrm_process_webhook_event(v_id) || jsonb_build_object('duplicate', not v_inserted);
-end
-$function$;
-
-CREATE OR REPLACE FUNCTION inbox.amocrm_reprocess_webhook_event (
-  p_event_id    bigint,
-  p_payload     jsonb,
-  p_parse_error text
-)
-  RETURNS jsonb
-  LANGUAGE plpgsql
-  SET search_path TO ''
-  AS $function$
-begin
-  update inbox.amocrm_webhook_event as e
-     set payload = p_payload, error = p_parse_error,
-         account_id = voronka.amocrm_bigint(p_payload #>> '{account,id}'),
-         account_subdomain = p_payload #>> '{account,subdomain}'
-   where e.id = p_event_id;
-  return inbox.amocrm_process_webhook_event(p_event_id);
-end
-$function$;
-
-CREATE OR REPLACE FUNCTION inbox.amocrm_webhook_deal_ids (
-  p_payload jsonb
-)
-  RETURNS bigint[]
-  LANGUAGE sql
-  IMMUTABLE
-  SET search_path TO ''
-  AS $function$
-  select coalesce(array_agg(distinct voronka.amocrm_bigint(lead.value ->> 'id')), '{}')
-  from jsonb_each(case jsonb_typeof(p_payload -> 'leads') when 'object' then p_payload -> 'leads' else '{}'::jsonb end)
-       as action
-  cross join lateral jsonb_array_elements(case jsonb_typeof(action.value) when 'array' then action.value
-                                                                            else '[]'::jsonb end) as lead
-  where action.key in ('add', 'update', 'status', 'responsible', 'delete', 'restore')
-    and jsonb_typeof(lead.value) = 'object'
-    and voronka.amocrm_bigint(lead.value ->> 'id') is not null
-$function$;
-
 CREATE OR REPLACE FUNCTION public.assign_facebook_ad_account (
   p_ad_account_id text,
   p_team_id       text
@@ -2171,6 +2027,127 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION voronka.amocrm_other_entities()
+  RETURNS text[]
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select array['contacts', 'companies', 'customers', 'unsorted', 'message', 'talk', 'task', 'catalogs', 'notes']
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_process_webhook_event (
+  p_event_id bigint
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_event inbox.amocrm_webhook_event;
+  v_action text;
+  v_leads jsonb;
+  v_lead jsonb;
+  v_snapshot jsonb;
+  v_applied integer := 0;
+  v_enrich bigint[] := '{}';
+  v_status text;
+  v_error text;
+begin
+  select * into v_event from inbox.amocrm_webhook_event as e where e.id = p_event_id for update;
+  if not found then
+    raise exception 'amoCRM webhook event % does not exist', p_event_id using errcode = 'P0002';
+  end if;
+
+  if v_event.payload is null then
+    v_status := 'failed';
+    v_error := coalesce(v_event.error, 'the body could not be parsed');
+  else
+    begin
+      -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
+      perform voronka.amocrm_lock_deals(voronka.amocrm_webhook_deal_ids(v_event.payload));
+      if v_event.payload ? 'leads' then
+        if jsonb_typeof(v_event.payload -> 'leads') <> 'object' then
+          raise exception 'unknown shape: "leads" is not a map of actions';
+        end if;
+        for v_action, v_leads in select kv.key, kv.value from jsonb_each(v_event.payload -> 'leads') as kv loop
+          if v_action not in ('add', 'update', 'status', 'responsible', 'delete', 'restore') then
+            continue; -- e.g. leads[note]: kept in the inbox, nothing to apply
+          end if;
+          if jsonb_typeof(v_leads) <> 'array' then
+            raise exception 'unknown shape: leads[%] is not a list of leads', v_action;
+          end if;
+          for v_lead in select l.value from jsonb_array_elements(v_leads) as l loop
+            v_snapshot := voronka.amocrm_snapshot_from_webhook(v_lead, v_action, v_event.payload -> 'account');
+            -- Without amoCRM's time, the first receipt orders it among other untimed bodies
+            -- (stable across replays); it ranks below every timed one.
+            perform voronka.amocrm_observe_deal(
+              v_snapshot, coalesce((v_snapshot ->> 'amo_time')::timestamptz, v_event.received_at), 'webhook', v_event.id);
+            v_applied := v_applied + 1;
+            if (v_snapshot ->> 'needs_enrichment')::boolean then
+              v_enrich := v_enrich || (v_snapshot ->> 'id')::bigint;
+            end if;
+          end loop;
+        end loop;
+      elsif not exists (
+        select 1 from jsonb_object_keys(v_event.payload) as k where k = any (voronka.amocrm_other_entities())
+      ) then
+        raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
+      end if;
+      v_status := case when v_applied > 0 then 'processed' else 'ignored' end;
+    exception when others then
+      -- Everything this event changed is rolled back to the block start; the raw row stays.
+      v_status := 'failed';
+      v_error := sqlerrm;
+      v_applied := 0;
+      v_enrich := '{}';
+    end;
+  end if;
+
+  update inbox.amocrm_webhook_event as e
+     set status = v_status, error = v_error, deals_applied = v_applied, processed_at = now(),
+         process_count = e.process_count + 1
+   where e.id = p_event_id;
+
+  return jsonb_build_object(
+    'event_id', p_event_id,
+    'status', v_status,
+    'error', v_error,
+    'deals_applied', v_applied,
+    'needs_enrichment', to_jsonb(array(select distinct unnest(v_enrich) order by 1))
+  );
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_receive_webhook (
+  p_body         text,
+  p_content_type text,
+  p_request_id   text,
+  p_user_agent   text,
+  p_payload      jsonb,
+  p_parse_error  text
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_id bigint;
+  v_inserted boolean;
+begin
+  insert into inbox.amocrm_webhook_event as e (content_type, request_id, user_agent, body, body_sha256, payload,
+                                               account_id, account_subdomain, error)
+  values (p_content_type, p_request_id, p_user_agent, p_body, sha256(convert_to(p_body, 'UTF8')), p_payload,
+          voronka.amocrm_bigint(p_payload #>> '{account,id}'), p_payload #>> '{account,subdomain}', p_parse_error)
+  on conflict (body_sha256) do update
+    set deliveries = e.deliveries + 1,
+        last_received_at = now(),
+        request_id = coalesce(e.request_id, excluded.request_id)
+  returning e.id, (e.xmax = 0) into v_id, v_inserted;
+  return voronka.amocrm_process_webhook_event(v_id) || jsonb_build_object('duplicate', not v_inserted);
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION voronka.amocrm_refresh_all_deals()
   RETURNS integer
   LANGUAGE plpgsql
@@ -2202,26 +2179,31 @@ CREATE OR REPLACE FUNCTION voronka.amocrm_refresh_deal (
   SET search_path TO ''
   AS $function$
 declare
-  v_observation record;
-  -- Each key from the latest observation that carries it. Every snapshot carries is_deleted.
-  v_state jsonb := '{}'::jsonb;
-  v_count integer := 0;
-  v_latest_effective_at timestamptz;
-  v_latest_amo_time timestamptz;
-  v_step_time timestamptz;
-  v_won_at timestamptz;               -- start of the current winning streak (null: not won)
-  v_product text;
-  v_reason text;
-  v_sale_seen boolean := false;       -- the sale row as the replay leaves it
-  v_sale_product text;
-  v_sale_amount numeric;
-  v_sale_won_at timestamptz;
-  v_sale_voided_at timestamptz;
-  v_sale_reason text;
-  v_last_api_read timestamptz;
-  v_needs_enrichment boolean;
-  v_issues jsonb;
+  v_replay voronka.amocrm_deal_replay := voronka.amocrm_replay_deal(p_deal_id);
   v_deal voronka.amocrm_deal;
+begin
+  if v_replay.observation_count = 0 then
+    return;
+  end if;
+  v_deal := voronka.amocrm_write_deal(p_deal_id, v_replay);
+  perform voronka.amocrm_write_sale(v_deal, v_replay);
+  perform voronka.amocrm_write_lead(v_deal);
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_replay_deal (
+  p_deal_id bigint
+)
+  RETURNS voronka.amocrm_deal_replay
+  LANGUAGE plpgsql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+declare
+  v_observation record;
+  v_replay voronka.amocrm_deal_replay := row('{}'::jsonb, 0, null, null, null, false, null, null, null, null, null);
+  v_step_time timestamptz;
+  v_product text;
 begin
   for v_observation in
     select o.snapshot, o.status_id, o.status_since, o.effective_at
@@ -2229,145 +2211,65 @@ begin
     where o.deal_id = p_deal_id
     order by o.has_amo_time, o.effective_at, o.state_hash
   loop
-    v_count := v_count + 1;
-    v_state := v_state || v_observation.snapshot;
-    v_latest_effective_at := v_observation.effective_at;
+    v_replay.observation_count := v_replay.observation_count + 1;
+    v_replay.state := v_replay.state || v_observation.snapshot;
+    v_replay.latest_effective_at := v_observation.effective_at;
     v_step_time := coalesce((v_observation.snapshot ->> 'amo_time')::timestamptz, v_observation.effective_at);
-    v_latest_amo_time := v_step_time;
+    v_replay.latest_amo_time := v_step_time;
 
     -- A winning streak starts at the first won observation after any other status; won_at is
     -- its earliest status change (or observation) time.
     if v_observation.status_id = 142 then
-      v_won_at := least(v_won_at, coalesce(v_observation.status_since, v_observation.effective_at));
+      v_replay.won_at := least(v_replay.won_at, coalesce(v_observation.status_since, v_observation.effective_at));
     elsif v_observation.status_id is not null then
-      v_won_at := null;
+      v_replay.won_at := null;
     end if;
 
     -- The sale after this step: counts while won in a product pipeline with a known price.
     v_product := null;
-    if (v_state ->> 'status_id')::bigint = 142 and not (v_state ->> 'is_deleted')::boolean then
-      v_product := voronka.resolve_product((v_state ->> 'pipeline_id')::bigint, (v_state ->> 'price')::numeric);
+    if (v_replay.state ->> 'status_id')::bigint = 142 and not (v_replay.state ->> 'is_deleted')::boolean then
+      v_product := voronka.resolve_product((v_replay.state ->> 'pipeline_id')::bigint, (v_replay.state ->> 'price')::numeric);
     end if;
-    if v_product is not null and v_state ? 'price' and v_won_at is not null then
-      v_sale_seen := true;
-      v_sale_product := v_product;
-      v_sale_amount := (v_state ->> 'price')::numeric;
-      v_sale_won_at := v_won_at;
-      v_sale_voided_at := null;
-      v_sale_reason := null;
+    if v_product is not null and v_replay.state ? 'price' and v_replay.won_at is not null then
+      v_replay.sale_seen := true;
+      v_replay.sale_product := v_product;
+      v_replay.sale_amount := (v_replay.state ->> 'price')::numeric;
+      v_replay.sale_won_at := v_replay.won_at;
+      v_replay.sale_voided_at := null;
+      v_replay.sale_void_reason := null;
     elsif v_product is not null then
       null; -- won, price never seen (a minimal webhook for a new deal): an API read will bring it
-    elsif v_sale_seen then
+    elsif v_replay.sale_seen then
       -- Voided at amoCRM's time of the step that voided it; the reason follows the latest state.
-      v_sale_voided_at := coalesce(v_sale_voided_at, v_step_time);
-      v_sale_reason := case
-        when (v_state ->> 'is_deleted')::boolean then 'deleted'
-        when (v_state ->> 'status_id')::bigint = 143 then 'lost'
-        when (v_state ->> 'status_id')::bigint = 142 then 'unmapped'
+      v_replay.sale_voided_at := coalesce(v_replay.sale_voided_at, v_step_time);
+      v_replay.sale_void_reason := case
+        when (v_replay.state ->> 'is_deleted')::boolean then 'deleted'
+        when (v_replay.state ->> 'status_id')::bigint = 143 then 'lost'
+        when (v_replay.state ->> 'status_id')::bigint = 142 then 'unmapped'
         else 'reopened'
       end;
     end if;
   end loop;
-  if v_count = 0 then
-    return;
-  end if;
+  return v_replay;
+end
+$function$;
 
-  -- Waiting for the API: anything received after the last API read that needs one.
-  select max(o.effective_at) into v_last_api_read
-  from voronka.amocrm_deal_observation as o
-  where o.deal_id = p_deal_id and o.source = 'api';
-  select coalesce(bool_or((o.snapshot ->> 'needs_enrichment')::boolean), false),
-         coalesce(jsonb_agg(distinct issue.value) filter (where issue.value is not null), '[]'::jsonb)
-    into v_needs_enrichment, v_issues
-  from voronka.amocrm_deal_observation as o
-  left join lateral jsonb_array_elements(o.snapshot -> 'data_issues') as issue on true
-  where o.deal_id = p_deal_id and o.source = 'webhook'
-    and (v_last_api_read is null or o.effective_at > v_last_api_read);
-
-  insert into voronka.amocrm_deal as d (
-    id, account_id, name, pipeline_id, status_id, price, responsible_user_id, amo_created_at, amo_updated_at,
-    won_at, is_deleted, utm_source, utm_medium, utm_campaign, utm_content, utm_term, custom_fields,
-    needs_enrichment, data_issues, state_effective_at, state_observation_count
-  )
-  select p_deal_id,
-         (v_state ->> 'account_id')::bigint,
-         v_state ->> 'name',
-         (v_state ->> 'pipeline_id')::bigint,
-         (v_state ->> 'status_id')::bigint,
-         (v_state ->> 'price')::numeric,
-         (v_state ->> 'responsible_user_id')::bigint,
-         (v_state ->> 'created_at')::timestamptz,
-         v_latest_amo_time,
-         case when (v_state ->> 'status_id')::bigint = 142 then v_won_at end,
-         (v_state ->> 'is_deleted')::boolean,
-         utm.utm_source, utm.utm_medium, utm.utm_campaign, utm.utm_content, utm.utm_term,
-         coalesce(v_state -> 'custom_fields', '[]'::jsonb),
-         v_needs_enrichment,
-         v_issues,
-         v_latest_effective_at,
-         v_count
-  from voronka.amocrm_utm_from_fields(v_state -> 'custom_fields') as utm
-  on conflict (id) do update
-    set account_id = excluded.account_id, name = excluded.name, pipeline_id = excluded.pipeline_id,
-        status_id = excluded.status_id, price = excluded.price, responsible_user_id = excluded.responsible_user_id,
-        amo_created_at = excluded.amo_created_at, amo_updated_at = excluded.amo_updated_at, won_at = excluded.won_at,
-        is_deleted = excluded.is_deleted, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
-        utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
-        custom_fields = excluded.custom_fields, needs_enrichment = excluded.needs_enrichment,
-        data_issues = excluded.data_issues, state_effective_at = excluded.state_effective_at,
-        state_observation_count = excluded.state_observation_count, updated_at = now()
-    where (d.account_id, d.name, d.pipeline_id, d.status_id, d.price, d.responsible_user_id, d.amo_created_at,
-           d.amo_updated_at, d.won_at, d.is_deleted, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content,
-           d.utm_term, d.custom_fields, d.needs_enrichment, d.data_issues, d.state_effective_at,
-           d.state_observation_count)
-      is distinct from
-          (excluded.account_id, excluded.name, excluded.pipeline_id, excluded.status_id, excluded.price,
-           excluded.responsible_user_id, excluded.amo_created_at, excluded.amo_updated_at, excluded.won_at,
-           excluded.is_deleted, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign, excluded.utm_content,
-           excluded.utm_term, excluded.custom_fields, excluded.needs_enrichment, excluded.data_issues,
-           excluded.state_effective_at, excluded.state_observation_count);
-
-  select * into v_deal from voronka.amocrm_deal as d where d.id = p_deal_id;
-
-  -- The sale row exactly as the replay left it (counted, voided with its reason, or none).
-  if v_sale_seen then
-    insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
-    values (p_deal_id, v_sale_product, v_sale_amount, v_deal.currency, v_sale_won_at, v_sale_voided_at, v_sale_reason)
-    on conflict (deal_id) do update
-      set product_id = excluded.product_id, amount = excluded.amount, currency = excluded.currency,
-          won_at = excluded.won_at, voided_at = excluded.voided_at, void_reason = excluded.void_reason,
-          updated_at = now()
-      where (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
-        is distinct from (excluded.product_id, excluded.amount, excluded.currency, excluded.won_at,
-                          excluded.voided_at, excluded.void_reason);
-  else
-    -- No step of the replay made a sale (e.g. a product rule was removed): nothing to keep.
-    delete from voronka.sale as s where s.deal_id = p_deal_id;
-  end if;
-
-  -- The lead: a deal seen in a configured lead pipeline counts once, on its creation time, while
-  -- it is not deleted (a deleted deal is not a lead; restored, it counts again).
-  if v_deal.amo_created_at is not null and not v_deal.is_deleted and exists (
-    select 1
-    from voronka.amocrm_deal_observation as o
-    join voronka.amocrm_lead_pipeline as p on p.pipeline_id = o.pipeline_id
-    where o.deal_id = p_deal_id
-  ) then
-    insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content,
-                                   utm_term, amocrm_deal_id)
-    values ('amocrm', v_deal.id::text, v_deal.amo_created_at, v_deal.utm_source, v_deal.utm_medium,
-            v_deal.utm_campaign, v_deal.utm_content, v_deal.utm_term, v_deal.id)
-    on conflict (source, external_id) do update
-      set occurred_at = excluded.occurred_at, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
-          utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
-          amocrm_deal_id = excluded.amocrm_deal_id
-      where (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
-        is distinct from (excluded.occurred_at, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign,
-                          excluded.utm_content, excluded.utm_term, excluded.amocrm_deal_id);
-  else
-    -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
-    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = p_deal_id::text;
-  end if;
+CREATE OR REPLACE FUNCTION voronka.amocrm_reprocess_webhook_event (
+  p_event_id    bigint,
+  p_payload     jsonb,
+  p_parse_error text
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  update inbox.amocrm_webhook_event as e
+     set payload = p_payload, error = p_parse_error,
+         account_id = voronka.amocrm_bigint(p_payload #>> '{account,id}'),
+         account_subdomain = p_payload #>> '{account,subdomain}'
+   where e.id = p_event_id;
+  return voronka.amocrm_process_webhook_event(p_event_id);
 end
 $function$;
 
@@ -2568,6 +2470,157 @@ CREATE OR REPLACE FUNCTION voronka.amocrm_webhook_data_issues (
     from issues as i
   )
   select final.issues from final
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_webhook_deal_ids (
+  p_payload jsonb
+)
+  RETURNS bigint[]
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(array_agg(distinct voronka.amocrm_bigint(lead.value ->> 'id')), '{}')
+  from jsonb_each(case jsonb_typeof(p_payload -> 'leads') when 'object' then p_payload -> 'leads' else '{}'::jsonb end)
+       as action
+  cross join lateral jsonb_array_elements(case jsonb_typeof(action.value) when 'array' then action.value
+                                                                            else '[]'::jsonb end) as lead
+  where action.key in ('add', 'update', 'status', 'responsible', 'delete', 'restore')
+    and jsonb_typeof(lead.value) = 'object'
+    and voronka.amocrm_bigint(lead.value ->> 'id') is not null
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_write_deal (
+  p_deal_id bigint,
+  p_replay  voronka.amocrm_deal_replay
+)
+  RETURNS voronka.amocrm_deal
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_state jsonb := p_replay.state;
+  v_last_api_read timestamptz;
+  v_needs_enrichment boolean;
+  v_issues jsonb;
+  v_deal voronka.amocrm_deal;
+begin
+  select max(o.effective_at) into v_last_api_read
+  from voronka.amocrm_deal_observation as o
+  where o.deal_id = p_deal_id and o.source = 'api';
+  select coalesce(bool_or((o.snapshot ->> 'needs_enrichment')::boolean), false),
+         coalesce(jsonb_agg(distinct issue.value) filter (where issue.value is not null), '[]'::jsonb)
+    into v_needs_enrichment, v_issues
+  from voronka.amocrm_deal_observation as o
+  left join lateral jsonb_array_elements(o.snapshot -> 'data_issues') as issue on true
+  where o.deal_id = p_deal_id and o.source = 'webhook'
+    and (v_last_api_read is null or o.effective_at > v_last_api_read);
+
+  insert into voronka.amocrm_deal as d (
+    id, account_id, name, pipeline_id, status_id, price, responsible_user_id, amo_created_at, amo_updated_at,
+    won_at, is_deleted, utm_source, utm_medium, utm_campaign, utm_content, utm_term, custom_fields,
+    needs_enrichment, data_issues, state_effective_at, state_observation_count
+  )
+  select p_deal_id,
+         (v_state ->> 'account_id')::bigint,
+         v_state ->> 'name',
+         (v_state ->> 'pipeline_id')::bigint,
+         (v_state ->> 'status_id')::bigint,
+         (v_state ->> 'price')::numeric,
+         (v_state ->> 'responsible_user_id')::bigint,
+         (v_state ->> 'created_at')::timestamptz,
+         p_replay.latest_amo_time,
+         case when (v_state ->> 'status_id')::bigint = 142 then p_replay.won_at end,
+         (v_state ->> 'is_deleted')::boolean,
+         utm.utm_source, utm.utm_medium, utm.utm_campaign, utm.utm_content, utm.utm_term,
+         coalesce(v_state -> 'custom_fields', '[]'::jsonb),
+         v_needs_enrichment,
+         v_issues,
+         p_replay.latest_effective_at,
+         p_replay.observation_count
+  from voronka.amocrm_utm_from_fields(v_state -> 'custom_fields') as utm
+  on conflict (id) do update
+    set account_id = excluded.account_id, name = excluded.name, pipeline_id = excluded.pipeline_id,
+        status_id = excluded.status_id, price = excluded.price, responsible_user_id = excluded.responsible_user_id,
+        amo_created_at = excluded.amo_created_at, amo_updated_at = excluded.amo_updated_at, won_at = excluded.won_at,
+        is_deleted = excluded.is_deleted, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
+        utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
+        custom_fields = excluded.custom_fields, needs_enrichment = excluded.needs_enrichment,
+        data_issues = excluded.data_issues, state_effective_at = excluded.state_effective_at,
+        state_observation_count = excluded.state_observation_count, updated_at = now()
+    where (d.account_id, d.name, d.pipeline_id, d.status_id, d.price, d.responsible_user_id, d.amo_created_at,
+           d.amo_updated_at, d.won_at, d.is_deleted, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content,
+           d.utm_term, d.custom_fields, d.needs_enrichment, d.data_issues, d.state_effective_at,
+           d.state_observation_count)
+      is distinct from
+          (excluded.account_id, excluded.name, excluded.pipeline_id, excluded.status_id, excluded.price,
+           excluded.responsible_user_id, excluded.amo_created_at, excluded.amo_updated_at, excluded.won_at,
+           excluded.is_deleted, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign, excluded.utm_content,
+           excluded.utm_term, excluded.custom_fields, excluded.needs_enrichment, excluded.data_issues,
+           excluded.state_effective_at, excluded.state_observation_count);
+
+  select * into v_deal from voronka.amocrm_deal as d where d.id = p_deal_id;
+  return v_deal;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_write_lead (
+  p_deal voronka.amocrm_deal
+)
+  RETURNS void
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  if p_deal.amo_created_at is not null and not p_deal.is_deleted and exists (
+    select 1
+    from voronka.amocrm_deal_observation as o
+    join voronka.amocrm_lead_pipeline as p on p.pipeline_id = o.pipeline_id
+    where o.deal_id = p_deal.id
+  ) then
+    insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content,
+                                   utm_term, amocrm_deal_id)
+    values ('amocrm', p_deal.id::text, p_deal.amo_created_at, p_deal.utm_source, p_deal.utm_medium,
+            p_deal.utm_campaign, p_deal.utm_content, p_deal.utm_term, p_deal.id)
+    on conflict (source, external_id) do update
+      set occurred_at = excluded.occurred_at, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
+          utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
+          amocrm_deal_id = excluded.amocrm_deal_id
+      where (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
+        is distinct from (excluded.occurred_at, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign,
+                          excluded.utm_content, excluded.utm_term, excluded.amocrm_deal_id);
+  else
+    -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
+    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = p_deal.id::text;
+  end if;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_write_sale (
+  p_deal   voronka.amocrm_deal,
+  p_replay voronka.amocrm_deal_replay
+)
+  RETURNS void
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  if p_replay.sale_seen then
+    insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
+    values (p_deal.id, p_replay.sale_product, p_replay.sale_amount, p_deal.currency, p_replay.sale_won_at,
+            p_replay.sale_voided_at, p_replay.sale_void_reason)
+    on conflict (deal_id) do update
+      set product_id = excluded.product_id, amount = excluded.amount, currency = excluded.currency,
+          won_at = excluded.won_at, voided_at = excluded.voided_at, void_reason = excluded.void_reason,
+          updated_at = now()
+      where (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
+        is distinct from (excluded.product_id, excluded.amount, excluded.currency, excluded.won_at,
+                          excluded.voided_at, excluded.void_reason);
+  else
+    -- No step of the replay made a sale (e.g. a product rule was removed): nothing to keep.
+    delete from voronka.sale as s where s.deal_id = p_deal.id;
+  end if;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION voronka.apply_retention (
@@ -3601,14 +3654,6 @@ COMMENT ON FUNCTION "analytics"."teams_in_scope"(text[]) IS 'The team buckets of
 
 COMMENT ON FUNCTION "analytics"."visible_teams"() IS 'Teams the caller may see (null = every team and the unattributed bucket). The database role decides (PostgREST''s `set local role`): anon nothing, authenticated the teams in app_metadata.teams or everything with app_metadata.role = "admin", service_role and direct sessions everything. A JWT role claim can only narrow it.';
 
-COMMENT ON FUNCTION "inbox"."amocrm_process_webhook_event"(bigint) IS 'Applies a stored amoCRM webhook (its parsed payload) to deals, sales and leads. Errors are caught and recorded on the event (status failed). Idempotent.';
-
-COMMENT ON FUNCTION "inbox"."amocrm_receive_webhook"(text, text, text, text, jsonb, text) IS 'Stores an authenticated amoCRM webhook request (an identical body is stored once and counted) and processes it, in the caller''s transaction.';
-
-COMMENT ON FUNCTION "inbox"."amocrm_reprocess_webhook_event"(bigint, jsonb, text) IS 'Replays a stored webhook with a freshly parsed payload (npm run amocrm:replay). Idempotent.';
-
-COMMENT ON FUNCTION "inbox"."amocrm_webhook_deal_ids"(jsonb) IS 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
-
 COMMENT ON FUNCTION "public"."assign_facebook_ad_account"(text, text) IS 'Makes a team the owner of an ad account''s spend (p_team_id null = unattributed). p_ad_account_id: act_<digits> or the digits. Admins only. Reports move the account''s past spend to the team at once.';
 
 COMMENT ON FUNCTION "public"."assign_facebook_business"(text, text) IS 'Assigns every ad account of a Business Manager to a team (null = unattributed); returns how many changed. Admins only.';
@@ -3633,9 +3678,17 @@ COMMENT ON FUNCTION "voronka"."amocrm_money"(text) IS 'A price as amoCRM sends i
 
 COMMENT ON FUNCTION "voronka"."amocrm_observe_deal"(jsonb, timestamp with time zone, text, bigint) IS 'Stores a normalized deal snapshot as an observation (once) and recomputes the deal, sale and lead. Returns true for a new observation.';
 
+COMMENT ON FUNCTION "voronka"."amocrm_process_webhook_event"(bigint) IS 'Applies a stored amoCRM webhook (its parsed payload) to deals, sales and leads. Errors are caught and recorded on the event (status failed). Idempotent.';
+
+COMMENT ON FUNCTION "voronka"."amocrm_receive_webhook"(text, text, text, text, jsonb, text) IS 'Stores an authenticated amoCRM webhook request (an identical body is stored once and counted) and processes it, in the caller''s transaction.';
+
 COMMENT ON FUNCTION "voronka"."amocrm_refresh_all_deals"() IS 'Recomputes every amoCRM deal from its observations (after changing product_rule, amocrm_lead_pipeline or amocrm_field_mapping). Returns the number of deals.';
 
 COMMENT ON FUNCTION "voronka"."amocrm_refresh_deal"(bigint) IS 'Recomputes an amoCRM deal, its sale (counted or voided, as an ordered replay of its observations leaves it) and its lead. Writes only what differs. The caller holds the deal''s lock (voronka.amocrm_lock_deals).';
+
+COMMENT ON FUNCTION "voronka"."amocrm_replay_deal"(bigint) IS 'Replays an amoCRM deal''s observations in amoCRM''s order and returns the state and sale an ordered delivery would leave (observation_count 0: no observations).';
+
+COMMENT ON FUNCTION "voronka"."amocrm_reprocess_webhook_event"(bigint, jsonb, text) IS 'Replays a stored webhook with a freshly parsed payload (npm run amocrm:replay). Idempotent.';
 
 COMMENT ON FUNCTION "voronka"."amocrm_snapshot_from_api"(jsonb) IS 'Normalized snapshot of one lead as API v4 returns it (GET /api/v4/leads).';
 
@@ -3646,6 +3699,14 @@ COMMENT ON FUNCTION "voronka"."amocrm_time"(text) IS 'Unix seconds (as amoCRM se
 COMMENT ON FUNCTION "voronka"."amocrm_utm_from_fields"(jsonb) IS 'UTM tags from normalized amoCRM custom fields: tracking_data codes first, then voronka.amocrm_field_mapping fields, then a mapped URL field''s query string.';
 
 COMMENT ON FUNCTION "voronka"."amocrm_webhook_data_issues"(jsonb) IS 'Values of one webhook lead set aside as unknown, with the reason: [{code: implausible_time | unparseable_price, field, value}].';
+
+COMMENT ON FUNCTION "voronka"."amocrm_webhook_deal_ids"(jsonb) IS 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
+
+COMMENT ON FUNCTION "voronka"."amocrm_write_deal"(bigint, voronka.amocrm_deal_replay) IS 'Writes a replayed amoCRM deal (its UTMs from the custom fields, whether it waits for an API read, the values set aside) and returns the row.';
+
+COMMENT ON FUNCTION "voronka"."amocrm_write_lead"(voronka.amocrm_deal) IS 'Writes (or removes) the lead of an amoCRM deal: one while it is in a lead pipeline and not deleted.';
+
+COMMENT ON FUNCTION "voronka"."amocrm_write_sale"(voronka.amocrm_deal, voronka.amocrm_deal_replay) IS 'Writes (or removes) the sale of a replayed amoCRM deal, in the deal''s currency.';
 
 COMMENT ON FUNCTION "voronka"."apply_retention"(integer) IS 'Deletes processed raw requests (inbox.amocrm_webhook_event processed/ignored, inbox.lead_capture_event processed) and finished Facebook sync runs older than voronka.setting.raw_retention, at most p_limit rows per table per call; returns the rows deleted per table. Never deletes pending, failed or rejected events, deal observations, the latest sync run or the latest successful one.';
 
@@ -3722,6 +3783,8 @@ COMMENT ON TABLE "voronka"."setting" IS 'The single row of business settings eve
 COMMENT ON TABLE "voronka"."team" IS 'A traffic team (a traffic buyer such as kenesary or traf4). Traffic no team claims is reported as the reserved team "unattributed".';
 
 COMMENT ON TABLE "voronka"."team_utm_rule" IS 'Attributes a lead or deal to a team by its UTM tags. The matching rule with the lowest priority wins; at equal priority a rule with a campaign pattern beats one without.';
+
+COMMENT ON TYPE "voronka"."amocrm_deal_replay" IS 'The result of replaying an amoCRM deal''s observations in amoCRM''s order: its state and its sale as an ordered delivery would leave them.';
 
 COMMENT ON VIEW "analytics"."ad_spend" IS 'Facebook spend per ad and day with names, owning team, and spend converted to the reporting currency with that day''s rate (null and rate_missing = true when there is none). day is a calendar day in day_time_zone, the ad account''s zone.';
 
@@ -3811,26 +3874,6 @@ REVOKE ALL ON FUNCTION "analytics"."visible_teams"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."visible_teams"() TO "service_role";
 
-REVOKE ALL ON FUNCTION "inbox"."amocrm_other_entities"() FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "inbox"."amocrm_other_entities"() TO "service_role";
-
-REVOKE ALL ON FUNCTION "inbox"."amocrm_process_webhook_event"(bigint) FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "inbox"."amocrm_process_webhook_event"(bigint) TO "service_role";
-
-REVOKE ALL ON FUNCTION "inbox"."amocrm_receive_webhook"(text, text, text, text, jsonb, text) FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "inbox"."amocrm_receive_webhook"(text, text, text, text, jsonb, text) TO "service_role";
-
-REVOKE ALL ON FUNCTION "inbox"."amocrm_reprocess_webhook_event"(bigint, jsonb, text) FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "inbox"."amocrm_reprocess_webhook_event"(bigint, jsonb, text) TO "service_role";
-
-REVOKE ALL ON FUNCTION "inbox"."amocrm_webhook_deal_ids"(jsonb) FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "inbox"."amocrm_webhook_deal_ids"(jsonb) TO "service_role";
-
 GRANT EXECUTE ON FUNCTION "public"."assign_facebook_ad_account"(text, text) TO "authenticated", "service_role";
 
 GRANT EXECUTE ON FUNCTION "public"."assign_facebook_business"(text, text) TO "authenticated", "service_role";
@@ -3879,6 +3922,18 @@ REVOKE ALL ON FUNCTION "voronka"."amocrm_observe_deal"(jsonb, timestamp WITH tim
 
 GRANT EXECUTE ON FUNCTION "voronka"."amocrm_observe_deal"(jsonb, timestamp WITH time zone, text, bigint) TO "service_role";
 
+REVOKE ALL ON FUNCTION "voronka"."amocrm_other_entities"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_other_entities"() TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_process_webhook_event"(bigint) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_process_webhook_event"(bigint) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_receive_webhook"(text, text, text, text, jsonb, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_receive_webhook"(text, text, text, text, jsonb, text) TO "service_role";
+
 REVOKE ALL ON FUNCTION "voronka"."amocrm_refresh_all_deals"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "voronka"."amocrm_refresh_all_deals"() TO "service_role";
@@ -3886,6 +3941,12 @@ GRANT EXECUTE ON FUNCTION "voronka"."amocrm_refresh_all_deals"() TO "service_rol
 REVOKE ALL ON FUNCTION "voronka"."amocrm_refresh_deal"(bigint) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "voronka"."amocrm_refresh_deal"(bigint) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_replay_deal"(bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_reprocess_webhook_event"(bigint, jsonb, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_reprocess_webhook_event"(bigint, jsonb, text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "voronka"."amocrm_snapshot_from_api"(jsonb) FROM PUBLIC;
 
@@ -3906,6 +3967,16 @@ GRANT EXECUTE ON FUNCTION "voronka"."amocrm_utm_from_fields"(jsonb) TO "service_
 REVOKE ALL ON FUNCTION "voronka"."amocrm_webhook_data_issues"(jsonb) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "voronka"."amocrm_webhook_data_issues"(jsonb) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_webhook_deal_ids"(jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_webhook_deal_ids"(jsonb) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_write_deal"(bigint, voronka.amocrm_deal_replay) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_write_lead"(voronka.amocrm_deal) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_write_sale"(voronka.amocrm_deal, voronka.amocrm_deal_replay) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "voronka"."apply_retention"(integer) FROM PUBLIC;
 

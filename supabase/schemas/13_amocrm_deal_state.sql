@@ -1,18 +1,17 @@
 -- amoCRM deal state that is right whatever the interleaving of deliveries.
 --
--- 1. Serialised per deal. amoCRM sends several webhooks for one deal within a second. Each
---    transaction used to recompute the deal from what its own snapshot saw and upsert it, so the
---    last committer won with a state built without the others' observations (a lost sale still
---    counted, a price reverted). Now every writer of a deal first takes a transaction-scoped
---    advisory lock on it (all of a body's deals at once, in one global order, so two bodies with
---    the same deals in another order cannot deadlock). Under READ COMMITTED each statement after
---    the lock sees everything the previous holder committed, so the recompute sees every
---    observation stored before it.
+-- 1. Serialised per deal. amoCRM sends several webhooks for one deal within a second. Every
+--    writer of a deal first takes a transaction-scoped advisory lock on it (all of a body's deals
+--    at once, in one global order, so two bodies with the same deals in another order cannot
+--    deadlock). Under READ COMMITTED each statement after the lock sees everything the previous
+--    holder committed, so the recompute sees every observation stored before it. (Without the
+--    lock the last committer won with a state built without the others' observations: a lost
+--    sale still counted, a price reverted.)
 --
 -- 2. Recomputed as an ordered replay. The deal, its sale (with the voided-sale audit row) and its
 --    lead are the result of replaying the deal's observations in amoCRM's order, so any delivery
 --    order (reversed, shuffled, concurrent) ends in the same rows as the ordered one: won then lost
---    delivered in reverse now leaves the same voided sale.
+--    delivered in reverse leaves the same voided sale.
 --
 -- 3. Bodies without amoCRM's own time (deletes, minimal Digital Pipeline webhooks) cannot be
 --    placed among timed ones: their receipt time says when we heard, not when it happened (an
@@ -24,7 +23,7 @@
 --
 -- 4. Values that cannot be taken as sent (a price "-5000", "5,000", "1e4"; a unix time in the
 --    year 5138) are not guessed: the field counts as unknown, the deal waits for an API read, and
---    the reason is kept in amocrm_deal.data_issues.
+--    the reason is kept in amocrm_deal.data_issues (snapshots: amocrm_snapshots.sql).
 
 -- One lock key per deal. Callers lock every deal they will touch before touching any, in the
 -- order of the keys, so two transactions never wait for each other in a cycle.
@@ -49,36 +48,38 @@ $$;
 
 comment on function voronka.amocrm_lock_deals(bigint[]) is 'Takes the transaction-scoped lock of each amoCRM deal (in lock-key order: no deadlocks). Every writer of a deal''s observations and state holds it, so concurrent deliveries for one deal are applied one after another.';
 
--- The deal, its sale and its lead as an ordered replay of its observations leaves them. The
--- observations are replayed in amoCRM's order (timed ones by amoCRM's time, after every untimed
--- one; equal times by hash, any fixed order); after each one, the sale follows the same rules a
--- live delivery in that order would apply. Writes only what differs. Callers hold the deal's lock.
-create function voronka.amocrm_refresh_deal(p_deal_id bigint)
-returns void
+-- What an ordered replay of a deal's observations leaves: the deal's state (each key from the
+-- latest observation that carries it) and its sale (counted, voided with reason and time, or
+-- never made). Computed by voronka.amocrm_replay_deal, written by amocrm_write_deal/_sale/_lead.
+create type voronka.amocrm_deal_replay as (
+  state jsonb,
+  observation_count integer,
+  latest_effective_at timestamptz,
+  latest_amo_time timestamptz,
+  won_at timestamptz,
+  sale_seen boolean,
+  sale_product text,
+  sale_amount numeric,
+  sale_won_at timestamptz,
+  sale_voided_at timestamptz,
+  sale_void_reason text
+);
+comment on type voronka.amocrm_deal_replay is 'The result of replaying an amoCRM deal''s observations in amoCRM''s order: its state and its sale as an ordered delivery would leave them.';
+
+-- Step 1: the replay. Observations in amoCRM's order (timed ones by amoCRM's time, after every
+-- untimed one; equal times by hash, any fixed order); after each one, the sale follows the rules
+-- a live delivery in that order would apply.
+create function voronka.amocrm_replay_deal(p_deal_id bigint)
+returns voronka.amocrm_deal_replay
 language plpgsql
+stable
 set search_path = ''
 as $$
 declare
   v_observation record;
-  -- Each key from the latest observation that carries it. Every snapshot carries is_deleted.
-  v_state jsonb := '{}'::jsonb;
-  v_count integer := 0;
-  v_latest_effective_at timestamptz;
-  v_latest_amo_time timestamptz;
+  v_replay voronka.amocrm_deal_replay := row('{}'::jsonb, 0, null, null, null, false, null, null, null, null, null);
   v_step_time timestamptz;
-  v_won_at timestamptz;               -- start of the current winning streak (null: not won)
   v_product text;
-  v_reason text;
-  v_sale_seen boolean := false;       -- the sale row as the replay leaves it
-  v_sale_product text;
-  v_sale_amount numeric;
-  v_sale_won_at timestamptz;
-  v_sale_voided_at timestamptz;
-  v_sale_reason text;
-  v_last_api_read timestamptz;
-  v_needs_enrichment boolean;
-  v_issues jsonb;
-  v_deal voronka.amocrm_deal;
 begin
   for v_observation in
     select o.snapshot, o.status_id, o.status_since, o.effective_at
@@ -86,50 +87,64 @@ begin
     where o.deal_id = p_deal_id
     order by o.has_amo_time, o.effective_at, o.state_hash
   loop
-    v_count := v_count + 1;
-    v_state := v_state || v_observation.snapshot;
-    v_latest_effective_at := v_observation.effective_at;
+    v_replay.observation_count := v_replay.observation_count + 1;
+    v_replay.state := v_replay.state || v_observation.snapshot;
+    v_replay.latest_effective_at := v_observation.effective_at;
     v_step_time := coalesce((v_observation.snapshot ->> 'amo_time')::timestamptz, v_observation.effective_at);
-    v_latest_amo_time := v_step_time;
+    v_replay.latest_amo_time := v_step_time;
 
     -- A winning streak starts at the first won observation after any other status; won_at is
     -- its earliest status change (or observation) time.
     if v_observation.status_id = 142 then
-      v_won_at := least(v_won_at, coalesce(v_observation.status_since, v_observation.effective_at));
+      v_replay.won_at := least(v_replay.won_at, coalesce(v_observation.status_since, v_observation.effective_at));
     elsif v_observation.status_id is not null then
-      v_won_at := null;
+      v_replay.won_at := null;
     end if;
 
     -- The sale after this step: counts while won in a product pipeline with a known price.
     v_product := null;
-    if (v_state ->> 'status_id')::bigint = 142 and not (v_state ->> 'is_deleted')::boolean then
-      v_product := voronka.resolve_product((v_state ->> 'pipeline_id')::bigint, (v_state ->> 'price')::numeric);
+    if (v_replay.state ->> 'status_id')::bigint = 142 and not (v_replay.state ->> 'is_deleted')::boolean then
+      v_product := voronka.resolve_product((v_replay.state ->> 'pipeline_id')::bigint, (v_replay.state ->> 'price')::numeric);
     end if;
-    if v_product is not null and v_state ? 'price' and v_won_at is not null then
-      v_sale_seen := true;
-      v_sale_product := v_product;
-      v_sale_amount := (v_state ->> 'price')::numeric;
-      v_sale_won_at := v_won_at;
-      v_sale_voided_at := null;
-      v_sale_reason := null;
+    if v_product is not null and v_replay.state ? 'price' and v_replay.won_at is not null then
+      v_replay.sale_seen := true;
+      v_replay.sale_product := v_product;
+      v_replay.sale_amount := (v_replay.state ->> 'price')::numeric;
+      v_replay.sale_won_at := v_replay.won_at;
+      v_replay.sale_voided_at := null;
+      v_replay.sale_void_reason := null;
     elsif v_product is not null then
       null; -- won, price never seen (a minimal webhook for a new deal): an API read will bring it
-    elsif v_sale_seen then
+    elsif v_replay.sale_seen then
       -- Voided at amoCRM's time of the step that voided it; the reason follows the latest state.
-      v_sale_voided_at := coalesce(v_sale_voided_at, v_step_time);
-      v_sale_reason := case
-        when (v_state ->> 'is_deleted')::boolean then 'deleted'
-        when (v_state ->> 'status_id')::bigint = 143 then 'lost'
-        when (v_state ->> 'status_id')::bigint = 142 then 'unmapped'
+      v_replay.sale_voided_at := coalesce(v_replay.sale_voided_at, v_step_time);
+      v_replay.sale_void_reason := case
+        when (v_replay.state ->> 'is_deleted')::boolean then 'deleted'
+        when (v_replay.state ->> 'status_id')::bigint = 143 then 'lost'
+        when (v_replay.state ->> 'status_id')::bigint = 142 then 'unmapped'
         else 'reopened'
       end;
     end if;
   end loop;
-  if v_count = 0 then
-    return;
-  end if;
+  return v_replay;
+end
+$$;
+comment on function voronka.amocrm_replay_deal(bigint) is 'Replays an amoCRM deal''s observations in amoCRM''s order and returns the state and sale an ordered delivery would leave (observation_count 0: no observations).';
 
-  -- Waiting for the API: anything received after the last API read that needs one.
+-- Step 2: the deal row. Waiting for the API: anything received after the last API read that
+-- needs one. Writes only what differs.
+create function voronka.amocrm_write_deal(p_deal_id bigint, p_replay voronka.amocrm_deal_replay)
+returns voronka.amocrm_deal
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_state jsonb := p_replay.state;
+  v_last_api_read timestamptz;
+  v_needs_enrichment boolean;
+  v_issues jsonb;
+  v_deal voronka.amocrm_deal;
+begin
   select max(o.effective_at) into v_last_api_read
   from voronka.amocrm_deal_observation as o
   where o.deal_id = p_deal_id and o.source = 'api';
@@ -154,15 +169,15 @@ begin
          (v_state ->> 'price')::numeric,
          (v_state ->> 'responsible_user_id')::bigint,
          (v_state ->> 'created_at')::timestamptz,
-         v_latest_amo_time,
-         case when (v_state ->> 'status_id')::bigint = 142 then v_won_at end,
+         p_replay.latest_amo_time,
+         case when (v_state ->> 'status_id')::bigint = 142 then p_replay.won_at end,
          (v_state ->> 'is_deleted')::boolean,
          utm.utm_source, utm.utm_medium, utm.utm_campaign, utm.utm_content, utm.utm_term,
          coalesce(v_state -> 'custom_fields', '[]'::jsonb),
          v_needs_enrichment,
          v_issues,
-         v_latest_effective_at,
-         v_count
+         p_replay.latest_effective_at,
+         p_replay.observation_count
   from voronka.amocrm_utm_from_fields(v_state -> 'custom_fields') as utm
   on conflict (id) do update
     set account_id = excluded.account_id, name = excluded.name, pipeline_id = excluded.pipeline_id,
@@ -185,11 +200,22 @@ begin
            excluded.state_effective_at, excluded.state_observation_count);
 
   select * into v_deal from voronka.amocrm_deal as d where d.id = p_deal_id;
+  return v_deal;
+end
+$$;
+comment on function voronka.amocrm_write_deal(bigint, voronka.amocrm_deal_replay) is 'Writes a replayed amoCRM deal (its UTMs from the custom fields, whether it waits for an API read, the values set aside) and returns the row.';
 
-  -- The sale row exactly as the replay left it (counted, voided with its reason, or none).
-  if v_sale_seen then
+-- Step 3: the sale row exactly as the replay left it (counted, voided with its reason, or none).
+create function voronka.amocrm_write_sale(p_deal voronka.amocrm_deal, p_replay voronka.amocrm_deal_replay)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if p_replay.sale_seen then
     insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
-    values (p_deal_id, v_sale_product, v_sale_amount, v_deal.currency, v_sale_won_at, v_sale_voided_at, v_sale_reason)
+    values (p_deal.id, p_replay.sale_product, p_replay.sale_amount, p_deal.currency, p_replay.sale_won_at,
+            p_replay.sale_voided_at, p_replay.sale_void_reason)
     on conflict (deal_id) do update
       set product_id = excluded.product_id, amount = excluded.amount, currency = excluded.currency,
           won_at = excluded.won_at, voided_at = excluded.voided_at, void_reason = excluded.void_reason,
@@ -199,21 +225,30 @@ begin
                           excluded.voided_at, excluded.void_reason);
   else
     -- No step of the replay made a sale (e.g. a product rule was removed): nothing to keep.
-    delete from voronka.sale as s where s.deal_id = p_deal_id;
+    delete from voronka.sale as s where s.deal_id = p_deal.id;
   end if;
+end
+$$;
+comment on function voronka.amocrm_write_sale(voronka.amocrm_deal, voronka.amocrm_deal_replay) is 'Writes (or removes) the sale of a replayed amoCRM deal, in the deal''s currency.';
 
-  -- The lead: a deal seen in a configured lead pipeline counts once, on its creation time, while
-  -- it is not deleted (a deleted deal is not a lead; restored, it counts again).
-  if v_deal.amo_created_at is not null and not v_deal.is_deleted and exists (
+-- Step 4: the lead. A deal seen in a configured lead pipeline counts once, on its creation time,
+-- while it is not deleted (a deleted deal is not a lead; restored, it counts again).
+create function voronka.amocrm_write_lead(p_deal voronka.amocrm_deal)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if p_deal.amo_created_at is not null and not p_deal.is_deleted and exists (
     select 1
     from voronka.amocrm_deal_observation as o
     join voronka.amocrm_lead_pipeline as p on p.pipeline_id = o.pipeline_id
-    where o.deal_id = p_deal_id
+    where o.deal_id = p_deal.id
   ) then
     insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content,
                                    utm_term, amocrm_deal_id)
-    values ('amocrm', v_deal.id::text, v_deal.amo_created_at, v_deal.utm_source, v_deal.utm_medium,
-            v_deal.utm_campaign, v_deal.utm_content, v_deal.utm_term, v_deal.id)
+    values ('amocrm', p_deal.id::text, p_deal.amo_created_at, p_deal.utm_source, p_deal.utm_medium,
+            p_deal.utm_campaign, p_deal.utm_content, p_deal.utm_term, p_deal.id)
     on conflict (source, external_id) do update
       set occurred_at = excluded.occurred_at, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
           utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
@@ -223,8 +258,29 @@ begin
                           excluded.utm_content, excluded.utm_term, excluded.amocrm_deal_id);
   else
     -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
-    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = p_deal_id::text;
+    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = p_deal.id::text;
   end if;
+end
+$$;
+comment on function voronka.amocrm_write_lead(voronka.amocrm_deal) is 'Writes (or removes) the lead of an amoCRM deal: one while it is in a lead pipeline and not deleted.';
+
+-- The deal, its sale and its lead as an ordered replay of its observations leaves them. Writes
+-- only what differs. Callers hold the deal's lock (voronka.amocrm_lock_deals).
+create function voronka.amocrm_refresh_deal(p_deal_id bigint)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_replay voronka.amocrm_deal_replay := voronka.amocrm_replay_deal(p_deal_id);
+  v_deal voronka.amocrm_deal;
+begin
+  if v_replay.observation_count = 0 then
+    return;
+  end if;
+  v_deal := voronka.amocrm_write_deal(p_deal_id, v_replay);
+  perform voronka.amocrm_write_sale(v_deal, v_replay);
+  perform voronka.amocrm_write_lead(v_deal);
 end
 $$;
 
@@ -363,6 +419,10 @@ $$;
 
 comment on function voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) is 'Applies one page of GET /api/v4/leads and advances the reconciliation checkpoint in the same transaction.';
 
+revoke execute on function voronka.amocrm_replay_deal(bigint),
+  voronka.amocrm_write_deal(bigint, voronka.amocrm_deal_replay),
+  voronka.amocrm_write_sale(voronka.amocrm_deal, voronka.amocrm_deal_replay),
+  voronka.amocrm_write_lead(voronka.amocrm_deal) from public;
 revoke execute on function voronka.amocrm_lock_deals(bigint[]), voronka.amocrm_refresh_deal(bigint),
   voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint), voronka.amocrm_refresh_all_deals(),
   voronka.amocrm_apply_api_leads(jsonb, timestamptz), voronka.amocrm_apply_api_missing(bigint[], timestamptz),

@@ -1,12 +1,10 @@
 -- The SQL entry points of amoCRM ingestion. The webhook receiver makes exactly one call,
--- inbox.amocrm_receive_webhook, per request: the raw request is stored, then processed, in one
+-- voronka.amocrm_receive_webhook, per request: the raw request is stored, then processed, in one
 -- transaction. Processing errors are caught inside it, so the raw event survives with its
 -- error and amoCRM gets a 2xx (a malformed body does not improve on retry).
 
--- Entities amoCRM sends that are acknowledged and kept, but not processed.
-
 -- Deal ids of a webhook payload's lead actions, to lock them before processing.
-create function inbox.amocrm_webhook_deal_ids(p_payload jsonb)
+create function voronka.amocrm_webhook_deal_ids(p_payload jsonb)
 returns bigint[]
 language sql
 immutable
@@ -22,15 +20,10 @@ as $$
     and voronka.amocrm_bigint(lead.value ->> 'id') is not null
 $$;
 
-comment on function inbox.amocrm_webhook_deal_ids(jsonb) is 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
-
--- The SQL entry points of amoCRM ingestion. The webhook receiver makes exactly one call,
--- inbox.amocrm_receive_webhook, per request: the raw request is stored, then processed, in one
--- transaction. Processing errors are caught inside it, so the raw event survives with its
--- error and amoCRM gets a 2xx (a malformed body does not improve on retry).
+comment on function voronka.amocrm_webhook_deal_ids(jsonb) is 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
 
 -- Entities amoCRM sends that are acknowledged and kept, but not processed.
-create function inbox.amocrm_other_entities()
+create function voronka.amocrm_other_entities()
 returns text[]
 language sql
 immutable
@@ -39,7 +32,7 @@ as $$
   select array['contacts', 'companies', 'customers', 'unsorted', 'message', 'talk', 'task', 'catalogs', 'notes']
 $$;
 
-create function inbox.amocrm_process_webhook_event(p_event_id bigint)
+create function voronka.amocrm_process_webhook_event(p_event_id bigint)
 returns jsonb
 language plpgsql
 set search_path = ''
@@ -66,7 +59,7 @@ begin
   else
     begin
       -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
-      perform voronka.amocrm_lock_deals(inbox.amocrm_webhook_deal_ids(v_event.payload));
+      perform voronka.amocrm_lock_deals(voronka.amocrm_webhook_deal_ids(v_event.payload));
       if v_event.payload ? 'leads' then
         if jsonb_typeof(v_event.payload -> 'leads') <> 'object' then
           raise exception 'unknown shape: "leads" is not a map of actions';
@@ -91,7 +84,7 @@ begin
           end loop;
         end loop;
       elsif not exists (
-        select 1 from jsonb_object_keys(v_event.payload) as k where k = any (inbox.amocrm_other_entities())
+        select 1 from jsonb_object_keys(v_event.payload) as k where k = any (voronka.amocrm_other_entities())
       ) then
         raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
       end if;
@@ -120,10 +113,10 @@ begin
 end
 $$;
 
-comment on function inbox.amocrm_process_webhook_event(bigint) is 'Applies a stored amoCRM webhook (its parsed payload) to deals, sales and leads. Errors are caught and recorded on the event (status failed). Idempotent.';
+comment on function voronka.amocrm_process_webhook_event(bigint) is 'Applies a stored amoCRM webhook (its parsed payload) to deals, sales and leads. Errors are caught and recorded on the event (status failed). Idempotent.';
 
 -- The receiver's one call: store the request (once per identical body), then process it.
-create function inbox.amocrm_receive_webhook(
+create function voronka.amocrm_receive_webhook(
   p_body text,
   p_content_type text,
   p_request_id text,
@@ -148,14 +141,14 @@ begin
         last_received_at = now(),
         request_id = coalesce(e.request_id, excluded.request_id)
   returning e.id, (e.xmax = 0) into v_id, v_inserted;
-  return inbox.amocrm_process_webhook_event(v_id) || jsonb_build_object('duplicate', not v_inserted);
+  return voronka.amocrm_process_webhook_event(v_id) || jsonb_build_object('duplicate', not v_inserted);
 end
 $$;
 
-comment on function inbox.amocrm_receive_webhook(text, text, text, text, jsonb, text) is 'Stores an authenticated amoCRM webhook request (an identical body is stored once and counted) and processes it, in the caller''s transaction.';
+comment on function voronka.amocrm_receive_webhook(text, text, text, text, jsonb, text) is 'Stores an authenticated amoCRM webhook request (an identical body is stored once and counted) and processes it, in the caller''s transaction.';
 
 -- Replay: the receiver's parser may have changed, so the caller passes the re-parsed payload.
-create function inbox.amocrm_reprocess_webhook_event(p_event_id bigint, p_payload jsonb, p_parse_error text)
+create function voronka.amocrm_reprocess_webhook_event(p_event_id bigint, p_payload jsonb, p_parse_error text)
 returns jsonb
 language plpgsql
 set search_path = ''
@@ -166,15 +159,15 @@ begin
          account_id = voronka.amocrm_bigint(p_payload #>> '{account,id}'),
          account_subdomain = p_payload #>> '{account,subdomain}'
    where e.id = p_event_id;
-  return inbox.amocrm_process_webhook_event(p_event_id);
+  return voronka.amocrm_process_webhook_event(p_event_id);
 end
 $$;
 
-comment on function inbox.amocrm_reprocess_webhook_event(bigint, jsonb, text) is 'Replays a stored webhook with a freshly parsed payload (npm run amocrm:replay). Idempotent.';
+comment on function voronka.amocrm_reprocess_webhook_event(bigint, jsonb, text) is 'Replays a stored webhook with a freshly parsed payload (npm run amocrm:replay). Idempotent.';
 
-revoke execute on function inbox.amocrm_webhook_deal_ids(jsonb), inbox.amocrm_other_entities(),
-  inbox.amocrm_process_webhook_event(bigint), inbox.amocrm_receive_webhook(text, text, text, text, jsonb, text),
-  inbox.amocrm_reprocess_webhook_event(bigint, jsonb, text) from public;
-grant execute on function inbox.amocrm_webhook_deal_ids(jsonb), inbox.amocrm_other_entities(),
-  inbox.amocrm_process_webhook_event(bigint), inbox.amocrm_receive_webhook(text, text, text, text, jsonb, text),
-  inbox.amocrm_reprocess_webhook_event(bigint, jsonb, text) to service_role;
+revoke execute on function voronka.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_other_entities(),
+  voronka.amocrm_process_webhook_event(bigint), voronka.amocrm_receive_webhook(text, text, text, text, jsonb, text),
+  voronka.amocrm_reprocess_webhook_event(bigint, jsonb, text) from public;
+grant execute on function voronka.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_other_entities(),
+  voronka.amocrm_process_webhook_event(bigint), voronka.amocrm_receive_webhook(text, text, text, text, jsonb, text),
+  voronka.amocrm_reprocess_webhook_event(bigint, jsonb, text) to service_role;

@@ -56,7 +56,7 @@ export async function replayAmocrmEvents(deps: {
         parseError = `unparseable body: ${(error as Error).message}`;
       }
       const [{ outcome }] = await sql<{ outcome: { status: string; needs_enrichment: number[] } }[]>`
-        select inbox.amocrm_reprocess_webhook_event(
+        select voronka.amocrm_reprocess_webhook_event(
           ${event.id}, ${payload === null ? null : sql.json(payload as never)}, ${parseError}) as outcome`;
       result.events++;
       if (outcome.status === "processed") result.processed++;

@@ -100,7 +100,7 @@ export function createAmocrmWebhookHandler(deps: AmocrmWebhookDeps): Handler {
       // The one SQL call: raw request stored, then processed, in one transaction.
       const [row] = await withDeadline(
         deps.sql<{ result: ReceiveResult }[]>`
-        select inbox.amocrm_receive_webhook(
+        select voronka.amocrm_receive_webhook(
           ${body.replaceAll("\u0000", "\uFFFD")}, ${contentType}, ${request.headers.get("x-amocrm-requestid")},
           ${request.headers.get("user-agent")}, ${payload === null ? null : deps.sql.json(payload as never)}, ${parseError}
         ) as result`,
