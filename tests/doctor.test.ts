@@ -124,7 +124,7 @@ it("pg_cron and Vault (where they exist): a missing job, a failed last run, an i
     const missing = /^✗ pg_cron job voronka-amocrm-reconcile \(\*\/10 \* \* \* \*, .*\): missing$/m;
     expect(result.stdout).toMatch(missing);
     expect(fixOf(result.stdout, missing)).toMatch(
-      /^run the cron\.schedule statement of supabase\/migrations\/\S+\.sql in the SQL editor \(pg_net must be enabled first\)$/,
+      /^run `select \* from voronka\.schedule_jobs\(\);` in the SQL editor \(pg_net must be enabled first\)$/,
     );
     const inactive = /^✗ pg_cron job voronka-apply-retention: inactive$/m;
     expect(result.stdout).toMatch(inactive);

@@ -140,9 +140,22 @@ await withScratchDatabase(
       const withLiveDay = await timeRuns(RUNS, () => serviceRole(null));
 
       let oldRows = 0;
+      let oldTotals: Awaited<ReturnType<typeof oldWay>>["totals"] = new Map();
       const old = await timeRuns(Math.max(5, Math.floor(RUNS / 4)), async () => {
-        oldRows = (await oldWay(sql)).rows;
+        ({ rows: oldRows, totals: oldTotals } = await oldWay(sql));
       });
+      // The report's figures against the old way's, computed independently in JavaScript.
+      const [{ r: report }] = await serviceRole(null);
+      const mismatches = (report.by_team as { team: string; spend: number; leads: number; revenue: number }[]).filter(
+        (row) => {
+          const expected = oldTotals.get(row.team) ?? { spend: 0, leads: 0, revenue: 0 };
+          return (
+            Math.abs(Number(row.spend) - expected.spend) > 0.01 ||
+            Number(row.leads) !== expected.leads ||
+            Math.abs(Number(row.revenue) - expected.revenue) > 0.01
+          );
+        },
+      );
 
       const p50New = percentile(allTeams, 50);
       const p50Old = percentile(old, 50);
@@ -163,6 +176,12 @@ await withScratchDatabase(
         `old way: ${oldRows.toLocaleString("en-US")} raw rows into Node, summed in JS   p50 ${ms(p50Old)}   p95 ${ms(percentile(old, 95))}`,
       );
       console.log(`ratio: the old way is ${(p50Old / p50New).toFixed(0)}x slower than funnel_report (p50)`);
+      console.log(
+        mismatches.length === 0
+          ? `figures: funnel_report's spend, leads and revenue per team = the old way's, for all ${report.by_team.length} team buckets`
+          : `figures DIFFER from the old way for ${mismatches.map((m) => m.team).join(", ")}`,
+      );
+      if (mismatches.length > 0) process.exitCode = 1;
     } finally {
       await sql.end();
     }

@@ -402,102 +402,27 @@ CREATE TYPE "voronka"."amocrm_deal_replay" AS (
   "sale_void_reason"    text
 );
 
-CREATE OR REPLACE FUNCTION analytics.business_day (
-  p_at timestamp with time zone
-)
-  RETURNS date
-  LANGUAGE sql
-  STABLE
-  SET search_path TO ''
-  AS $function$
-  select (p_at at time zone s.business_time_zone)::date from voronka.setting as s
-$function$;
-
-CREATE OR REPLACE FUNCTION analytics.business_day_start (
-  p_day date
-)
-  RETURNS timestamp WITH time zone
-  LANGUAGE sql
-  STABLE
-  SET search_path TO ''
-  AS $function$
-  select p_day::timestamp at time zone s.business_time_zone from voronka.setting as s
-$function$;
-
-CREATE OR REPLACE FUNCTION analytics.data_health_checks (
-  p_from   date,
-  p_until  date,
-  p_teams  text[],
-  p_global boolean
+CREATE OR REPLACE FUNCTION analytics.amocrm_health_checks (
+  p_from  date,
+  p_until date,
+  p_teams text[]
 )
   RETURNS TABLE (
-    code      text,
-    severity  text,
-    in_report boolean,
-    detail    jsonb
+    check_order integer,
+    code        text,
+    applies     boolean,
+    in_report   boolean,
+    severity    text,
+    count       bigint,
+    message     text,
+    extra       jsonb
   )
   LANGUAGE sql
   STABLE
   SET search_path TO ''
   AS $function$
-  with settings as (
-    select s.facebook_sync_stale_after from voronka.setting as s
-  ),
-
-  bounds as (
+  with bounds as (
     select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
-  ),
-
-  plausible as (
-    select pi.earliest, pi.latest from analytics.plausible_instants() as pi
-  ),
-
-  teams_in_scope as (
-    select tis.team_id from analytics.teams_in_scope(p_teams) as tis
-  ),
-
-  -- Global checks (no team): only for callers who see every team.
-  webhook_failed as (
-    select count(*) as n, min(e.received_at) as oldest,
-           (array_agg(e.id order by e.id desc))[1:10] as sample_ids
-    from inbox.amocrm_webhook_event as e
-    where p_global and e.status = 'failed'
-  ),
-
-  webhook_pending as (
-    select count(*) as n, min(e.received_at) as oldest,
-           (array_agg(e.id order by e.id desc))[1:10] as sample_ids
-    from inbox.amocrm_webhook_event as e
-    where p_global and e.status = 'pending'
-  ),
-
-  capture_rejected as (
-    select count(*) as n, (array_agg(e.id order by e.id desc))[1:10] as sample_ids
-    from inbox.lead_capture_event as e
-    cross join bounds
-    where p_global and e.status = 'rejected'
-      and e.received_at >= bounds.from_at and e.received_at < bounds.until_at
-  ),
-
-  fb_runs_failed as (
-    select count(*) as n, (array_agg(r.id order by r.id desc))[1:10] as sample_ids,
-           (array_agg(r.message order by r.id desc))[1] as last_message
-    from voronka.fb_sync_run as r
-    cross join bounds
-    where p_global and r.status = 'failed'
-      and r.started_at >= bounds.from_at and r.started_at < bounds.until_at
-  ),
-
-  fb_last_run as (
-    select r.status
-    from voronka.fb_sync_run as r
-    where r.status <> 'running'
-    order by r.started_at desc, r.id desc
-    limit 1
-  ),
-
-  refresh_log as (
-    select max(fr.refreshed_at) as refreshed_at from analytics.funnel_refresh as fr where p_global
   ),
 
   -- Team-scoped checks.
@@ -555,6 +480,74 @@ CREATE OR REPLACE FUNCTION analytics.data_health_checks (
            (array_agg(dwi.id order by dwi.id))[1:10] as sample_ids,
            (select jsonb_object_agg(ic.code, ic.deals) from issue_codes as ic) as by_code
     from deals_with_issues as dwi
+  ),
+
+  checks as (
+    select 4, 'amocrm_deal_needs_enrichment', true, true,
+           case when e.won_without_sale > 0 then 'error' when e.n > 0 then 'warning' else 'ok' end, e.n,
+           case when e.n > 0
+                then format('%s amoCRM deal(s) arrived as minimal webhooks and still wait to be read through the amoCRM API (since %s); %s of them won without a sale yet. Check the amoCRM API token and the reconciliation.', e.n, e.oldest, e.won_without_sale)
+                else 'No amoCRM deal waits to be read through the API.' end,
+           jsonb_build_object('won_without_sale', e.won_without_sale, 'sample_ids', coalesce(to_jsonb(e.sample_ids), '[]'::jsonb),
+                              'oldest_updated_at', e.oldest)
+    from enrichment as e
+    union all
+    select 5, 'won_deal_without_product', true, true,
+           case when u.n > 0 then 'error' else 'ok' end, u.n,
+           case when u.n > 0
+                then format('%s amoCRM deal(s) won in the window are in a pipeline (or price band) that maps to no product (pipelines %s): they are not counted as sales. Add a voronka.product_rule.', u.n, u.pipeline_ids)
+                else 'Every deal won in the window maps to a product.' end,
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(u.sample_ids), '[]'::jsonb), 'pipeline_ids', coalesce(u.pipeline_ids, '[]'::jsonb))
+    from won_unmapped as u
+    union all
+    select 9, 'amocrm_values_set_aside', true, true,
+           case when v.n > 0 then 'warning' else 'ok' end, v.n,
+           case when v.n > 0
+                then format('%s amoCRM deal(s) carry values that were set aside as unusable (%s): those fields are treated as unknown. See voronka.amocrm_deal.data_issues.', v.n, v.by_code)
+                else 'No amoCRM value was set aside.' end,
+           jsonb_build_object('by_code', coalesce(v.by_code, '{}'::jsonb), 'sample_ids', coalesce(to_jsonb(v.sample_ids), '[]'::jsonb))
+    from set_aside as v
+  )
+
+  select * from checks
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.attribution_health_checks (
+  p_from  date,
+  p_until date,
+  p_teams text[]
+)
+  RETURNS TABLE (
+    check_order integer,
+    code        text,
+    applies     boolean,
+    in_report   boolean,
+    severity    text,
+    count       bigint,
+    message     text,
+    extra       jsonb
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with bounds as (
+    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
+  ),
+
+  plausible as (
+    select pi.earliest, pi.latest from analytics.plausible_instants() as pi
+  ),
+
+  teams_in_scope as (
+    select tis.team_id from analytics.teams_in_scope(p_teams) as tis
+  ),
+
+  -- Team-scoped checks.
+  deals_in_scope as (
+    select d.*
+    from voronka.amocrm_deal as d
+    where p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams)
   ),
 
   implausible_sales as (
@@ -648,66 +641,7 @@ CREATE OR REPLACE FUNCTION analytics.data_health_checks (
       and (tf.team_id <> 'unattributed' or not exists (select 1 from team_figures as o where o.has_spend_data))
   ),
 
-  account_errors as (
-    select count(*) as n,
-           coalesce(jsonb_agg(jsonb_build_object('ad_account_id', a.id, 'team', coalesce(a.team_id, 'unattributed'),
-                                                 'error', a.last_sync_error, 'throttled_until', a.throttled_until)
-                              order by a.id), '[]'::jsonb) as accounts
-    from voronka.fb_ad_account as a
-    where a.is_visible
-      and (a.last_sync_error is not null or a.throttled_until > now())
-      and (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
-  ),
-
-  fb_sync as (
-    select (select max(run.finished_at) from voronka.fb_sync_run as run
-             where run.status in ('succeeded', 'partial')) as last_synced_at,
-           exists (select 1 from voronka.fb_ad_account as a where a.is_visible) as has_ad_accounts
-  ),
-
   checks as (
-    select 1 as position, 'amocrm_webhook_failed' as code, p_global as applies, true as in_report,
-           case when w.n > 0 then 'error' else 'ok' end as severity,
-           w.n as count,
-           case when w.n > 0
-                then format('%s amoCRM webhook(s) could not be processed (oldest received %s): their deal changes are missing. Fix the cause, then npm run amocrm:replay -- --failed.', w.n, w.oldest)
-                else 'Every stored amoCRM webhook was processed.' end as message,
-           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest) as extra
-    from webhook_failed as w
-    union all
-    select 2, 'amocrm_webhook_pending', p_global, true,
-           case when w.n > 0 then 'warning' else 'ok' end, w.n,
-           case when w.n > 0
-                then format('%s amoCRM webhook(s) are stored but not processed (oldest received %s). Run npm run amocrm:replay.', w.n, w.oldest)
-                else 'No amoCRM webhook is waiting to be processed.' end,
-           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest)
-    from webhook_pending as w
-    union all
-    select 3, 'lead_capture_rejected', p_global, true,
-           case when c.n > 0 then 'warning' else 'ok' end, c.n,
-           case when c.n > 0
-                then format('%s lead-capture request(s) in the window were rejected as invalid (the sender got 400): those leads are not counted. See inbox.lead_capture_event.error.', c.n)
-                else 'No lead-capture request in the window was rejected.' end,
-           jsonb_build_object('sample_ids', coalesce(to_jsonb(c.sample_ids), '[]'::jsonb))
-    from capture_rejected as c
-    union all
-    select 4, 'amocrm_deal_needs_enrichment', true, true,
-           case when e.won_without_sale > 0 then 'error' when e.n > 0 then 'warning' else 'ok' end, e.n,
-           case when e.n > 0
-                then format('%s amoCRM deal(s) arrived as minimal webhooks and still wait to be read through the amoCRM API (since %s); %s of them won without a sale yet. Check the amoCRM API token and the reconciliation.', e.n, e.oldest, e.won_without_sale)
-                else 'No amoCRM deal waits to be read through the API.' end,
-           jsonb_build_object('won_without_sale', e.won_without_sale, 'sample_ids', coalesce(to_jsonb(e.sample_ids), '[]'::jsonb),
-                              'oldest_updated_at', e.oldest)
-    from enrichment as e
-    union all
-    select 5, 'won_deal_without_product', true, true,
-           case when u.n > 0 then 'error' else 'ok' end, u.n,
-           case when u.n > 0
-                then format('%s amoCRM deal(s) won in the window are in a pipeline (or price band) that maps to no product (pipelines %s): they are not counted as sales. Add a voronka.product_rule.', u.n, u.pipeline_ids)
-                else 'Every deal won in the window maps to a product.' end,
-           jsonb_build_object('sample_ids', coalesce(to_jsonb(u.sample_ids), '[]'::jsonb), 'pipeline_ids', coalesce(u.pipeline_ids, '[]'::jsonb))
-    from won_unmapped as u
-    union all
     select 6, 'utm_coverage', true, false,
            case when c.n > 0 then 'warning' else 'ok' end, c.n,
            case when c.n > 0
@@ -733,14 +667,6 @@ CREATE OR REPLACE FUNCTION analytics.data_health_checks (
            jsonb_build_object('teams', s.teams)
     from no_spend as s
     union all
-    select 9, 'amocrm_values_set_aside', true, true,
-           case when v.n > 0 then 'warning' else 'ok' end, v.n,
-           case when v.n > 0
-                then format('%s amoCRM deal(s) carry values that were set aside as unusable (%s): those fields are treated as unknown. See voronka.amocrm_deal.data_issues.', v.n, v.by_code)
-                else 'No amoCRM value was set aside.' end,
-           jsonb_build_object('by_code', coalesce(v.by_code, '{}'::jsonb), 'sample_ids', coalesce(to_jsonb(v.sample_ids), '[]'::jsonb))
-    from set_aside as v
-    union all
     select 10, 'implausible_time', true, true,
            case when s.n + l.n > 0 then 'warning' else 'ok' end, s.n + l.n,
            case when s.n + l.n > 0
@@ -749,7 +675,244 @@ CREATE OR REPLACE FUNCTION analytics.data_health_checks (
            jsonb_build_object('sales', jsonb_build_object('count', s.n, 'sample_deal_ids', coalesce(to_jsonb(s.sample_ids), '[]'::jsonb)),
                               'leads', jsonb_build_object('count', l.n, 'sample_ids', coalesce(to_jsonb(l.sample_ids), '[]'::jsonb)))
     from implausible_sales as s cross join implausible_leads as l
+  )
+
+  select * from checks
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.business_day (
+  p_at timestamp with time zone
+)
+  RETURNS date
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select (p_at at time zone s.business_time_zone)::date from voronka.setting as s
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.business_day_start (
+  p_day date
+)
+  RETURNS timestamp WITH time zone
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select p_day::timestamp at time zone s.business_time_zone from voronka.setting as s
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.daily_leads (
+  p_from  date,
+  p_until date
+)
+  RETURNS TABLE (
+    day     date,
+    team_id text,
+    leads   bigint
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select bd.day, coalesce(l.team_id, 'unattributed') as team_id, count(*) as leads
+  from analytics.instant_days(p_from, p_until) as bd
+  join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
+  group by 1, 2
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.daily_sales (
+  p_from  date,
+  p_until date
+)
+  RETURNS TABLE (
+    day                    date,
+    team_id                text,
+    express_purchases      bigint,
+    express_revenue        numeric,
+    flagman_purchases      bigint,
+    flagman_revenue        numeric,
+    sale_rows_missing_rate bigint
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with sales_by_currency as (
+    select bd.day,
+           coalesce(d.team_id, 'unattributed') as team_id,
+           s.product_id,
+           s.currency,
+           count(*) as purchases,
+           sum(s.amount) as amount
+    from analytics.instant_days(p_from, p_until) as bd
+    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
+    join voronka.amocrm_deal as d on d.id = s.deal_id
+    where s.voided_at is null
+    group by 1, 2, 3, 4
+  ),
+
+  final as (
+    select sbc.day,
+           sbc.team_id,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'express'), 0)::bigint as express_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'express') as express_revenue,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'flagman'), 0)::bigint as flagman_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'flagman') as flagman_revenue,
+           coalesce(sum(sbc.purchases) filter (where fx.rate is null), 0)::bigint as sale_rows_missing_rate
+    from sales_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
+    group by 1, 2
+  )
+
+  select * from final
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.daily_spend (
+  p_from  date,
+  p_until date
+)
+  RETURNS TABLE (
+    day                     date,
+    team_id                 text,
+    spend                   numeric,
+    spend_rows_missing_rate bigint,
+    impressions             bigint,
+    clicks                  bigint
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with spend_by_currency as (
+    select i.date_start as day,
+           coalesce(a.team_id, 'unattributed') as team_id,
+           i.currency,
+           count(*) as spend_rows,
+           sum(i.spend) as spend,
+           sum(i.impressions) as impressions,
+           sum(i.clicks) as clicks
+    from voronka.fb_ad_insight as i
+    join voronka.fb_ad_account as a on a.id = i.ad_account_id
+    where i.date_start between p_from and p_until
+    group by 1, 2, 3
+  ),
+
+  final as (
+    select sbc.day,
+           sbc.team_id,
+           sum(sbc.spend * fx.rate) as spend,
+           coalesce(sum(sbc.spend_rows) filter (where fx.rate is null), 0)::bigint as spend_rows_missing_rate,
+           sum(sbc.impressions)::bigint as impressions,
+           sum(sbc.clicks)::bigint as clicks
+    from spend_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
+    group by 1, 2
+  )
+
+  select * from final
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.data_health_checks (
+  p_from   date,
+  p_until  date,
+  p_teams  text[],
+  p_global boolean
+)
+  RETURNS TABLE (
+    code      text,
+    severity  text,
+    in_report boolean,
+    detail    jsonb
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with checks as (
+    select * from analytics.operations_health_checks(p_from, p_until, p_global)
     union all
+    select * from analytics.amocrm_health_checks(p_from, p_until, p_teams)
+    union all
+    select * from analytics.attribution_health_checks(p_from, p_until, p_teams)
+    union all
+    select * from analytics.facebook_health_checks(p_from, p_until, p_teams, p_global)
+  ),
+
+  final as (
+    select c.check_order, c.code, c.severity, c.in_report,
+           jsonb_build_object('code', c.code, 'severity', c.severity, 'count', c.count, 'message', c.message)
+             || c.extra as detail
+    from checks as c
+    where c.applies
+  )
+
+  select final.code, final.severity, final.in_report, final.detail from final order by final.check_order
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.facebook_health_checks (
+  p_from   date,
+  p_until  date,
+  p_teams  text[],
+  p_global boolean
+)
+  RETURNS TABLE (
+    check_order integer,
+    code        text,
+    applies     boolean,
+    in_report   boolean,
+    severity    text,
+    count       bigint,
+    message     text,
+    extra       jsonb
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with settings as (
+    select s.facebook_sync_stale_after from voronka.setting as s
+  ),
+
+  bounds as (
+    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
+  ),
+
+  fb_runs_failed as (
+    select count(*) as n, (array_agg(r.id order by r.id desc))[1:10] as sample_ids,
+           (array_agg(r.message order by r.id desc))[1] as last_message
+    from voronka.fb_sync_run as r
+    cross join bounds
+    where p_global and r.status = 'failed'
+      and r.started_at >= bounds.from_at and r.started_at < bounds.until_at
+  ),
+
+  fb_last_run as (
+    select r.status
+    from voronka.fb_sync_run as r
+    where r.status <> 'running'
+    order by r.started_at desc, r.id desc
+    limit 1
+  ),
+
+  account_errors as (
+    select count(*) as n,
+           coalesce(jsonb_agg(jsonb_build_object('ad_account_id', a.id, 'team', coalesce(a.team_id, 'unattributed'),
+                                                 'error', a.last_sync_error, 'throttled_until', a.throttled_until)
+                              order by a.id), '[]'::jsonb) as accounts
+    from voronka.fb_ad_account as a
+    where a.is_visible
+      and (a.last_sync_error is not null or a.throttled_until > now())
+      and (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
+  ),
+
+  fb_sync as (
+    select (select max(run.finished_at) from voronka.fb_sync_run as run
+             where run.status in ('succeeded', 'partial')) as last_synced_at,
+           exists (select 1 from voronka.fb_ad_account as a where a.is_visible) as has_ad_accounts
+  ),
+
+  checks as (
     select 11, 'stale_facebook_sync', true, true,
            case when f.has_ad_accounts
                      and (f.last_synced_at is null or f.last_synced_at < now() - settings.facebook_sync_stale_after)
@@ -783,29 +946,9 @@ CREATE OR REPLACE FUNCTION analytics.data_health_checks (
                 else 'No Facebook sync run failed in the window.' end,
            jsonb_build_object('sample_ids', coalesce(to_jsonb(r.sample_ids), '[]'::jsonb), 'last_run_status', (select l.status from fb_last_run as l))
     from fb_runs_failed as r
-    union all
-    select 14, 'analytics_refresh_age', p_global, false,
-           case when r.refreshed_at is null or r.refreshed_at < now() - interval '1 hour' then 'warning' else 'ok' end,
-           case when r.refreshed_at is null or r.refreshed_at < now() - interval '1 hour' then 1 else 0 end,
-           case when r.refreshed_at is null
-                then 'analytics.funnel_analytics has never been refreshed: reports compute every day live (slower, still correct). Schedule analytics.refresh_funnel_analytics().'
-                when r.refreshed_at < now() - interval '1 hour'
-                then format('analytics.funnel_analytics was last refreshed at %s, more than an hour ago: reports stay correct (written days are computed live) but get slower. Check the refresh job.', r.refreshed_at)
-                else format('analytics.funnel_analytics was refreshed at %s.', r.refreshed_at) end,
-           jsonb_build_object('refreshed_at', r.refreshed_at,
-                              'age_seconds', round(extract(epoch from now() - r.refreshed_at)))
-    from refresh_log as r
-  ),
-
-  final as (
-    select c.position, c.code, c.severity, c.in_report,
-           jsonb_build_object('code', c.code, 'severity', c.severity, 'count', c.count, 'message', c.message)
-             || c.extra as detail
-    from checks as c
-    where c.applies
   )
 
-  select final.code, final.severity, final.in_report, final.detail from final order by final.position
+  select * from checks
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.funnel_facts (
@@ -830,109 +973,18 @@ CREATE OR REPLACE FUNCTION analytics.funnel_facts (
   STABLE
   SET search_path TO ''
   AS $function$
-  -- The business days that can hold a lead or a sale: the requested range, clamped to the data
-  -- (the materialized view asks for -infinity..infinity). Each day with the instants it spans.
-  with instants as (
-    select least((select min(l.occurred_at) from voronka.lead as l),
-                 (select min(s.won_at) from voronka.sale as s)) as first_at,
-           greatest((select max(l.occurred_at) from voronka.lead as l),
-                    (select max(s.won_at) from voronka.sale as s)) as last_at
-  ),
-
-  -- No leads and no sales: no days (greatest/least would otherwise keep the infinite bounds).
-  instant_span as (
-    select greatest(p_from, analytics.business_day(instants.first_at)) as first_day,
-           least(p_until, analytics.business_day(instants.last_at)) as last_day
-    from instants
-    where instants.first_at is not null
-  ),
-
-  business_days as (
-    select d::date as day,
-           analytics.business_day_start(d::date) as starts_at,
-           analytics.business_day_start(d::date + 1) as ends_at
-    from instant_span
-    cross join generate_series(instant_span.first_day::timestamp, instant_span.last_day::timestamp, interval '1 day') as d
-  ),
-
-  -- Spend: Facebook days are days in the ad account's zone; they are placed on the business day
-  -- with the same date (a day cannot be split). Reports warn when an account's zone differs.
-  spend_by_currency as (
-    select i.date_start as day,
-           coalesce(a.team_id, 'unattributed') as team_id,
-           i.currency,
-           count(*) as spend_rows,
-           sum(i.spend) as spend,
-           sum(i.impressions) as impressions,
-           sum(i.clicks) as clicks
-    from voronka.fb_ad_insight as i
-    join voronka.fb_ad_account as a on a.id = i.ad_account_id
-    where i.date_start between p_from and p_until
-    group by 1, 2, 3
-  ),
-
-  -- Converted with that day's rate; rows without a rate are counted, not zeroed.
-  spend as (
-    select sbc.day,
-           sbc.team_id,
-           sum(sbc.spend * fx.rate) as spend,
-           coalesce(sum(sbc.spend_rows) filter (where fx.rate is null), 0) as spend_rows_missing_rate,
-           sum(sbc.impressions) as impressions,
-           sum(sbc.clicks) as clicks
-    from spend_by_currency as sbc
-    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
-    group by 1, 2
-  ),
-
-  leads as (
-    select bd.day,
-           coalesce(l.team_id, 'unattributed') as team_id,
-           count(*) as leads
-    from business_days as bd
-    join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
-    group by 1, 2
-  ),
-
-  -- Counted sales (voided ones are kept for audit only), on the business day of their win.
-  sales_by_currency as (
-    select bd.day,
-           coalesce(d.team_id, 'unattributed') as team_id,
-           s.product_id,
-           s.currency,
-           count(*) as purchases,
-           sum(s.amount) as amount
-    from business_days as bd
-    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
-    join voronka.amocrm_deal as d on d.id = s.deal_id
-    where s.voided_at is null
-    group by 1, 2, 3, 4
-  ),
-
-  sales as (
-    select sbc.day,
-           sbc.team_id,
-           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'express'), 0) as express_purchases,
-           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'express') as express_revenue,
-           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'flagman'), 0) as flagman_purchases,
-           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'flagman') as flagman_revenue,
-           coalesce(sum(sbc.purchases) filter (where fx.rate is null), 0) as sale_rows_missing_rate
-    from sales_by_currency as sbc
-    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
-    group by 1, 2
-  ),
-
-  all_facts as (
-    select spend.day, spend.team_id, spend.spend, spend.spend_rows_missing_rate, spend.impressions,
-           spend.clicks, 0::bigint as leads, 0::bigint as express_purchases, null::numeric as express_revenue,
+  with all_facts as (
+    select sp.day, sp.team_id, sp.spend, sp.spend_rows_missing_rate, sp.impressions, sp.clicks,
+           0::bigint as leads, 0::bigint as express_purchases, null::numeric as express_revenue,
            0::bigint as flagman_purchases, null::numeric as flagman_revenue, 0::bigint as sale_rows_missing_rate
-    from spend
+    from analytics.daily_spend(p_from, p_until) as sp
     union all
-    select leads.day, leads.team_id, null, 0, 0, 0, leads.leads, 0, null, 0, null, 0
-    from leads
+    select dl.day, dl.team_id, null, 0, 0, 0, dl.leads, 0, null, 0, null, 0
+    from analytics.daily_leads(p_from, p_until) as dl
     union all
-    select sales.day, sales.team_id, null, 0, 0, 0, 0, sales.express_purchases, sales.express_revenue,
-           sales.flagman_purchases, sales.flagman_revenue, sales.sale_rows_missing_rate
-    from sales
+    select ds.day, ds.team_id, null, 0, 0, 0, 0, ds.express_purchases, ds.express_revenue,
+           ds.flagman_purchases, ds.flagman_revenue, ds.sale_rows_missing_rate
+    from analytics.daily_sales(p_from, p_until) as ds
   ),
 
   final as (
@@ -1281,6 +1333,44 @@ CREATE OR REPLACE FUNCTION analytics.funnel_zone_warnings (
   select final.warning from final order by final.id
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.instant_days (
+  p_from  date,
+  p_until date
+)
+  RETURNS TABLE (
+    day       date,
+    starts_at timestamp with time zone,
+    ends_at   timestamp with time zone
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with instants as (
+    select least((select min(l.occurred_at) from voronka.lead as l),
+                 (select min(s.won_at) from voronka.sale as s)) as first_at,
+           greatest((select max(l.occurred_at) from voronka.lead as l),
+                    (select max(s.won_at) from voronka.sale as s)) as last_at
+  ),
+
+  span as (
+    select greatest(p_from, analytics.business_day(instants.first_at)) as first_day,
+           least(p_until, analytics.business_day(instants.last_at)) as last_day
+    from instants
+    where instants.first_at is not null
+  ),
+
+  final as (
+    select d::date as day,
+           analytics.business_day_start(d::date) as starts_at,
+           analytics.business_day_start(d::date + 1) as ends_at
+    from span
+    cross join generate_series(span.first_day::timestamp, span.last_day::timestamp, interval '1 day') as d
+  )
+
+  select * from final
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.mark_stale_days_of_owner_change()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -1379,6 +1469,98 @@ begin
   end if;
   return null;
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.operations_health_checks (
+  p_from   date,
+  p_until  date,
+  p_global boolean
+)
+  RETURNS TABLE (
+    check_order integer,
+    code        text,
+    applies     boolean,
+    in_report   boolean,
+    severity    text,
+    count       bigint,
+    message     text,
+    extra       jsonb
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with bounds as (
+    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
+  ),
+
+  -- Global checks (no team): only for callers who see every team.
+  webhook_failed as (
+    select count(*) as n, min(e.received_at) as oldest,
+           (array_agg(e.id order by e.id desc))[1:10] as sample_ids
+    from inbox.amocrm_webhook_event as e
+    where p_global and e.status = 'failed'
+  ),
+
+  webhook_pending as (
+    select count(*) as n, min(e.received_at) as oldest,
+           (array_agg(e.id order by e.id desc))[1:10] as sample_ids
+    from inbox.amocrm_webhook_event as e
+    where p_global and e.status = 'pending'
+  ),
+
+  capture_rejected as (
+    select count(*) as n, (array_agg(e.id order by e.id desc))[1:10] as sample_ids
+    from inbox.lead_capture_event as e
+    cross join bounds
+    where p_global and e.status = 'rejected'
+      and e.received_at >= bounds.from_at and e.received_at < bounds.until_at
+  ),
+
+  refresh_log as (
+    select max(fr.refreshed_at) as refreshed_at from analytics.funnel_refresh as fr where p_global
+  ),
+
+  checks as (
+    select 1 as position, 'amocrm_webhook_failed' as code, p_global as applies, true as in_report,
+           case when w.n > 0 then 'error' else 'ok' end as severity,
+           w.n as count,
+           case when w.n > 0
+                then format('%s amoCRM webhook(s) could not be processed (oldest received %s): their deal changes are missing. Fix the cause, then npm run amocrm:replay -- --failed.', w.n, w.oldest)
+                else 'Every stored amoCRM webhook was processed.' end as message,
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest) as extra
+    from webhook_failed as w
+    union all
+    select 2, 'amocrm_webhook_pending', p_global, true,
+           case when w.n > 0 then 'warning' else 'ok' end, w.n,
+           case when w.n > 0
+                then format('%s amoCRM webhook(s) are stored but not processed (oldest received %s). Run npm run amocrm:replay.', w.n, w.oldest)
+                else 'No amoCRM webhook is waiting to be processed.' end,
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest)
+    from webhook_pending as w
+    union all
+    select 3, 'lead_capture_rejected', p_global, true,
+           case when c.n > 0 then 'warning' else 'ok' end, c.n,
+           case when c.n > 0
+                then format('%s lead-capture request(s) in the window were rejected as invalid (the sender got 400): those leads are not counted. See inbox.lead_capture_event.error.', c.n)
+                else 'No lead-capture request in the window was rejected.' end,
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(c.sample_ids), '[]'::jsonb))
+    from capture_rejected as c
+    union all
+    select 14, 'analytics_refresh_age', p_global, false,
+           case when r.refreshed_at is null or r.refreshed_at < now() - interval '1 hour' then 'warning' else 'ok' end,
+           case when r.refreshed_at is null or r.refreshed_at < now() - interval '1 hour' then 1 else 0 end,
+           case when r.refreshed_at is null
+                then 'analytics.funnel_analytics has never been refreshed: reports compute every day live (slower, still correct). Schedule analytics.refresh_funnel_analytics().'
+                when r.refreshed_at < now() - interval '1 hour'
+                then format('analytics.funnel_analytics was last refreshed at %s, more than an hour ago: reports stay correct (written days are computed live) but get slower. Check the refresh job.', r.refreshed_at)
+                else format('analytics.funnel_analytics was refreshed at %s.', r.refreshed_at) end,
+           jsonb_build_object('refreshed_at', r.refreshed_at,
+                              'age_seconds', round(extract(epoch from now() - r.refreshed_at)))
+    from refresh_log as r
+  )
+
+  select * from checks
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.plausible_instants()
@@ -3610,11 +3792,23 @@ COMMENT ON COLUMN "voronka"."team_utm_rule"."utm_campaign_pattern" IS 'Optional 
 
 COMMENT ON COLUMN "voronka"."team_utm_rule"."utm_source" IS 'utm_source to match, lower case; matched case-insensitively.';
 
+COMMENT ON FUNCTION "analytics"."amocrm_health_checks"(date, date, text[]) IS 'Data health checks (amocrm) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
+
+COMMENT ON FUNCTION "analytics"."attribution_health_checks"(date, date, text[]) IS 'Data health checks (attribution) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
+
 COMMENT ON FUNCTION "analytics"."business_day"(timestamp with time zone) IS 'The business day of an instant: its calendar date in voronka.setting.business_time_zone.';
 
 COMMENT ON FUNCTION "analytics"."business_day_start"(date) IS 'The instant business day p_day starts (00:00 in the business zone); day d ends where d + 1 starts.';
 
+COMMENT ON FUNCTION "analytics"."daily_leads"(date, date) IS 'Leads per business day (of occurred_at) and team.';
+
+COMMENT ON FUNCTION "analytics"."daily_sales"(date, date) IS 'Counted Express and Flagman purchases and revenue (reporting currency) per business day (of won_at) and team; sale_rows_missing_rate counts sales left out of revenue for want of a rate.';
+
+COMMENT ON FUNCTION "analytics"."daily_spend"(date, date) IS 'Facebook spend (reporting currency; null part for rows without a rate, counted in spend_rows_missing_rate), impressions and clicks per account-local day and team.';
+
 COMMENT ON FUNCTION "analytics"."data_health_checks"(date, date, text[], boolean) IS 'The one definition of every data health check for the business days p_from..p_until and the teams p_teams (null = all): rows (code, severity ok|warning|error, in_report, detail {code, severity, count, message, ...}). Checks without a team (inbox, lead capture, Facebook runs, refresh age) only when p_global. in_report: funnel_report lists it in warnings when not ok. Used by public.data_health and analytics.funnel_report_json.';
+
+COMMENT ON FUNCTION "analytics"."facebook_health_checks"(date, date, text[], boolean) IS 'Data health checks (facebook) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
 
 COMMENT ON FUNCTION "analytics"."funnel_facts"(date, date) IS 'Funnel facts per business-local day and team for the days from p_from to p_until (inclusive), computed from the tables. Money in the reporting currency; *_rows_missing_rate count rows left out of a sum because their day had no exchange rate.';
 
@@ -3630,11 +3824,15 @@ COMMENT ON FUNCTION "analytics"."funnel_team_figures"(date, date, text[]) IS 'Pe
 
 COMMENT ON FUNCTION "analytics"."funnel_zone_warnings"(date, date, text[]) IS 'ad_account_time_zone warnings: ad accounts with spend in the window whose zone''s offset differs from the business zone''s.';
 
+COMMENT ON FUNCTION "analytics"."instant_days"(date, date) IS 'The business days of p_from..p_until that hold a lead or a sale, with the instants each spans in the business zone.';
+
 COMMENT ON FUNCTION "analytics"."mark_stale_insight_days"() IS 'Statement trigger: records the days of the Facebook insights a statement wrote.';
 
 COMMENT ON FUNCTION "analytics"."mark_stale_instant_days"() IS 'Statement trigger: records the business days of the leads (occurred_at) or sales (won_at) a statement wrote.';
 
 COMMENT ON FUNCTION "analytics"."mark_stale_rate_days"() IS 'Statement trigger: records the days of the exchange rates a statement wrote.';
+
+COMMENT ON FUNCTION "analytics"."operations_health_checks"(date, date, boolean) IS 'Data health checks (operations) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
 
 COMMENT ON FUNCTION "analytics"."plausible_instants"() IS 'The range of plausible instants for sales and leads: from 2000-01-01 UTC to now() + 1 day. Outside it: the implausible_time check, and never freshness.last_sale_at / last_lead_at.';
 
@@ -3792,6 +3990,14 @@ COMMENT ON VIEW "analytics"."leads" IS 'Every lead with its business day (busine
 
 COMMENT ON VIEW "analytics"."sales" IS 'Every sale with its business day (business time zone), team ("unattributed" when no rule matched) and whether it counts (voided sales are kept for audit). Filter on business_day, not on won_at::date.';
 
+REVOKE ALL ON FUNCTION "analytics"."amocrm_health_checks"(date, date, text[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."amocrm_health_checks"(date, date, text[]) TO "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."attribution_health_checks"(date, date, text[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."attribution_health_checks"(date, date, text[]) TO "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."business_day"(timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."business_day"(timestamp WITH time zone) TO "service_role";
@@ -3800,9 +4006,25 @@ REVOKE ALL ON FUNCTION "analytics"."business_day_start"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."business_day_start"(date) TO "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."daily_leads"(date, date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."daily_leads"(date, date) TO "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."daily_sales"(date, date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."daily_sales"(date, date) TO "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."daily_spend"(date, date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."daily_spend"(date, date) TO "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."data_health_checks"(date, date, text[], boolean) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."data_health_checks"(date, date, text[], boolean) TO "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."facebook_health_checks"(date, date, text[], boolean) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."facebook_health_checks"(date, date, text[], boolean) TO "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."funnel_facts"(date, date) FROM PUBLIC;
 
@@ -3832,6 +4054,10 @@ REVOKE ALL ON FUNCTION "analytics"."funnel_zone_warnings"(date, date, text[]) FR
 
 GRANT EXECUTE ON FUNCTION "analytics"."funnel_zone_warnings"(date, date, text[]) TO "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."instant_days"(date, date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."instant_days"(date, date) TO "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."mark_stale_days_of_owner_change"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "analytics"."mark_stale_insight_days"() FROM PUBLIC;
@@ -3839,6 +4065,10 @@ REVOKE ALL ON FUNCTION "analytics"."mark_stale_insight_days"() FROM PUBLIC;
 REVOKE ALL ON FUNCTION "analytics"."mark_stale_instant_days"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "analytics"."mark_stale_rate_days"() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "analytics"."operations_health_checks"(date, date, boolean) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."operations_health_checks"(date, date, boolean) TO "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."plausible_instants"() FROM PUBLIC;
 

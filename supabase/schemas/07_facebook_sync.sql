@@ -49,6 +49,8 @@ comment on function voronka.finish_fb_sync_run(bigint, jsonb) is 'Closes a run w
 -- Discovery: businesses and ad accounts as Graph lists them (accounts already de-duplicated by
 -- the caller, but a repeated id is harmless here too). When p_complete (every discovery edge was
 -- read), visible accounts missing from the list are marked invisible; nothing is deleted.
+-- Longer than most: three statements (businesses, accounts, disappeared accounts) that must
+-- commit together, each a plain upsert.
 create function voronka.sync_fb_discovery(p_businesses jsonb, p_accounts jsonb, p_complete boolean)
 returns jsonb
 language plpgsql
@@ -129,6 +131,8 @@ comment on function voronka.sync_fb_discovery(jsonb, jsonb, boolean) is 'Upserts
 -- One insights page, one statement: rows exactly as Graph sends them (metrics are strings),
 -- parsed as numeric/bigint here. A row that is not this account's, or not a single day, fails
 -- the whole page. Unchanged rows are not rewritten (they would only mark report days stale).
+-- Longer than most: one statement on purpose (a page is all-or-nothing), whose steps are named
+-- CTEs: parse → check → keep the last row per ad and day → upsert what changed.
 create function voronka.upsert_fb_ad_insights(p_account_id text, p_rows jsonb)
 returns integer
 language plpgsql

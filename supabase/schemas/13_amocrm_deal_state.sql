@@ -132,7 +132,7 @@ $$;
 comment on function voronka.amocrm_replay_deal(bigint) is 'Replays an amoCRM deal''s observations in amoCRM''s order and returns the state and sale an ordered delivery would leave (observation_count 0: no observations).';
 
 -- Step 2: the deal row. Waiting for the API: anything received after the last API read that
--- needs one. Writes only what differs.
+-- needs one. Writes only what differs (long only for the upsert's column lists).
 create function voronka.amocrm_write_deal(p_deal_id bigint, p_replay voronka.amocrm_deal_replay)
 returns voronka.amocrm_deal
 language plpgsql

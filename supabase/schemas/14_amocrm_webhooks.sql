@@ -32,6 +32,9 @@ as $$
   select array['contacts', 'companies', 'customers', 'unsorted', 'message', 'talk', 'task', 'catalogs', 'notes']
 $$;
 
+-- Applies a stored webhook: lock its deals, observe each lead, record the outcome on the event.
+-- Longer than most: the outcome bookkeeping (processed / ignored / failed, with the error kept on
+-- the event so amoCRM still gets its 2xx) is written once here for every kind of body.
 create function voronka.amocrm_process_webhook_event(p_event_id bigint)
 returns jsonb
 language plpgsql

@@ -3,8 +3,140 @@
 -- table records the business days it touched in analytics.stale_day, and reports compute those
 -- days live from the tables and every other day from the view (see analytics.funnel_rows).
 
--- One definition of every funnel number, for any range of business days. The materialized view
--- is this function over all days; reports call it for the days the view does not have yet.
+-- The funnel's facts are three daily series, one per source, joined by funnel_facts below. Each
+-- is one definition, for any range of business days; money is in the reporting currency, and
+-- rows whose day has no exchange rate are counted (never converted at an assumed rate).
+
+-- The business days of a range that can hold a lead or a sale, each with the instants it spans
+-- ([start, next start) in the business zone). The range is clamped to the data, so the
+-- materialized view can ask for -infinity..infinity; no leads and no sales: no days.
+create function analytics.instant_days(p_from date, p_until date)
+returns table (day date, starts_at timestamptz, ends_at timestamptz)
+language sql
+stable
+set search_path = ''
+as $$
+  with instants as (
+    select least((select min(l.occurred_at) from voronka.lead as l),
+                 (select min(s.won_at) from voronka.sale as s)) as first_at,
+           greatest((select max(l.occurred_at) from voronka.lead as l),
+                    (select max(s.won_at) from voronka.sale as s)) as last_at
+  ),
+
+  span as (
+    select greatest(p_from, analytics.business_day(instants.first_at)) as first_day,
+           least(p_until, analytics.business_day(instants.last_at)) as last_day
+    from instants
+    where instants.first_at is not null
+  ),
+
+  final as (
+    select d::date as day,
+           analytics.business_day_start(d::date) as starts_at,
+           analytics.business_day_start(d::date + 1) as ends_at
+    from span
+    cross join generate_series(span.first_day::timestamp, span.last_day::timestamp, interval '1 day') as d
+  )
+
+  select * from final
+$$;
+comment on function analytics.instant_days(date, date) is 'The business days of p_from..p_until that hold a lead or a sale, with the instants each spans in the business zone.';
+
+-- Spend: Facebook days are days in the ad account's zone; they are placed on the business day
+-- with the same date (a day cannot be split). Reports warn when an account's zone differs.
+create function analytics.daily_spend(p_from date, p_until date)
+returns table (day date, team_id text, spend numeric, spend_rows_missing_rate bigint, impressions bigint, clicks bigint)
+language sql
+stable
+set search_path = ''
+as $$
+  with spend_by_currency as (
+    select i.date_start as day,
+           coalesce(a.team_id, 'unattributed') as team_id,
+           i.currency,
+           count(*) as spend_rows,
+           sum(i.spend) as spend,
+           sum(i.impressions) as impressions,
+           sum(i.clicks) as clicks
+    from voronka.fb_ad_insight as i
+    join voronka.fb_ad_account as a on a.id = i.ad_account_id
+    where i.date_start between p_from and p_until
+    group by 1, 2, 3
+  ),
+
+  final as (
+    select sbc.day,
+           sbc.team_id,
+           sum(sbc.spend * fx.rate) as spend,
+           coalesce(sum(sbc.spend_rows) filter (where fx.rate is null), 0)::bigint as spend_rows_missing_rate,
+           sum(sbc.impressions)::bigint as impressions,
+           sum(sbc.clicks)::bigint as clicks
+    from spend_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
+    group by 1, 2
+  )
+
+  select * from final
+$$;
+comment on function analytics.daily_spend(date, date) is 'Facebook spend (reporting currency; null part for rows without a rate, counted in spend_rows_missing_rate), impressions and clicks per account-local day and team.';
+
+create function analytics.daily_leads(p_from date, p_until date)
+returns table (day date, team_id text, leads bigint)
+language sql
+stable
+set search_path = ''
+as $$
+  select bd.day, coalesce(l.team_id, 'unattributed') as team_id, count(*) as leads
+  from analytics.instant_days(p_from, p_until) as bd
+  join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
+  group by 1, 2
+$$;
+comment on function analytics.daily_leads(date, date) is 'Leads per business day (of occurred_at) and team.';
+
+-- Counted sales (voided ones are kept for audit only), on the business day of their win.
+create function analytics.daily_sales(p_from date, p_until date)
+returns table (
+  day date, team_id text, express_purchases bigint, express_revenue numeric,
+  flagman_purchases bigint, flagman_revenue numeric, sale_rows_missing_rate bigint
+)
+language sql
+stable
+set search_path = ''
+as $$
+  with sales_by_currency as (
+    select bd.day,
+           coalesce(d.team_id, 'unattributed') as team_id,
+           s.product_id,
+           s.currency,
+           count(*) as purchases,
+           sum(s.amount) as amount
+    from analytics.instant_days(p_from, p_until) as bd
+    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
+    join voronka.amocrm_deal as d on d.id = s.deal_id
+    where s.voided_at is null
+    group by 1, 2, 3, 4
+  ),
+
+  final as (
+    select sbc.day,
+           sbc.team_id,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'express'), 0)::bigint as express_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'express') as express_revenue,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'flagman'), 0)::bigint as flagman_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'flagman') as flagman_revenue,
+           coalesce(sum(sbc.purchases) filter (where fx.rate is null), 0)::bigint as sale_rows_missing_rate
+    from sales_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
+    group by 1, 2
+  )
+
+  select * from final
+$$;
+comment on function analytics.daily_sales(date, date) is 'Counted Express and Flagman purchases and revenue (reporting currency) per business day (of won_at) and team; sale_rows_missing_rate counts sales left out of revenue for want of a rate.';
+
+-- One definition of every funnel number, for any range of business days: the three series on one
+-- row per day and team. The materialized view is this function over all days; reports call it
+-- for the days the view does not have yet.
 create function analytics.funnel_facts(p_from date, p_until date)
 returns table (
   day date,
@@ -24,109 +156,18 @@ language sql
 stable
 set search_path = ''
 as $$
-  -- The business days that can hold a lead or a sale: the requested range, clamped to the data
-  -- (the materialized view asks for -infinity..infinity). Each day with the instants it spans.
-  with instants as (
-    select least((select min(l.occurred_at) from voronka.lead as l),
-                 (select min(s.won_at) from voronka.sale as s)) as first_at,
-           greatest((select max(l.occurred_at) from voronka.lead as l),
-                    (select max(s.won_at) from voronka.sale as s)) as last_at
-  ),
-
-  -- No leads and no sales: no days (greatest/least would otherwise keep the infinite bounds).
-  instant_span as (
-    select greatest(p_from, analytics.business_day(instants.first_at)) as first_day,
-           least(p_until, analytics.business_day(instants.last_at)) as last_day
-    from instants
-    where instants.first_at is not null
-  ),
-
-  business_days as (
-    select d::date as day,
-           analytics.business_day_start(d::date) as starts_at,
-           analytics.business_day_start(d::date + 1) as ends_at
-    from instant_span
-    cross join generate_series(instant_span.first_day::timestamp, instant_span.last_day::timestamp, interval '1 day') as d
-  ),
-
-  -- Spend: Facebook days are days in the ad account's zone; they are placed on the business day
-  -- with the same date (a day cannot be split). Reports warn when an account's zone differs.
-  spend_by_currency as (
-    select i.date_start as day,
-           coalesce(a.team_id, 'unattributed') as team_id,
-           i.currency,
-           count(*) as spend_rows,
-           sum(i.spend) as spend,
-           sum(i.impressions) as impressions,
-           sum(i.clicks) as clicks
-    from voronka.fb_ad_insight as i
-    join voronka.fb_ad_account as a on a.id = i.ad_account_id
-    where i.date_start between p_from and p_until
-    group by 1, 2, 3
-  ),
-
-  -- Converted with that day's rate; rows without a rate are counted, not zeroed.
-  spend as (
-    select sbc.day,
-           sbc.team_id,
-           sum(sbc.spend * fx.rate) as spend,
-           coalesce(sum(sbc.spend_rows) filter (where fx.rate is null), 0) as spend_rows_missing_rate,
-           sum(sbc.impressions) as impressions,
-           sum(sbc.clicks) as clicks
-    from spend_by_currency as sbc
-    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
-    group by 1, 2
-  ),
-
-  leads as (
-    select bd.day,
-           coalesce(l.team_id, 'unattributed') as team_id,
-           count(*) as leads
-    from business_days as bd
-    join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
-    group by 1, 2
-  ),
-
-  -- Counted sales (voided ones are kept for audit only), on the business day of their win.
-  sales_by_currency as (
-    select bd.day,
-           coalesce(d.team_id, 'unattributed') as team_id,
-           s.product_id,
-           s.currency,
-           count(*) as purchases,
-           sum(s.amount) as amount
-    from business_days as bd
-    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
-    join voronka.amocrm_deal as d on d.id = s.deal_id
-    where s.voided_at is null
-    group by 1, 2, 3, 4
-  ),
-
-  sales as (
-    select sbc.day,
-           sbc.team_id,
-           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'express'), 0) as express_purchases,
-           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'express') as express_revenue,
-           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'flagman'), 0) as flagman_purchases,
-           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'flagman') as flagman_revenue,
-           coalesce(sum(sbc.purchases) filter (where fx.rate is null), 0) as sale_rows_missing_rate
-    from sales_by_currency as sbc
-    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
-    group by 1, 2
-  ),
-
-  all_facts as (
-    select spend.day, spend.team_id, spend.spend, spend.spend_rows_missing_rate, spend.impressions,
-           spend.clicks, 0::bigint as leads, 0::bigint as express_purchases, null::numeric as express_revenue,
+  with all_facts as (
+    select sp.day, sp.team_id, sp.spend, sp.spend_rows_missing_rate, sp.impressions, sp.clicks,
+           0::bigint as leads, 0::bigint as express_purchases, null::numeric as express_revenue,
            0::bigint as flagman_purchases, null::numeric as flagman_revenue, 0::bigint as sale_rows_missing_rate
-    from spend
+    from analytics.daily_spend(p_from, p_until) as sp
     union all
-    select leads.day, leads.team_id, null, 0, 0, 0, leads.leads, 0, null, 0, null, 0
-    from leads
+    select dl.day, dl.team_id, null, 0, 0, 0, dl.leads, 0, null, 0, null, 0
+    from analytics.daily_leads(p_from, p_until) as dl
     union all
-    select sales.day, sales.team_id, null, 0, 0, 0, 0, sales.express_purchases, sales.express_revenue,
-           sales.flagman_purchases, sales.flagman_revenue, sales.sale_rows_missing_rate
-    from sales
+    select ds.day, ds.team_id, null, 0, 0, 0, 0, ds.express_purchases, ds.express_revenue,
+           ds.flagman_purchases, ds.flagman_revenue, ds.sale_rows_missing_rate
+    from analytics.daily_sales(p_from, p_until) as ds
   ),
 
   final as (
@@ -387,6 +428,10 @@ create trigger setting_refresh_analytics
   after update of business_time_zone, reporting_currency on voronka.setting
   for each statement execute function analytics.refresh_on_settings_change();
 
+revoke execute on function analytics.instant_days(date, date), analytics.daily_spend(date, date),
+  analytics.daily_leads(date, date), analytics.daily_sales(date, date) from public;
+grant execute on function analytics.instant_days(date, date), analytics.daily_spend(date, date),
+  analytics.daily_leads(date, date), analytics.daily_sales(date, date) to service_role;
 revoke execute on function analytics.funnel_facts(date, date), analytics.mark_stale_instant_days(),
   analytics.mark_stale_insight_days(), analytics.mark_stale_rate_days(), analytics.mark_stale_days_of_owner_change(),
   analytics.refresh_funnel_analytics(), analytics.refresh_on_settings_change() from public;

@@ -118,7 +118,7 @@ $$;
 comment on function analytics.funnel_team_figures(date, date, text[]) is 'Per team bucket in scope: the window''s sums from analytics.funnel_rows (money unrounded, in the reporting currency), whether every row converted, and whether the team has any spend rows.';
 
 -- Which exchange rates the window lacks, for the report's warnings. Only looked up when the
--- figures say something did not convert.
+-- figures say something did not convert. (Long only for its two message texts.)
 create function analytics.funnel_rate_warnings(
   p_from date, p_until date, p_teams text[], p_spend_converted boolean, p_sales_converted boolean
 )
@@ -280,6 +280,7 @@ $$;
 comment on function analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) is 'The report''s stages array (spend, leads, express, flagman) with CTR, CPC, CPM, CPL and conversions; null where a figure is undefined.';
 
 -- The funnel_report object: team figures → totals → stages, by team, warnings and freshness.
+-- Long only for the JSON shape it assembles; every figure comes from the named steps above.
 -- Spend and revenue are only reported when every row could be converted: a partial sum would
 -- understate spend and overstate ROI. The warnings say what is missing.
 create function analytics.funnel_report_json(p_from date, p_until date, p_teams text[])

@@ -3,7 +3,7 @@
 -- coverage, spend without leads and leads without spend, values set aside, implausible
 -- timestamps, Facebook sync errors, analytics refresh age). public.data_health returns all of
 -- them; funnel_report adds the ones that are not ok and bear on its numbers to its warnings.
--- A team with leads but no spend rows in the window no longer shows spend 0 and a CPL of 0.00
+-- A team with leads but no spend rows in the window does not show spend 0 and a CPL of 0.00
 -- (free leads): its spend and every spend-based figure are null, with the warning no_spend_data.
 
 -- The one definition of a plausible instant for a sale or a lead: not before 2000, not more than
@@ -48,26 +48,17 @@ $$;
 
 comment on function analytics.spend_data_accounts(date, date) is 'Ad accounts with Facebook insight rows on the days p_from..p_until (account-local days, as reports count them), their team ("unattributed" when none) and whether any row has spend > 0. A team absent here has no spend data for the window.';
 
-create function analytics.data_health_checks(p_from date, p_until date, p_teams text[], p_global boolean)
-returns table (code text, severity text, in_report boolean, detail jsonb)
+-- Checks of the pipeline itself, without a team: amoCRM webhooks that failed or wait, lead-capture requests rejected, the analytics refresh age.
+-- A catalogue: each check is one CTE and one branch of `checks`, so the function is as long as
+-- its checks are many; a check is read (and changed) in one place.
+create function analytics.operations_health_checks(p_from date, p_until date, p_global boolean)
+returns table (check_order integer, code text, applies boolean, in_report boolean, severity text, count bigint, message text, extra jsonb)
 language sql
 stable
 set search_path = ''
 as $$
-  with settings as (
-    select s.facebook_sync_stale_after from voronka.setting as s
-  ),
-
-  bounds as (
+  with bounds as (
     select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
-  ),
-
-  plausible as (
-    select pi.earliest, pi.latest from analytics.plausible_instants() as pi
-  ),
-
-  teams_in_scope as (
-    select tis.team_id from analytics.teams_in_scope(p_teams) as tis
   ),
 
   -- Global checks (no team): only for callers who see every team.
@@ -93,25 +84,64 @@ as $$
       and e.received_at >= bounds.from_at and e.received_at < bounds.until_at
   ),
 
-  fb_runs_failed as (
-    select count(*) as n, (array_agg(r.id order by r.id desc))[1:10] as sample_ids,
-           (array_agg(r.message order by r.id desc))[1] as last_message
-    from voronka.fb_sync_run as r
-    cross join bounds
-    where p_global and r.status = 'failed'
-      and r.started_at >= bounds.from_at and r.started_at < bounds.until_at
-  ),
-
-  fb_last_run as (
-    select r.status
-    from voronka.fb_sync_run as r
-    where r.status <> 'running'
-    order by r.started_at desc, r.id desc
-    limit 1
-  ),
-
   refresh_log as (
     select max(fr.refreshed_at) as refreshed_at from analytics.funnel_refresh as fr where p_global
+  ),
+
+  checks as (
+    select 1 as position, 'amocrm_webhook_failed' as code, p_global as applies, true as in_report,
+           case when w.n > 0 then 'error' else 'ok' end as severity,
+           w.n as count,
+           case when w.n > 0
+                then format('%s amoCRM webhook(s) could not be processed (oldest received %s): their deal changes are missing. Fix the cause, then npm run amocrm:replay -- --failed.', w.n, w.oldest)
+                else 'Every stored amoCRM webhook was processed.' end as message,
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest) as extra
+    from webhook_failed as w
+    union all
+    select 2, 'amocrm_webhook_pending', p_global, true,
+           case when w.n > 0 then 'warning' else 'ok' end, w.n,
+           case when w.n > 0
+                then format('%s amoCRM webhook(s) are stored but not processed (oldest received %s). Run npm run amocrm:replay.', w.n, w.oldest)
+                else 'No amoCRM webhook is waiting to be processed.' end,
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest)
+    from webhook_pending as w
+    union all
+    select 3, 'lead_capture_rejected', p_global, true,
+           case when c.n > 0 then 'warning' else 'ok' end, c.n,
+           case when c.n > 0
+                then format('%s lead-capture request(s) in the window were rejected as invalid (the sender got 400): those leads are not counted. See inbox.lead_capture_event.error.', c.n)
+                else 'No lead-capture request in the window was rejected.' end,
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(c.sample_ids), '[]'::jsonb))
+    from capture_rejected as c
+    union all
+    select 14, 'analytics_refresh_age', p_global, false,
+           case when r.refreshed_at is null or r.refreshed_at < now() - interval '1 hour' then 'warning' else 'ok' end,
+           case when r.refreshed_at is null or r.refreshed_at < now() - interval '1 hour' then 1 else 0 end,
+           case when r.refreshed_at is null
+                then 'analytics.funnel_analytics has never been refreshed: reports compute every day live (slower, still correct). Schedule analytics.refresh_funnel_analytics().'
+                when r.refreshed_at < now() - interval '1 hour'
+                then format('analytics.funnel_analytics was last refreshed at %s, more than an hour ago: reports stay correct (written days are computed live) but get slower. Check the refresh job.', r.refreshed_at)
+                else format('analytics.funnel_analytics was refreshed at %s.', r.refreshed_at) end,
+           jsonb_build_object('refreshed_at', r.refreshed_at,
+                              'age_seconds', round(extract(epoch from now() - r.refreshed_at)))
+    from refresh_log as r
+  )
+
+  select * from checks
+$$;
+comment on function analytics.operations_health_checks(date, date, boolean) is 'Data health checks (operations) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
+
+-- Checks of amoCRM deals in scope: deals waiting for an API read, won deals without a product, values set aside.
+-- A catalogue: each check is one CTE and one branch of `checks`, so the function is as long as
+-- its checks are many; a check is read (and changed) in one place.
+create function analytics.amocrm_health_checks(p_from date, p_until date, p_teams text[])
+returns table (check_order integer, code text, applies boolean, in_report boolean, severity text, count bigint, message text, extra jsonb)
+language sql
+stable
+set search_path = ''
+as $$
+  with bounds as (
+    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
   ),
 
   -- Team-scoped checks.
@@ -169,6 +199,65 @@ as $$
            (array_agg(dwi.id order by dwi.id))[1:10] as sample_ids,
            (select jsonb_object_agg(ic.code, ic.deals) from issue_codes as ic) as by_code
     from deals_with_issues as dwi
+  ),
+
+  checks as (
+    select 4, 'amocrm_deal_needs_enrichment', true, true,
+           case when e.won_without_sale > 0 then 'error' when e.n > 0 then 'warning' else 'ok' end, e.n,
+           case when e.n > 0
+                then format('%s amoCRM deal(s) arrived as minimal webhooks and still wait to be read through the amoCRM API (since %s); %s of them won without a sale yet. Check the amoCRM API token and the reconciliation.', e.n, e.oldest, e.won_without_sale)
+                else 'No amoCRM deal waits to be read through the API.' end,
+           jsonb_build_object('won_without_sale', e.won_without_sale, 'sample_ids', coalesce(to_jsonb(e.sample_ids), '[]'::jsonb),
+                              'oldest_updated_at', e.oldest)
+    from enrichment as e
+    union all
+    select 5, 'won_deal_without_product', true, true,
+           case when u.n > 0 then 'error' else 'ok' end, u.n,
+           case when u.n > 0
+                then format('%s amoCRM deal(s) won in the window are in a pipeline (or price band) that maps to no product (pipelines %s): they are not counted as sales. Add a voronka.product_rule.', u.n, u.pipeline_ids)
+                else 'Every deal won in the window maps to a product.' end,
+           jsonb_build_object('sample_ids', coalesce(to_jsonb(u.sample_ids), '[]'::jsonb), 'pipeline_ids', coalesce(u.pipeline_ids, '[]'::jsonb))
+    from won_unmapped as u
+    union all
+    select 9, 'amocrm_values_set_aside', true, true,
+           case when v.n > 0 then 'warning' else 'ok' end, v.n,
+           case when v.n > 0
+                then format('%s amoCRM deal(s) carry values that were set aside as unusable (%s): those fields are treated as unknown. See voronka.amocrm_deal.data_issues.', v.n, v.by_code)
+                else 'No amoCRM value was set aside.' end,
+           jsonb_build_object('by_code', coalesce(v.by_code, '{}'::jsonb), 'sample_ids', coalesce(to_jsonb(v.sample_ids), '[]'::jsonb))
+    from set_aside as v
+  )
+
+  select * from checks
+$$;
+comment on function analytics.amocrm_health_checks(date, date, text[]) is 'Data health checks (amocrm) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
+
+-- Checks that leads, sales and spend meet: UTM coverage, spend without leads, leads without spend data, implausible times.
+-- A catalogue: each check is one CTE and one branch of `checks`, so the function is as long as
+-- its checks are many; a check is read (and changed) in one place.
+create function analytics.attribution_health_checks(p_from date, p_until date, p_teams text[])
+returns table (check_order integer, code text, applies boolean, in_report boolean, severity text, count bigint, message text, extra jsonb)
+language sql
+stable
+set search_path = ''
+as $$
+  with bounds as (
+    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
+  ),
+
+  plausible as (
+    select pi.earliest, pi.latest from analytics.plausible_instants() as pi
+  ),
+
+  teams_in_scope as (
+    select tis.team_id from analytics.teams_in_scope(p_teams) as tis
+  ),
+
+  -- Team-scoped checks.
+  deals_in_scope as (
+    select d.*
+    from voronka.amocrm_deal as d
+    where p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams)
   ),
 
   implausible_sales as (
@@ -262,66 +351,7 @@ as $$
       and (tf.team_id <> 'unattributed' or not exists (select 1 from team_figures as o where o.has_spend_data))
   ),
 
-  account_errors as (
-    select count(*) as n,
-           coalesce(jsonb_agg(jsonb_build_object('ad_account_id', a.id, 'team', coalesce(a.team_id, 'unattributed'),
-                                                 'error', a.last_sync_error, 'throttled_until', a.throttled_until)
-                              order by a.id), '[]'::jsonb) as accounts
-    from voronka.fb_ad_account as a
-    where a.is_visible
-      and (a.last_sync_error is not null or a.throttled_until > now())
-      and (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
-  ),
-
-  fb_sync as (
-    select (select max(run.finished_at) from voronka.fb_sync_run as run
-             where run.status in ('succeeded', 'partial')) as last_synced_at,
-           exists (select 1 from voronka.fb_ad_account as a where a.is_visible) as has_ad_accounts
-  ),
-
   checks as (
-    select 1 as position, 'amocrm_webhook_failed' as code, p_global as applies, true as in_report,
-           case when w.n > 0 then 'error' else 'ok' end as severity,
-           w.n as count,
-           case when w.n > 0
-                then format('%s amoCRM webhook(s) could not be processed (oldest received %s): their deal changes are missing. Fix the cause, then npm run amocrm:replay -- --failed.', w.n, w.oldest)
-                else 'Every stored amoCRM webhook was processed.' end as message,
-           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest) as extra
-    from webhook_failed as w
-    union all
-    select 2, 'amocrm_webhook_pending', p_global, true,
-           case when w.n > 0 then 'warning' else 'ok' end, w.n,
-           case when w.n > 0
-                then format('%s amoCRM webhook(s) are stored but not processed (oldest received %s). Run npm run amocrm:replay.', w.n, w.oldest)
-                else 'No amoCRM webhook is waiting to be processed.' end,
-           jsonb_build_object('sample_ids', coalesce(to_jsonb(w.sample_ids), '[]'::jsonb), 'oldest_received_at', w.oldest)
-    from webhook_pending as w
-    union all
-    select 3, 'lead_capture_rejected', p_global, true,
-           case when c.n > 0 then 'warning' else 'ok' end, c.n,
-           case when c.n > 0
-                then format('%s lead-capture request(s) in the window were rejected as invalid (the sender got 400): those leads are not counted. See inbox.lead_capture_event.error.', c.n)
-                else 'No lead-capture request in the window was rejected.' end,
-           jsonb_build_object('sample_ids', coalesce(to_jsonb(c.sample_ids), '[]'::jsonb))
-    from capture_rejected as c
-    union all
-    select 4, 'amocrm_deal_needs_enrichment', true, true,
-           case when e.won_without_sale > 0 then 'error' when e.n > 0 then 'warning' else 'ok' end, e.n,
-           case when e.n > 0
-                then format('%s amoCRM deal(s) arrived as minimal webhooks and still wait to be read through the amoCRM API (since %s); %s of them won without a sale yet. Check the amoCRM API token and the reconciliation.', e.n, e.oldest, e.won_without_sale)
-                else 'No amoCRM deal waits to be read through the API.' end,
-           jsonb_build_object('won_without_sale', e.won_without_sale, 'sample_ids', coalesce(to_jsonb(e.sample_ids), '[]'::jsonb),
-                              'oldest_updated_at', e.oldest)
-    from enrichment as e
-    union all
-    select 5, 'won_deal_without_product', true, true,
-           case when u.n > 0 then 'error' else 'ok' end, u.n,
-           case when u.n > 0
-                then format('%s amoCRM deal(s) won in the window are in a pipeline (or price band) that maps to no product (pipelines %s): they are not counted as sales. Add a voronka.product_rule.', u.n, u.pipeline_ids)
-                else 'Every deal won in the window maps to a product.' end,
-           jsonb_build_object('sample_ids', coalesce(to_jsonb(u.sample_ids), '[]'::jsonb), 'pipeline_ids', coalesce(u.pipeline_ids, '[]'::jsonb))
-    from won_unmapped as u
-    union all
     select 6, 'utm_coverage', true, false,
            case when c.n > 0 then 'warning' else 'ok' end, c.n,
            case when c.n > 0
@@ -347,14 +377,6 @@ as $$
            jsonb_build_object('teams', s.teams)
     from no_spend as s
     union all
-    select 9, 'amocrm_values_set_aside', true, true,
-           case when v.n > 0 then 'warning' else 'ok' end, v.n,
-           case when v.n > 0
-                then format('%s amoCRM deal(s) carry values that were set aside as unusable (%s): those fields are treated as unknown. See voronka.amocrm_deal.data_issues.', v.n, v.by_code)
-                else 'No amoCRM value was set aside.' end,
-           jsonb_build_object('by_code', coalesce(v.by_code, '{}'::jsonb), 'sample_ids', coalesce(to_jsonb(v.sample_ids), '[]'::jsonb))
-    from set_aside as v
-    union all
     select 10, 'implausible_time', true, true,
            case when s.n + l.n > 0 then 'warning' else 'ok' end, s.n + l.n,
            case when s.n + l.n > 0
@@ -363,7 +385,64 @@ as $$
            jsonb_build_object('sales', jsonb_build_object('count', s.n, 'sample_deal_ids', coalesce(to_jsonb(s.sample_ids), '[]'::jsonb)),
                               'leads', jsonb_build_object('count', l.n, 'sample_ids', coalesce(to_jsonb(l.sample_ids), '[]'::jsonb)))
     from implausible_sales as s cross join implausible_leads as l
-    union all
+  )
+
+  select * from checks
+$$;
+comment on function analytics.attribution_health_checks(date, date, text[]) is 'Data health checks (attribution) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
+
+-- Checks of the Facebook sync: its age, accounts that did not sync, failed runs (the last only when p_global).
+-- A catalogue: each check is one CTE and one branch of `checks`, so the function is as long as
+-- its checks are many; a check is read (and changed) in one place.
+create function analytics.facebook_health_checks(p_from date, p_until date, p_teams text[], p_global boolean)
+returns table (check_order integer, code text, applies boolean, in_report boolean, severity text, count bigint, message text, extra jsonb)
+language sql
+stable
+set search_path = ''
+as $$
+  with settings as (
+    select s.facebook_sync_stale_after from voronka.setting as s
+  ),
+
+  bounds as (
+    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
+  ),
+
+  fb_runs_failed as (
+    select count(*) as n, (array_agg(r.id order by r.id desc))[1:10] as sample_ids,
+           (array_agg(r.message order by r.id desc))[1] as last_message
+    from voronka.fb_sync_run as r
+    cross join bounds
+    where p_global and r.status = 'failed'
+      and r.started_at >= bounds.from_at and r.started_at < bounds.until_at
+  ),
+
+  fb_last_run as (
+    select r.status
+    from voronka.fb_sync_run as r
+    where r.status <> 'running'
+    order by r.started_at desc, r.id desc
+    limit 1
+  ),
+
+  account_errors as (
+    select count(*) as n,
+           coalesce(jsonb_agg(jsonb_build_object('ad_account_id', a.id, 'team', coalesce(a.team_id, 'unattributed'),
+                                                 'error', a.last_sync_error, 'throttled_until', a.throttled_until)
+                              order by a.id), '[]'::jsonb) as accounts
+    from voronka.fb_ad_account as a
+    where a.is_visible
+      and (a.last_sync_error is not null or a.throttled_until > now())
+      and (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
+  ),
+
+  fb_sync as (
+    select (select max(run.finished_at) from voronka.fb_sync_run as run
+             where run.status in ('succeeded', 'partial')) as last_synced_at,
+           exists (select 1 from voronka.fb_ad_account as a where a.is_visible) as has_ad_accounts
+  ),
+
+  checks as (
     select 11, 'stale_facebook_sync', true, true,
            case when f.has_ad_accounts
                      and (f.last_synced_at is null or f.last_synced_at < now() - settings.facebook_sync_stale_after)
@@ -397,29 +476,39 @@ as $$
                 else 'No Facebook sync run failed in the window.' end,
            jsonb_build_object('sample_ids', coalesce(to_jsonb(r.sample_ids), '[]'::jsonb), 'last_run_status', (select l.status from fb_last_run as l))
     from fb_runs_failed as r
+  )
+
+  select * from checks
+$$;
+comment on function analytics.facebook_health_checks(date, date, text[], boolean) is 'Data health checks (facebook) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
+
+-- The one definition of every data health check: the four catalogues above, in a fixed order,
+-- as rows with their detail object.
+create function analytics.data_health_checks(p_from date, p_until date, p_teams text[], p_global boolean)
+returns table (code text, severity text, in_report boolean, detail jsonb)
+language sql
+stable
+set search_path = ''
+as $$
+  with checks as (
+    select * from analytics.operations_health_checks(p_from, p_until, p_global)
     union all
-    select 14, 'analytics_refresh_age', p_global, false,
-           case when r.refreshed_at is null or r.refreshed_at < now() - interval '1 hour' then 'warning' else 'ok' end,
-           case when r.refreshed_at is null or r.refreshed_at < now() - interval '1 hour' then 1 else 0 end,
-           case when r.refreshed_at is null
-                then 'analytics.funnel_analytics has never been refreshed: reports compute every day live (slower, still correct). Schedule analytics.refresh_funnel_analytics().'
-                when r.refreshed_at < now() - interval '1 hour'
-                then format('analytics.funnel_analytics was last refreshed at %s, more than an hour ago: reports stay correct (written days are computed live) but get slower. Check the refresh job.', r.refreshed_at)
-                else format('analytics.funnel_analytics was refreshed at %s.', r.refreshed_at) end,
-           jsonb_build_object('refreshed_at', r.refreshed_at,
-                              'age_seconds', round(extract(epoch from now() - r.refreshed_at)))
-    from refresh_log as r
+    select * from analytics.amocrm_health_checks(p_from, p_until, p_teams)
+    union all
+    select * from analytics.attribution_health_checks(p_from, p_until, p_teams)
+    union all
+    select * from analytics.facebook_health_checks(p_from, p_until, p_teams, p_global)
   ),
 
   final as (
-    select c.position, c.code, c.severity, c.in_report,
+    select c.check_order, c.code, c.severity, c.in_report,
            jsonb_build_object('code', c.code, 'severity', c.severity, 'count', c.count, 'message', c.message)
              || c.extra as detail
     from checks as c
     where c.applies
   )
 
-  select final.code, final.severity, final.in_report, final.detail from final order by final.position
+  select final.code, final.severity, final.in_report, final.detail from final order by final.check_order
 $$;
 
 comment on function analytics.data_health_checks(date, date, text[], boolean) is 'The one definition of every data health check for the business days p_from..p_until and the teams p_teams (null = all): rows (code, severity ok|warning|error, in_report, detail {code, severity, count, message, ...}). Checks without a team (inbox, lead capture, Facebook runs, refresh age) only when p_global. in_report: funnel_report lists it in warnings when not ok. Used by public.data_health and analytics.funnel_report_json.';
@@ -465,7 +554,12 @@ $$;
 comment on function public.data_health(text, integer, date) is 'What data is missing or suspect for the p_days business-local days ending p_until (default today) and the teams in scope; same arguments and access rules as funnel_report. Checks without a team (inbox, lead capture, Facebook runs, analytics refresh) only for callers who see every team. Shape documented in README.md.';
 
 revoke execute on function analytics.plausible_instants(), analytics.spend_data_accounts(date, date),
+  analytics.operations_health_checks(date, date, boolean), analytics.amocrm_health_checks(date, date, text[]),
+  analytics.attribution_health_checks(date, date, text[]), analytics.facebook_health_checks(date, date, text[], boolean),
   analytics.data_health_checks(date, date, text[], boolean) from public;
+grant execute on function analytics.operations_health_checks(date, date, boolean), analytics.amocrm_health_checks(date, date, text[]),
+  analytics.attribution_health_checks(date, date, text[]), analytics.facebook_health_checks(date, date, text[], boolean)
+  to service_role;
 
 grant execute on function analytics.data_health_checks(date, date, text[], boolean) to service_role;
 
