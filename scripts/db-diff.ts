@@ -12,7 +12,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
 import { MIGRATIONS_DIR, schemaDrift } from "./lib/declarative-schema.ts";
-import { PROJECT_ROOT } from "./lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "./lib/paths.ts";
 import { withScratchServer } from "./lib/scratch-database.ts";
 
 const line = parseCommandLine(

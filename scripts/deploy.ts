@@ -37,7 +37,8 @@ import {
   type SchedulingCatalog,
   vaultSecrets,
 } from "./lib/hosted-project.ts";
-import { PROJECT_ROOT, pendingMigrations, supabaseAttached } from "./lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "./lib/paths.ts";
+import { pendingMigrations, supabaseAttached } from "./lib/supabase-cli.ts";
 
 const line = parseCommandLine("deploy", usageFromHeader("deploy", import.meta.url), {
   "project-ref": { type: "string" },

@@ -23,6 +23,7 @@ import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import postgres from "postgres";
+import { asApiRole } from "../supabase/functions/_shared/api-role.ts";
 import { FACEBOOK_DEFAULTS } from "../supabase/functions/_shared/facebook/config.ts";
 import { businessTimeZone, inBusinessZone } from "./lib/business-time.ts";
 import { parseCommandLine, usageFromHeader, wholeNumberFlag } from "./lib/command-line.ts";
@@ -395,11 +396,11 @@ async function ages(): Promise<void> {
 }
 
 async function dataHealth(): Promise<void> {
-  const [{ health }] = await sql.begin(async (tx) => {
-    await tx.unsafe("set local role service_role");
-    await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-    return tx`select public.data_health(null, ${days}) as health`;
-  });
+  const [{ health }] = await asApiRole(
+    sql,
+    "service_role",
+    async (tx) => tx`select public.data_health(null, ${days}) as health`,
+  );
   const checks = (health as { checks: { code: string; severity: string; count: number; message: string }[] }).checks;
   // The sync and refresh ages are reported above, with their fixes.
   const shown = checks.filter((c) => c.code !== "stale_facebook_sync" && c.code !== "analytics_refresh_age");

@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseEnv } from "node:util";
 import { describe, expect, it } from "vitest";
 import { HOSTED_SETTINGS } from "../scripts/lib/hosted-project.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 
 const READ =
   /(?:Deno\.env\.get\(\s*|process\.env\.|process\.env\[\s*|\benv\.|\benv\(\s*|\(env,\s*|\benv\[\s*)["']?([A-Z][A-Z0-9_]{2,})\b/g;

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionNames } from "../scripts/lib/functions-server.ts";
 import { SCHEDULED_JOBS } from "../scripts/lib/hosted-project.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 import { addCronJob, createHostedCatalogStandIn } from "./support/hosted-catalog.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 

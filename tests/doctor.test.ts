@@ -9,7 +9,7 @@ import { startFakeAmocrmApi } from "../scripts/fakes/amocrm-api.ts";
 import { seedScenario } from "../scripts/fakes/facebook-graph/scenario.ts";
 import { startFakeGraph } from "../scripts/fakes/facebook-graph/server.ts";
 import { type FunctionsServer, startFunctionsServer } from "../scripts/lib/functions-server.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 import { addCronJob, createHostedCatalogStandIn } from "./support/hosted-catalog.ts";
 import { testPort } from "./support/ports.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";

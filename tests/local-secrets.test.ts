@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { LOCAL_FUNCTION_DEFAULTS, tryItCommands, withLocalDefaults } from "../scripts/local/local-secrets.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 
 const SECRETS = ["LEAD_CAPTURE_SECRET", "AMOCRM_WEBHOOK_SECRET", "AMOCRM_RECONCILE_SECRET", "FB_SYNC_SECRET"];
 

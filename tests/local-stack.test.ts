@@ -7,7 +7,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterEach, expect, it } from "vitest";
 import { isPortTaken, reachableDataDir } from "../scripts/lib/local-postgres.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 import { testPort } from "./support/ports.ts";
 
 const PG_PORT = testPort("startPostgres");

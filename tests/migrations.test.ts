@@ -1,7 +1,8 @@
 // The migrations as hosted Supabase will run them: the real CLI against an empty database.
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDatabase, dropDatabase, runSqlFile, BOOTSTRAP_SQL } from "../scripts/lib/database-setup.ts";
+import { createDatabase, dropDatabase, runSqlFile } from "../scripts/lib/database-setup.ts";
+import { BOOTSTRAP_SQL } from "../scripts/lib/paths.ts";
 import { dbAdvisors, migrationUp } from "../scripts/lib/supabase-cli.ts";
 import { databaseUrl } from "../scripts/lib/local-postgres.ts";
 import { serverUrl } from "./support/test-database.ts";

@@ -7,7 +7,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import ts from "typescript";
 import { afterAll, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 
 const DIR = path.join(PROJECT_ROOT, `.local/typed-api-${randomBytes(4).toString("hex")}`);
 const TYPES = path.join(PROJECT_ROOT, "supabase/types");

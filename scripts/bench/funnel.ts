@@ -8,6 +8,7 @@
 //   - the old system's way: pull the window's raw rows into Node and sum them in JS.
 // Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54386).
 import postgres from "postgres";
+import { asApiRole } from "../../supabase/functions/_shared/api-role.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 
@@ -115,11 +116,7 @@ await withScratchDatabase(
   async (server) => {
     const sql = postgres(server.url, { max: 2, onnotice: () => {} });
     const serviceRole = async (team: string | null) =>
-      sql.begin(async (tx) => {
-        await tx.unsafe("set local role service_role");
-        await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-        return tx`select public.funnel_report(${team}, 30) as r`;
-      });
+      asApiRole(sql, "service_role", async (tx) => tx`select public.funnel_report(${team}, 30) as r`);
     try {
       console.log("Generating 2,000,000 insight rows, 500,000 leads, 50,000 sales (5 teams, 400 days)…");
       const generated = await generate(sql);

@@ -2,7 +2,7 @@
 // dashboard/dist is missing or older than its sources.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "./supabase-cli.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
 export const DASHBOARD_DIR = path.join(PROJECT_ROOT, "dashboard");
 export const DASHBOARD_DIST = path.join(DASHBOARD_DIR, "dist");

@@ -5,10 +5,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
 import { addDemoUsers } from "../local/demo-users.ts";
-import { migrationUp, PROJECT_ROOT } from "./supabase-cli.ts";
-
-export const BOOTSTRAP_SQL = path.join(PROJECT_ROOT, "scripts/local/supabase-bootstrap.sql");
-export const SEED_SQL = path.join(PROJECT_ROOT, "supabase/seed.sql");
+import { migrationUp } from "./supabase-cli.ts";
+import { BOOTSTRAP_SQL, PROJECT_ROOT, SEED_SQL } from "./paths.ts";
 
 export async function runSqlFile(dbUrl: string, file: string): Promise<void> {
   const sql = postgres(dbUrl, { onnotice: () => {}, max: 1 });

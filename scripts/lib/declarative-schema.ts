@@ -6,11 +6,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
-import { BOOTSTRAP_SQL, createDatabase, dropDatabase, prepareDatabase, runSqlFile } from "./database-setup.ts";
-import { PROJECT_ROOT, diffDatabases } from "./supabase-cli.ts";
+import { createDatabase, dropDatabase, prepareDatabase, runSqlFile } from "./database-setup.ts";
+import { BOOTSTRAP_SQL, MIGRATIONS_DIR, PROJECT_ROOT, SCHEMAS_DIR } from "./paths.ts";
+import { diffDatabases } from "./supabase-cli.ts";
 
-export const SCHEMAS_DIR = path.join(PROJECT_ROOT, "supabase/schemas");
-export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "supabase/migrations");
+export { MIGRATIONS_DIR, SCHEMAS_DIR };
 
 /** The schema files in the order they apply (their names start with a number). */
 export function schemaFiles(dir = SCHEMAS_DIR): string[] {

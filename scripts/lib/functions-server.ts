@@ -12,10 +12,9 @@ import path from "node:path";
 import { parseEnv } from "node:util";
 import { isPortTaken } from "./local-postgres.ts";
 import { type FetchHandler, nodeListener } from "../local/supabase-api/node-http.ts";
-import { PROJECT_ROOT } from "./supabase-cli.ts";
+import { FUNCTIONS_DIR, PROJECT_ROOT } from "./paths.ts";
 
 const require = createRequire(import.meta.url);
-export const FUNCTIONS_DIR = path.join(PROJECT_ROOT, "supabase/functions");
 
 export function denoBinary(): string {
   return path.join(path.dirname(require.resolve("deno/package.json")), "deno");

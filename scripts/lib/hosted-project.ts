@@ -7,7 +7,7 @@ import path from "node:path";
 import { parseEnv } from "node:util";
 import type postgres from "postgres";
 import { LOCAL_FUNCTION_DEFAULTS } from "../local/local-secrets.ts";
-import { PROJECT_ROOT } from "./supabase-cli.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "supabase/migrations");
 

@@ -8,7 +8,7 @@ import { createSupabaseApi, type SupabaseApi } from "../local/supabase-api/gatew
 import { LOCAL_JWT_SECRET } from "../local/supabase-api/jwt.ts";
 import { DASHBOARD_DIST, ensureDashboardBuilt } from "./dashboard-build.ts";
 import { type LocalPostgres, startLocalPostgres } from "./local-postgres.ts";
-import { PROJECT_ROOT } from "./supabase-cli.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
 export interface LocalStackOptions {
   dataDir?: string;

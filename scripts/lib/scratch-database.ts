@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { prepareDatabase } from "./database-setup.ts";
 import { type LocalPostgres, startLocalPostgres } from "./local-postgres.ts";
-import { PROJECT_ROOT } from "./supabase-cli.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
 export async function withScratchDatabase<T>(
   port: number,

@@ -4,11 +4,10 @@ import { execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
+import { PROJECT_ROOT } from "./paths.ts";
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-
-export const PROJECT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
 export function supabaseBinary(): string {
   const pkg = require.resolve("@supabase/cli-linux-x64/package.json");

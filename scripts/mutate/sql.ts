@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../lib/paths.ts";
 import { applyMutant, definitionsOf, mutantsOf, type SqlMutant, withoutComments } from "./sql-operators.ts";
 import {
   ACCEPTED_SQL_SURVIVORS,

@@ -46,6 +46,5 @@ as $$
   select p_day::timestamp at time zone s.business_time_zone from voronka.setting as s
 $$;
 comment on function analytics.business_day_start(date) is 'The instant business day p_day starts (00:00 in the business zone); day d ends where d + 1 starts.';
-
 revoke execute on function analytics.business_day(timestamptz), analytics.business_day_start(date) from public;
 grant execute on function analytics.business_day(timestamptz), analytics.business_day_start(date) to service_role;

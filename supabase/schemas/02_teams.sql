@@ -22,11 +22,8 @@ create table voronka.team_utm_rule (
 );
 
 create index team_utm_rule_team_id_idx on voronka.team_utm_rule (team_id);
-
 comment on table voronka.team_utm_rule is 'Attributes a lead or deal to a team by its UTM tags. The matching rule with the lowest priority wins; at equal priority a rule with a campaign pattern beats one without.';
-
 comment on column voronka.team_utm_rule.utm_source is 'utm_source to match, lower case; matched case-insensitively.';
-
 comment on column voronka.team_utm_rule.utm_campaign_pattern is 'Optional SQL LIKE pattern (case-insensitive) the utm_campaign must match, e.g. ''kenesary_%''.';
 
 -- The single place UTM tags become a team. Null when no rule matches: the caller keeps null and
@@ -46,13 +43,10 @@ as $$
 $$;
 
 comment on function voronka.resolve_team(text, text) is 'Team for a pair of UTM tags by voronka.team_utm_rule, or null (unattributed).';
-
 alter table voronka.team enable row level security;
 alter table voronka.team_utm_rule enable row level security;
 grant select, insert, update, delete on voronka.team, voronka.team_utm_rule to service_role;
-
 revoke execute on function voronka.resolve_team(text, text) from public;
-
 grant execute on function voronka.resolve_team(text, text) to service_role;
 
 -- Team attribution happens where the UTM tags are written, so every reader sees one answer.

@@ -10,7 +10,6 @@ create table voronka.product (
 );
 
 comment on table voronka.product is 'The two products of the funnel: express (Express Course, entry, ~5,000 KZT) and flagman (Integrator Flagman, flagship, ~490,000 KZT).';
-
 comment on column voronka.product.list_price is 'Nominal price, for reference; revenue always comes from the deal''s own price.';
 
 
@@ -26,9 +25,7 @@ create table voronka.product_rule (
 );
 
 create index product_rule_product_id_idx on voronka.product_rule (product_id);
-
 create index product_rule_pipeline_idx on voronka.product_rule (amocrm_pipeline_id);
-
 comment on table voronka.product_rule is 'Maps a won amoCRM deal to a product by its pipeline and, optionally, a price band (inclusive). The matching rule with the lowest priority wins.';
 
 create table voronka.amocrm_lead_pipeline (
@@ -55,15 +52,9 @@ as $$
 $$;
 
 comment on function voronka.resolve_product(bigint, numeric) is 'Product of a won deal in a pipeline at a price, or null when the deal is not a product sale.';
-
 alter table voronka.product enable row level security;
-
 alter table voronka.product_rule enable row level security;
-
 alter table voronka.amocrm_lead_pipeline enable row level security;
-
 grant select, insert, update, delete on voronka.product, voronka.product_rule, voronka.amocrm_lead_pipeline to service_role;
-
 revoke execute on function voronka.resolve_product(bigint, numeric) from public;
-
 grant execute on function voronka.resolve_product(bigint, numeric) to service_role;

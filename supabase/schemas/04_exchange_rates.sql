@@ -12,7 +12,6 @@ create table voronka.exchange_rate (
 );
 
 comment on table voronka.exchange_rate is 'Daily rates: 1 unit of currency = rate units of quote_currency. Money in another currency than the reporting one is converted with the rate of its own day; a missing rate is reported, never assumed.';
-
 alter table voronka.exchange_rate enable row level security;
 grant select, insert, update, delete on voronka.exchange_rate to service_role;
 
@@ -36,6 +35,5 @@ as $$
   from voronka.setting as s
 $$;
 comment on function analytics.reporting_rate(text, date) is 'Units of the reporting currency per unit of p_currency on business day p_day: 1 for the reporting currency, voronka.exchange_rate otherwise, null when that day has no rate.';
-
 revoke execute on function analytics.reporting_rate(text, date) from public;
 grant execute on function analytics.reporting_rate(text, date) to service_role;

@@ -70,7 +70,5 @@ as $$
 $$;
 
 comment on function voronka.utm_from_url(text) is 'utm_source..utm_term from the query string of a URL (decodes &amp; and percent-escapes).';
-
 revoke execute on function voronka.url_decode(text), voronka.utm_from_url(text) from public;
-
 grant execute on function voronka.url_decode(text), voronka.utm_from_url(text) to service_role;

@@ -1,3 +1,8 @@
+-- The write path of the Facebook sync (supabase/functions/facebook-sync): every write is one SQL
+-- function call, so a discovery result or an insights page is stored all-or-nothing, and Graph's
+-- decimal strings become numeric in SQL (never through a JavaScript float). The run record
+-- (voronka.fb_sync_run) and each account's checkpoint are kept here too.
+
 -- Starts a run unless another one is running. A run left `running` longer than p_stale_after
 -- (its function was killed) is closed as failed first. Returns null when another run is active.
 create function voronka.start_fb_sync_run(p_trigger text, p_stale_after interval)
@@ -261,7 +266,6 @@ as $$
 $$;
 
 comment on function voronka.fb_accounts_to_sync() is 'Visible ad accounts, least recently synced first (so a run cut short by its budget serves the others next).';
-
 revoke execute on function voronka.start_fb_sync_run(text, interval), voronka.finish_fb_sync_run(bigint, jsonb),
   voronka.sync_fb_discovery(jsonb, jsonb, boolean), voronka.upsert_fb_ad_insights(text, jsonb),
   voronka.record_fb_account_progress(text, date, date, text, timestamptz), voronka.fb_accounts_to_sync()

@@ -288,7 +288,6 @@ as $$
 $$;
 
 comment on function voronka.amocrm_webhook_data_issues(jsonb) is 'Values of one webhook lead set aside as unknown, with the reason: [{code: implausible_time | unparseable_price, field, value}].';
-
 revoke execute on function voronka.amocrm_bigint(text), voronka.amocrm_time(text), voronka.amocrm_money(text),
   voronka.amocrm_fields_from_webhook(jsonb), voronka.amocrm_fields_from_api(jsonb), voronka.amocrm_utm_from_fields(jsonb),
   voronka.amocrm_snapshot_from_webhook(jsonb, text, jsonb), voronka.amocrm_snapshot_from_api(jsonb),

@@ -15,14 +15,9 @@ create table voronka.sale (
 );
 
 create index sale_won_at_idx on voronka.sale (won_at);
-
 create index sale_product_id_idx on voronka.sale (product_id);
-
 comment on table voronka.sale is 'A product sale: one per won amoCRM deal. Kept for audit when voided (lost, reopened, deleted); only rows with voided_at null count. The team is the deal''s.';
-
 comment on column voronka.sale.amount is 'Sale amount: the deal''s price, in currency.';
-
 comment on column voronka.sale.won_at is 'Instant amoCRM moved the deal to won; its business-local day is the sale''s day.';
-
 alter table voronka.sale enable row level security;
 grant select, insert, update, delete on voronka.sale to service_role;

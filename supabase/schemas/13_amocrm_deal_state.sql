@@ -418,7 +418,6 @@ end
 $$;
 
 comment on function voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) is 'Applies one page of GET /api/v4/leads and advances the reconciliation checkpoint in the same transaction.';
-
 revoke execute on function voronka.amocrm_replay_deal(bigint),
   voronka.amocrm_write_deal(bigint, voronka.amocrm_deal_replay),
   voronka.amocrm_write_sale(voronka.amocrm_deal, voronka.amocrm_deal_replay),

@@ -167,7 +167,6 @@ end
 $$;
 
 comment on function voronka.amocrm_reprocess_webhook_event(bigint, jsonb, text) is 'Replays a stored webhook with a freshly parsed payload (npm run amocrm:replay). Idempotent.';
-
 revoke execute on function voronka.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_other_entities(),
   voronka.amocrm_process_webhook_event(bigint), voronka.amocrm_receive_webhook(text, text, text, text, jsonb, text),
   voronka.amocrm_reprocess_webhook_event(bigint, jsonb, text) from public;

@@ -196,7 +196,6 @@ create materialized view analytics.funnel_analytics as
   select * from analytics.funnel_facts('-infinity', 'infinity');
 
 create unique index funnel_analytics_day_team_idx on analytics.funnel_analytics (day, team_id);
-
 comment on materialized view analytics.funnel_analytics is 'Cache of analytics.funnel_facts over all days: one row per business-local day and team ("unattributed" for traffic no team claims). Refreshed by analytics.refresh_funnel_analytics(); days written since are listed in analytics.stale_day.';
 
 -- Days whose facts changed after the view's last refresh, one row per (day, writing transaction).
@@ -217,11 +216,8 @@ create table analytics.funnel_refresh (
 );
 
 comment on table analytics.funnel_refresh is 'Each refresh of funnel_analytics with the settings it was computed with (a settings change makes the view stale as a whole).';
-
 alter table analytics.stale_day enable row level security;
-
 alter table analytics.funnel_refresh enable row level security;
-
 grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
 
 -- Stale-day bookkeeping runs on every write to the fact tables: one statement trigger function

@@ -110,7 +110,6 @@ as $$
   select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams)
 $$;
 comment on function analytics.teams_in_scope(text[]) is 'The team buckets of a report scope: the teams of p_teams, or every team and "unattributed" when p_teams is null.';
-
 revoke execute on function analytics.visible_teams(), analytics.report_scope(text, integer), analytics.require_admin(),
   analytics.teams_in_scope(text[]) from public;
 grant execute on function analytics.teams_in_scope(text[]) to service_role;

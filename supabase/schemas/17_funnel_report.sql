@@ -439,7 +439,6 @@ end
 $$;
 
 comment on function public.funnel_daily(text, integer, date) is 'One row per business-local day and team in scope (zeros included) for charts; same arguments and access rules as funnel_report. Money is null where an exchange rate is missing.';
-
 grant execute on function analytics.funnel_rows(date, date), analytics.funnel_report_json(date, date, text[])
   to service_role;
 

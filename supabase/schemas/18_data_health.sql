@@ -552,7 +552,6 @@ end
 $$;
 
 comment on function public.data_health(text, integer, date) is 'What data is missing or suspect for the p_days business-local days ending p_until (default today) and the teams in scope; same arguments and access rules as funnel_report. Checks without a team (inbox, lead capture, Facebook runs, analytics refresh) only for callers who see every team. Shape documented in README.md.';
-
 revoke execute on function analytics.plausible_instants(), analytics.spend_data_accounts(date, date),
   analytics.operations_health_checks(date, date, boolean), analytics.amocrm_health_checks(date, date, text[]),
   analytics.attribution_health_checks(date, date, text[]), analytics.facebook_health_checks(date, date, text[], boolean),
@@ -562,9 +561,7 @@ grant execute on function analytics.operations_health_checks(date, date, boolean
   to service_role;
 
 grant execute on function analytics.data_health_checks(date, date, text[], boolean) to service_role;
-
 revoke execute on function public.data_health(text, integer, date) from public, anon;
-
 grant execute on function public.data_health(text, integer, date) to authenticated, service_role;
 
 -- funnel_report_json stays callable by service_role directly (scripts, analysts): every helper it

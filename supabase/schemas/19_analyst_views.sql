@@ -78,7 +78,5 @@ create view analytics.ad_spend with (security_invoker = true) as
   select * from final;
 
 comment on view analytics.ad_spend is 'Facebook spend per ad and day with names, owning team, and spend converted to the reporting currency with that day''s rate (null and rate_missing = true when there is none). day is a calendar day in day_time_zone, the ad account''s zone.';
-
 revoke all on analytics.sales, analytics.leads, analytics.ad_spend from public, anon, authenticated;
-
 grant select on analytics.sales, analytics.leads, analytics.ad_spend to service_role;

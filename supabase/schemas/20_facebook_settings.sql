@@ -93,7 +93,6 @@ end
 $$;
 
 comment on function public.assign_facebook_business(text, text) is 'Assigns every ad account of a Business Manager to a team (null = unattributed); returns how many changed. Admins only.';
-
 revoke execute on function public.facebook_ad_accounts(), public.assign_facebook_ad_account(text, text),
   public.assign_facebook_business(text, text) from public, anon;
 

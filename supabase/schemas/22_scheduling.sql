@@ -85,5 +85,4 @@ begin
 end
 $$;
 comment on function voronka.schedule_jobs() is 'Schedules every Voronka job with pg_cron where it is installed (analytics refresh, Facebook sync, amoCRM reconciliation, retention) and returns what it did per job. Idempotent.';
-
 revoke execute on function voronka.edge_function_call(text, text, jsonb, integer), voronka.schedule_jobs() from public;

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard } from "../../scripts/lib/dashboard-build.ts";
-import { PROJECT_ROOT } from "../../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../../scripts/lib/paths.ts";
 import { DEMO_PASSWORD } from "../../scripts/local/demo-users.ts";
 import { LOCAL_JWT_SECRET } from "../../scripts/local/supabase-api/jwt.ts";
 import { serveSupabaseApi, type SupabaseApiServer } from "../../scripts/local/supabase-api/server.ts";
