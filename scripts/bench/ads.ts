@@ -8,7 +8,7 @@
 //   - cohort_report by month (the default 12 months): all teams and one team,
 //   - the same after a lead and a sale are written today (those days are computed live),
 //   - analytics.refresh_funnel_analytics() (the funnel, ad and cohort caches together).
-// Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54387). BENCH_RUNS runs each.
+// Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54389). BENCH_RUNS runs each.
 import postgres from "postgres";
 import { asApiRole } from "../../supabase/functions/_shared/api-role.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
@@ -17,7 +17,7 @@ import { withScratchDatabase } from "../lib/scratch-database.ts";
 parseCommandLine("bench:ads", usageFromHeader("bench:ads", import.meta.url), {});
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54387);
+const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54389);
 const TARGET_P95_MS = 30;
 
 const percentile = (values: number[], p: number) => {
