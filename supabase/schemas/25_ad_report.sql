@@ -286,10 +286,13 @@ create function analytics.ad_row_json(
   p_account_name text
 )
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
+begin
+  -- PL/pgSQL keeps the plan: this runs once per report row (thousands at ad level).
+  return (
   with money as (
     select case when p_figures.spend_rows > 0 and p_figures.spend_rows_missing_rate = 0
                 then p_figures.spend end as spend,
@@ -321,7 +324,8 @@ as $$
     from money as m
   )
 
-  select final.row from final
+  select final.row from final);
+end
 $$;
 comment on function analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text) is 'One row of ad_report as JSON (see README: ad_report).';
 

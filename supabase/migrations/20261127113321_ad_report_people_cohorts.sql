@@ -354,10 +354,13 @@ CREATE OR REPLACE FUNCTION analytics.ad_row_json (
   p_account_name  text
 )
   RETURNS jsonb
-  LANGUAGE sql
+  LANGUAGE plpgsql
   STABLE
   SET search_path TO ''
   AS $function$
+begin
+  -- PL/pgSQL keeps the plan: this runs once per report row (thousands at ad level).
+  return (
   with money as (
     select case when p_figures.spend_rows > 0 and p_figures.spend_rows_missing_rate = 0
                 then p_figures.spend end as spend,
@@ -389,7 +392,8 @@ CREATE OR REPLACE FUNCTION analytics.ad_row_json (
     from money as m
   )
 
-  select final.row from final
+  select final.row from final);
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.ad_totals_json (
