@@ -93,8 +93,9 @@ begin
         raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
       end if;
       -- Contacts (people.sql): their phones and emails identify people; their linked deals join them.
-      v_applied := v_applied + voronka.amocrm_apply_webhook_contacts(v_event.payload);
-      v_status := case when v_applied > 0 then 'processed' else 'ignored' end;
+      -- They make the event processed; deals_applied still counts deals only.
+      v_status := case when v_applied + voronka.amocrm_apply_webhook_contacts(v_event.payload) > 0 then 'processed'
+                       else 'ignored' end;
     exception when others then
       -- Everything this event changed is rolled back to the block start; the raw row stays.
       v_status := 'failed';

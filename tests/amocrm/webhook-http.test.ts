@@ -201,12 +201,17 @@ describe("authenticated bodies are stored and acknowledged", () => {
     expect(await db.sql`select 1 from voronka.amocrm_deal where id = 5500001`).toHaveLength(0);
   });
 
-  it("contacts, tasks and talks: stored and acknowledged, not processed", async () => {
+  it("tasks and talks: stored and acknowledged, not processed; contacts identify a person", async () => {
+    const task = await (await handlerFor(db.sql)(post(webhookBody([]) + "&task[add][0][id]=5"))).json();
+    expect(task).toMatchObject({ status: "ignored", processed: false, deals_applied: 0 });
     const body =
       webhookBody([{ entity: "contacts", action: "add", leads: [{ id: 77, name: "Айдана" } as never] }]) +
-      "&task[add][0][id]=5";
+      "&task[add][0][id]=6";
     const answer = await (await handlerFor(db.sql)(post(body))).json();
-    expect(answer).toMatchObject({ status: "ignored", processed: false, deals_applied: 0 });
+    expect(answer).toMatchObject({ status: "processed", deals_applied: 0 });
+    const [person] = await db.sql`select count(*)::int as n from voronka.person_identity
+                                  where kind = 'amocrm_contact' and value = '77'`;
+    expect(person.n).toBe(1);
   });
 
   it("keeps the headers, and an identical body delivered twice is one event, counted twice", async () => {
