@@ -62,7 +62,9 @@ async function sqlHalf(): Promise<string> {
 
 /** The files stryker.config.json mutates, narrowed to those whose path matches --filter. */
 function typescriptFiles(): string[] {
-  const config = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "stryker.config.json"), "utf8")) as { mutate: string[] };
+  const config = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "stryker.config.json"), "utf8")) as {
+    mutate: string[];
+  };
   const files = config.mutate.filter((file) => !filter || new RegExp(filter).test(file));
   if (files.length === 0) line.fail(`--filter ${filter} matches none of stryker.config.json's mutate files`);
   return files;
@@ -110,7 +112,9 @@ export function typescriptScores(): string[] {
     );
   };
   return [
-    ...[...byFolder].sort().map(([folder, statuses]) => row(`TypeScript _shared/${folder === "." ? "" : folder}`, statuses)),
+    ...[...byFolder]
+      .sort()
+      .map(([folder, statuses]) => row(`TypeScript _shared/${folder === "." ? "" : folder}`, statuses)),
     row("TypeScript", [...byFolder.values()].flat()),
   ];
 }
