@@ -94,6 +94,47 @@ describe("data_health", () => {
     expect(check(await health("2026-11-21", 2), "implausible_time").count).toBe(1);
   });
 
+  it("a sale or lead exactly at 2000-01-01T00:00Z or exactly a day ahead of now is plausible; a microsecond beyond is not", async () => {
+    const findings = await db.sql.begin(async (tx) => {
+      // now() is the transaction's start: the same instant analytics.plausible_instants() uses. The
+      // instants are written in SQL: a JavaScript Date would round them to the millisecond.
+      let deal = 9100;
+      const sale = async (at: string) => {
+        deal++;
+        await tx`
+          insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at)
+          values (${deal}, 1, 142, 5000, ${at}::text::timestamptz, ${at}::text::timestamptz)`;
+        await tx`
+          insert into voronka.sale (deal_id, product_id, amount, currency, won_at)
+          values (${deal}, 'express', 5000, 'KZT', ${at}::text::timestamptz)`;
+      };
+      const lead = (at: string) =>
+        tx`insert into voronka.lead (source, external_id, occurred_at) values ('proftest', ${"edge-" + ++deal}, ${at}::text::timestamptz)`;
+      const [edge] = await tx`
+        select (now() + interval '1 day')::text as ahead, (now() + interval '1 day 0.000001 seconds')::text as beyond`;
+      const implausible = async () => {
+        const [{ h }] = await tx`select public.data_health(null, 2, '2026-11-21'::date) as h`;
+        const found = (h as { checks: Check[] }).checks.find((c) => c.code === "implausible_time")!;
+        const { sales, leads } = found as unknown as { sales: { count: number }; leads: { count: number } };
+        return [found.count, sales.count, leads.count];
+      };
+      for (const at of ["2000-01-01 00:00:00+00", edge.ahead]) {
+        await sale(at);
+        await lead(at);
+      }
+      const plausible = await implausible();
+      await sale("1999-12-31 23:59:59.999999+00");
+      await sale(edge.beyond);
+      await lead("1999-12-31 23:59:59.999999+00");
+      await lead(edge.beyond);
+      await lead(edge.beyond);
+      return { plausible, beyond: await implausible() };
+    });
+    expect(findings.plausible).toEqual([0, 0, 0]);
+    // 2 sales and 3 leads beyond the limits.
+    expect(findings.beyond).toEqual([5, 2, 3]);
+  });
+
   it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
     await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
     // On the last day of the window (between is inclusive at both ends).
