@@ -135,6 +135,49 @@ describe("data_health", () => {
     expect(findings.beyond).toEqual([5, 2, 3]);
   });
 
+  it("a Facebook sync exactly 2 hours old and a refresh exactly 1 hour old are fresh; a microsecond older is not", async () => {
+    await addAdAccount(db.sql, { id: "200000000000601", currency: "KZT", team: "kenesary" });
+    const ages = await db.sql.begin(async (tx) => {
+      // now() is the transaction's start, the instant data_health compares with.
+      const at = async (sync: string, refresh: string) => {
+        await tx`delete from voronka.fb_sync_run`;
+        await tx`delete from analytics.funnel_refresh`;
+        await tx`
+          insert into voronka.fb_sync_run (trigger, started_at, finished_at, status)
+          values ('http', now() - ${sync}::interval, now() - ${sync}::interval, 'succeeded')`;
+        await tx`
+          insert into analytics.funnel_refresh (refreshed_at, duration_ms, business_time_zone, reporting_currency)
+          values (now() - ${refresh}::interval, 1, 'Asia/Almaty', 'KZT')`;
+        const [{ h }] = await tx`select public.data_health(null, 2, '2026-11-21'::date) as h`;
+        const pick = (code: string) => {
+          const c = (h as { checks: Check[] }).checks.find((x) => x.code === code)!;
+          return [c.severity, c.count, String(c.message).replace(/ at .*?(,|\.$)/, " at …$1")];
+        };
+        return [pick("stale_facebook_sync"), pick("analytics_refresh_age")];
+      };
+      return {
+        exact: await at("2 hours", "1 hour"),
+        older: await at("2 hours 0.000001 seconds", "1 hour 0.000001 seconds"),
+      };
+    });
+    expect(ages.exact).toEqual([
+      ["ok", 0, "The last successful Facebook sync finished at …."],
+      ["ok", 0, "analytics.funnel_analytics was refreshed at …."],
+    ]);
+    expect(ages.older).toEqual([
+      [
+        "warning",
+        1,
+        "The last successful Facebook sync finished at …, more than 02:00:00 ago: recent spend may be missing.",
+      ],
+      [
+        "warning",
+        1,
+        "analytics.funnel_analytics was last refreshed at …, more than an hour ago: reports stay correct (written days are computed live) but get slower. Check the refresh job.",
+      ],
+    ]);
+  });
+
   it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
     await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
     // On the last day of the window (between is inclusive at both ends).
