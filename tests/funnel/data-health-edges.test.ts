@@ -178,6 +178,19 @@ describe("data_health", () => {
     ]);
   });
 
+  it("an ad account throttled until exactly now has no error; until a microsecond later it has", async () => {
+    await addAdAccount(db.sql, { id: "200000000000701", currency: "KZT", team: "kenesary" });
+    const counts = await db.sql.begin(async (tx) => {
+      const errors = async (until: string) => {
+        await tx`update voronka.fb_ad_account set throttled_until = now() + ${until}::interval`;
+        const [{ h }] = await tx`select public.data_health(null, 2, '2026-11-21'::date) as h`;
+        return (h as { checks: Check[] }).checks.find((c) => c.code === "facebook_account_errors")!.count;
+      };
+      return [await errors("0 seconds"), await errors("0.000001 seconds")];
+    });
+    expect(counts).toEqual([0, 1]);
+  });
+
   it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
     await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
     // On the last day of the window (between is inclusive at both ends).
