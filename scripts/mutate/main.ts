@@ -1,8 +1,9 @@
-// npm run mutate [-- --sql | --ts] [--filter <regex>] [--workers N]
+// npm run mutate [-- --sql | --ts] [--filter <regex>] [--workers N] [--scores]
 //
 // --filter: SQL mutant ids, or for --ts the paths of stryker.config.json's mutate files (a folder:
 // `--ts --filter _shared/facebook/`). --workers: parallel runs, each on its own span of Postgres
-// ports (default 1; tests/support/ports.ts).
+// ports (default 1; tests/support/ports.ts). --scores: print the last TypeScript report's
+// per-folder figures and stop (incremental runs keep every folder's latest results in it).
 //
 // Mutation testing, outside `npm test` (it runs the suite hundreds of times):
 // - SQL: the operators of scripts/mutate/sql-operators.ts on the files of scripts/mutate/targets.ts,
@@ -23,6 +24,7 @@ const line = parseCommandLine("mutate", usageFromHeader("mutate", import.meta.ur
   ts: { type: "boolean" },
   filter: { type: "string" },
   workers: { type: "string" },
+  scores: { type: "boolean" },
 });
 if (line.values.sql && line.values.ts) line.fail("--sql and --ts exclude each other (neither runs both)");
 const only = line.values.sql ? "sql" : line.values.ts ? "ts" : "both";
@@ -92,7 +94,7 @@ async function typescriptHalf(): Promise<string[]> {
 }
 
 /** Per folder of _shared and in total, from the last report (incremental: every folder's latest results). */
-export function typescriptScores(): string[] {
+function typescriptScores(): string[] {
   const report = JSON.parse(readFileSync(path.join(reportDir, "typescript-report.json"), "utf8")) as {
     files: Record<string, { mutants: { status: string }[] }>;
   };
@@ -101,14 +103,18 @@ export function typescriptScores(): string[] {
     const folder = path.dirname(path.relative("supabase/functions/_shared", file)) || ".";
     byFolder.set(folder, [...(byFolder.get(folder) ?? []), ...mutants.map((m) => m.status)]);
   }
+  // Stryker's statuses: Killed and Timeout are caught; Survived and NoCoverage (no test reaches it)
+  // are not; Ignored is an excluded mutator or a `// Stryker disable … : <reason>`; RuntimeError and
+  // CompileError are mutants that cannot run at all (Stryker leaves them out of its score too).
   const row = (name: string, statuses: string[]) => {
     const n = (s: string) => statuses.filter((x) => x === s).length;
     const caught = n("Killed") + n("Timeout");
     const survived = n("Survived") + n("NoCoverage");
+    const invalid = n("RuntimeError") + n("CompileError");
     return (
       `${name.padEnd(26)}${String(statuses.length).padStart(5)} mutants  ${String(caught).padStart(4)} caught  ` +
-      `${String(survived).padStart(4)} survived  ${String(n("Ignored")).padStart(4)} equivalent  ` +
-      `score ${score(caught, survived)}`
+      `${String(survived).padStart(4)} survived  ${String(n("Ignored")).padStart(4)} ignored  ` +
+      `${String(invalid).padStart(3)} invalid  score ${score(caught, survived)}`
     );
   };
   return [
@@ -117,6 +123,12 @@ export function typescriptScores(): string[] {
       .map(([folder, statuses]) => row(`TypeScript _shared/${folder === "." ? "" : folder}`, statuses)),
     row("TypeScript", [...byFolder.values()].flat()),
   ];
+}
+
+if (line.values.scores) {
+  // The last TypeScript report's figures, without running anything.
+  console.log(typescriptScores().join("\n"));
+  process.exit(0);
 }
 
 const lines: string[] = [];
