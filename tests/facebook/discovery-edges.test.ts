@@ -63,7 +63,12 @@ describe("discoverAccounts", () => {
       // Direct accounts: one naming its business, one with an id that is not digits (skipped).
       "me/adaccounts": {
         body: {
-          data: [{ id: "act_903", business: { id: "7003" } }, { id: "act_x1" }, { id: "act_904", name: "Mine" }],
+          data: [
+            { id: "act_903", business: { id: "7003" } },
+            { id: "act_x1" },
+            { id: "act_904", name: "Mine" },
+            { id: "act_906", business: { id: "7006", name: "Named" } },
+          ],
         },
       },
     });
@@ -107,6 +112,15 @@ describe("discoverAccounts", () => {
         timezone_name: "America/Los_Angeles",
         account_status: 1,
       },
+      {
+        id: "906",
+        business_id: "7006",
+        business_name: "Named",
+        name: "906",
+        currency: "USD",
+        timezone_name: "America/Los_Angeles",
+        account_status: 1,
+      },
     ]);
     // Pages of at most 100 items, whatever the insights page size.
     expect(new Set(limits)).toEqual(new Set(["100"]));
@@ -116,6 +130,7 @@ describe("discoverAccounts", () => {
       { id: "902", business_id: "7002" },
       { id: "903", business_id: "7003" },
       { id: "904", business_id: null },
+      { id: "906", business_id: "7006" },
     ]);
   });
 

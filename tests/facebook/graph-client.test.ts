@@ -4,6 +4,11 @@
 // arithmetic. Every expected value is worked out by hand in the comments.
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  ConfigError,
+  missingFacebookSettings,
+  readFacebookConfig,
+} from "../../supabase/functions/_shared/facebook/config.ts";
 import { daysBetween, maxDay, minDay, addDays } from "../../supabase/functions/_shared/facebook/dates.ts";
 import {
   appSecretProof,
@@ -434,5 +439,55 @@ describe("calendar days", () => {
         lookbackDays: 28,
       }),
     ).toEqual({ since: "2026-03-31", until: "2026-03-31" });
+  });
+});
+
+describe("Facebook configuration at its limits", () => {
+  it("whole numbers from 1 to each maximum; blank means the default; text around values is trimmed", () => {
+    const base = { FB_ACCESS_TOKEN: "t", FB_SYNC_SECRET: "s" };
+    expect(readFacebookConfig({ ...base, FB_SYNC_BUDGET_SECONDS: "1" }).budgetMs).toBe(1_000);
+    expect(readFacebookConfig({ ...base, FB_SYNC_BUDGET_SECONDS: "3600" }).budgetMs).toBe(3_600_000);
+    for (const bad of ["0", "3601", "2.5", "ten"]) {
+      expect(() => readFacebookConfig({ ...base, FB_SYNC_BUDGET_SECONDS: bad }), bad).toThrow(
+        new ConfigError(`FB_SYNC_BUDGET_SECONDS must be a whole number between 1 and 3600, got "${bad}"`),
+      );
+    }
+    expect(readFacebookConfig({ ...base, FB_SYNC_CHUNK_DAYS: "   " }).chunkDays).toBe(10);
+    expect(readFacebookConfig({ ...base, FB_SYNC_CHUNK_DAYS: " 90 " }).chunkDays).toBe(90);
+    expect(() => readFacebookConfig({ ...base, FB_SYNC_CHUNK_DAYS: "91" })).toThrow(ConfigError);
+    const config = readFacebookConfig({
+      FB_GRAPH_VERSION: " v25.0 ",
+      FB_APP_SECRET: " app-secret ",
+      FB_GRAPH_URL: " http://127.0.0.1:9/graph// ",
+      FB_SYNC_PAGE_SIZE: "5000",
+      FB_SYNC_CONCURRENCY: "50",
+      FB_SYNC_MAX_RETRIES: "20",
+      FB_SYNC_RETRY_BASE_MS: "60000",
+      FB_SYNC_BACKFILL_DAYS: "1100",
+      FB_SYNC_LOOKBACK_DAYS: "400",
+    });
+    expect(config).toEqual({
+      syncSecret: "",
+      accessToken: "",
+      appSecret: "app-secret",
+      graphVersion: "v25.0",
+      graphUrl: "http://127.0.0.1:9/graph",
+      budgetMs: 100_000,
+      backfillDays: 1100,
+      lookbackDays: 400,
+      chunkDays: 10,
+      pageSize: 5000,
+      concurrency: 50,
+      requestTimeoutMs: 30_000,
+      maxRetries: 20,
+      retryBaseMs: 60_000,
+      slowdownAtPct: 75,
+      stopAtPct: 95,
+      maxThrottleDelayMs: 10_000,
+    });
+    expect(readFacebookConfig({ FB_APP_SECRET: "  " }).appSecret).toBeUndefined();
+    expect(missingFacebookSettings(config)).toEqual(["FB_ACCESS_TOKEN", "FB_SYNC_SECRET"]);
+    expect(missingFacebookSettings(readFacebookConfig(base))).toEqual([]);
+    expect(missingFacebookSettings(readFacebookConfig({ FB_SYNC_SECRET: "s" }))).toEqual(["FB_ACCESS_TOKEN"]);
   });
 });

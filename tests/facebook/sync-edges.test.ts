@@ -242,8 +242,17 @@ describe("runFacebookSync", () => {
     expect(lines.at(-1)).toMatch(/^facebook-sync: run \d+ failed: The Facebook access token was rejected/);
   });
 
-  it("a second run while one is running does not start", async () => {
-    await db.sql`insert into voronka.fb_sync_run (status) values ('running')`;
+  it("a running run younger than the budget + 60 s keeps a new run out; an older one is abandoned", async () => {
+    // budget 60 s: a run is stale after 120 s.
+    await db.sql`insert into voronka.fb_sync_run (status, started_at) values ('running', now() - interval '121 seconds')`;
+    const { summary } = await run(graph([]).fetchImpl);
+    expect(summary.status).toBe("succeeded");
+    expect((await db.sql`select status from voronka.fb_sync_run order by id`).map((r) => r.status)).toEqual([
+      "failed",
+      "succeeded",
+    ]);
+    await db.sql`delete from voronka.fb_sync_run`;
+    await db.sql`insert into voronka.fb_sync_run (status, started_at) values ('running', now() - interval '119 seconds')`;
     const { fetchImpl, paths } = graph(["901"]);
     const result = await runFacebookSync({ sql: db.sql, config: config(), fetch: fetchImpl, now: () => NOW });
     expect(result).toEqual({ already_running: true });
