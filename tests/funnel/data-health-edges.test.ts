@@ -191,6 +191,19 @@ describe("data_health", () => {
     expect(counts).toEqual([0, 1]);
   });
 
+  it("failed and pending amoCRM webhooks: counted, samples the newest first", async () => {
+    const ids: Record<string, number[]> = { failed: [], pending: [] };
+    for (const [i, status] of ["failed", "pending", "failed", "pending", "processed"].entries()) {
+      const [{ id }] = await db.sql`
+        insert into inbox.amocrm_webhook_event (body, body_sha256, status, request_id)
+        values (${"b" + i}, sha256(${"b" + i}::bytea), ${status}, ${"r" + i}) returning id::int`;
+      if (status !== "processed") ids[status].push(id);
+    }
+    const h = await health("2026-11-21", 2);
+    expect(check(h, "amocrm_webhook_failed")).toMatchObject({ count: 2, sample_ids: [...ids.failed].reverse() });
+    expect(check(h, "amocrm_webhook_pending")).toMatchObject({ count: 2, sample_ids: [...ids.pending].reverse() });
+  });
+
   it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
     await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
     // On the last day of the window (between is inclusive at both ends).
