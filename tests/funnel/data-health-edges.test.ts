@@ -204,6 +204,39 @@ describe("data_health", () => {
     expect(check(h, "amocrm_webhook_pending")).toMatchObject({ count: 2, sample_ids: [...ids.pending].reverse() });
   });
 
+  it("failed Facebook runs: the message quotes the latest; the last run decides error or warning, by id on a tie", async () => {
+    for (const message of ["first failure", "second failure"]) {
+      await db.sql`insert into voronka.fb_sync_run (trigger, started_at, finished_at, status, message)
+                   values ('http', ${LAST}, ${LAST}, 'failed', ${message})`;
+    }
+    const failed = check(await health("2026-11-21", 2), "facebook_sync_failed");
+    expect(failed).toMatchObject({
+      severity: "error",
+      count: 2,
+      message: "2 Facebook sync run(s) in the window failed; the latest: second failure",
+      last_run_status: "failed",
+    });
+    // A success started at the same instant, written after them: the last run, so only a warning.
+    await db.sql`insert into voronka.fb_sync_run (trigger, started_at, finished_at, status)
+                 values ('http', ${LAST}, ${LAST}, 'succeeded')`;
+    expect(check(await health("2026-11-21", 2), "facebook_sync_failed")).toMatchObject({
+      severity: "warning",
+      last_run_status: "succeeded",
+    });
+  });
+
+  it("a won deal without a product: counted when its team is none and the report is for 'unattributed', and by its update time when won_at is unknown", async () => {
+    // Won in a pipeline no product maps to; won_at unknown: amo_updated_at places it in the window.
+    await db.sql`insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at)
+                 values (7100001, 5555, 142, 100, ${FIRST}, null), (7100002, 5555, 142, 100, ${AFTER}, null)`;
+    const [{ h }] = await db.sql`select public.data_health('unattributed', 2, '2026-11-21'::date) as h`;
+    expect(check(h as { checks: Check[] }, "won_deal_without_product")).toMatchObject({
+      count: 1,
+      sample_ids: [7100001],
+    });
+    expect(check(await health("2026-11-21", 2), "won_deal_without_product").count).toBe(1);
+  });
+
   it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
     await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
     // On the last day of the window (between is inclusive at both ends).
