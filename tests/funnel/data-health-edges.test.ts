@@ -237,6 +237,25 @@ describe("data_health", () => {
     expect(check(await health("2026-11-21", 2), "won_deal_without_product").count).toBe(1);
   });
 
+  it("leads of no team: the 'unattributed' report counts them, and names the bucket when no team has spend data", async () => {
+    await addLead(db.sql, FIRST, null);
+    await addLead(db.sql, "1999-06-01T00:00:00Z", null);
+    const [{ h }] = await db.sql`select public.data_health('unattributed', 2, '2026-11-21'::date) as h`;
+    const unattributed = h as { checks: Check[] };
+    expect(check(unattributed, "utm_coverage")).toMatchObject({
+      leads: [{ source: "proftest", total: 1, attributed: 0, share: 0 }],
+    });
+    expect(check(unattributed, "implausible_time").count).toBe(1);
+    expect(check(unattributed, "no_spend_data")).toMatchObject({
+      count: 1,
+      teams: [{ team: "unattributed", leads: 1 }],
+    });
+    expect(check(await health("2026-11-21", 2), "no_spend_data")).toMatchObject({
+      count: 1,
+      teams: [{ team: "unattributed", leads: 1 }],
+    });
+  });
+
   it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
     await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
     // On the last day of the window (between is inclusive at both ends).
