@@ -52,6 +52,26 @@ describe("data_health", () => {
     );
     expect(problems.map((c) => [c.code, c.message])).toEqual([]);
     expect(h.checks.filter((c) => /\(s\)|for ,|^0 /.test(String(c.message))).map((c) => c.code)).toEqual([]);
+    // ...and every list in the details is empty, not null.
+    const details = Object.fromEntries(
+      h.checks.map(({ code, severity: _s, count: _c, message: _m, ...rest }) => [code, rest]),
+    );
+    delete details.analytics_refresh_age;
+    expect(details).toEqual({
+      amocrm_webhook_failed: { sample_ids: [], oldest_received_at: null },
+      amocrm_webhook_pending: { sample_ids: [], oldest_received_at: null },
+      lead_capture_rejected: { sample_ids: [] },
+      amocrm_deal_needs_enrichment: { sample_ids: [], won_without_sale: 0, oldest_updated_at: null },
+      won_deal_without_product: { sample_ids: [], pipeline_ids: [] },
+      utm_coverage: { leads: [], sales: { share: null, total: 0, attributed: 0 } },
+      spend_without_leads: { teams: [] },
+      no_spend_data: { teams: [] },
+      amocrm_values_set_aside: { by_code: {}, sample_ids: [] },
+      implausible_time: { leads: { count: 0, sample_ids: [] }, sales: { count: 0, sample_deal_ids: [] } },
+      stale_facebook_sync: { last_synced_at: null },
+      facebook_account_errors: { ad_accounts: [] },
+      facebook_sync_failed: { sample_ids: [], last_run_status: null },
+    });
   });
 
   it("counts rows at 00:00 of the first day and not at 00:00 of the day after", async () => {
