@@ -276,6 +276,20 @@ describe("data_health", () => {
     });
   });
 
+  it("an ad account of no team that failed to sync is listed as 'unattributed', also in the 'unattributed' report", async () => {
+    await addAdAccount(db.sql, { id: "200000000000801", currency: "USD", team: null });
+    await db.sql`update voronka.fb_ad_account set last_sync_error = 'token expired' where id = '200000000000801'`;
+    const expected = {
+      count: 1,
+      ad_accounts: [
+        { ad_account_id: "200000000000801", team: "unattributed", error: "token expired", throttled_until: null },
+      ],
+    };
+    expect(check(await health("2026-11-21", 2), "facebook_account_errors")).toMatchObject(expected);
+    const [{ h }] = await db.sql`select public.data_health('unattributed', 2, '2026-11-21'::date) as h`;
+    expect(check(h as { checks: Check[] }, "facebook_account_errors")).toMatchObject(expected);
+  });
+
   it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
     await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
     // On the last day of the window (between is inclusive at both ends).
