@@ -225,6 +225,14 @@ describe("data_health", () => {
   });
 
   it("failed Facebook runs: the message quotes the latest; the last run decides error or warning, by id on a tie", async () => {
+    // A failed last run before the window: nothing failed in the window, so nothing to report.
+    await db.sql`insert into voronka.fb_sync_run (trigger, started_at, finished_at, status, message)
+                 values ('http', ${BEFORE}, ${BEFORE}, 'failed', 'old failure')`;
+    expect(check(await health("2026-11-21", 2), "facebook_sync_failed")).toMatchObject({
+      severity: "ok",
+      count: 0,
+      last_run_status: "failed",
+    });
     for (const message of ["first failure", "second failure"]) {
       await db.sql`insert into voronka.fb_sync_run (trigger, started_at, finished_at, status, message)
                    values ('http', ${LAST}, ${LAST}, 'failed', ${message})`;
