@@ -253,6 +253,14 @@ describe("data_health", () => {
     });
   });
 
+  it("a failed run without a message is quoted as 'no message'", async () => {
+    await db.sql`insert into voronka.fb_sync_run (trigger, started_at, finished_at, status)
+                 values ('http', ${FIRST}, ${FIRST}, 'failed')`;
+    expect(check(await health("2026-11-21", 2), "facebook_sync_failed").message).toBe(
+      "1 Facebook sync run(s) in the window failed; the latest: no message",
+    );
+  });
+
   it("a won deal without a product: counted when its team is none and the report is for 'unattributed', and by its update time when won_at is unknown", async () => {
     // Won in a pipeline no product maps to; won_at unknown: amo_updated_at places it in the window.
     await db.sql`insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at)
