@@ -271,6 +271,12 @@ describe("data_health", () => {
       sample_ids: [7100001],
     });
     expect(check(await health("2026-11-21", 2), "won_deal_without_product").count).toBe(1);
+    // A won deal whose pipeline does map to a product is not "without a product", sale or not.
+    await db.sql`insert into voronka.product_rule (product_id, amocrm_pipeline_id) values ('express', 6666)`;
+    await db.sql`insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at)
+                 values (7100003, 6666, 142, 5000, ${FIRST}, ${FIRST})`;
+    expect((await db.sql`select count(*)::int as n from voronka.sale where deal_id = 7100003`)[0].n).toBe(0);
+    expect(check(await health("2026-11-21", 2), "won_deal_without_product").count).toBe(1);
   });
 
   it("leads of no team: the 'unattributed' report counts them, and names the bucket when no team has spend data", async () => {
