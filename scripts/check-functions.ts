@@ -1,7 +1,8 @@
 // `deno check` every Edge Function with its own deno.json, as the hosted bundler would see it.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { denoBinary, FUNCTIONS_DIR, functionNames } from "./lib/functions-server.ts";
+import { denoBinary, functionNames } from "./lib/functions-server.ts";
+import { FUNCTIONS_DIR } from "./lib/paths.ts";
 import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
 
 parseCommandLine("check:functions", usageFromHeader("check:functions", import.meta.url), {});

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { prepareDatabase } from "./lib/database-setup.ts";
 import { isPortTaken, startLocalPostgres } from "./lib/local-postgres.ts";
-import { PROJECT_ROOT } from "./lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "./lib/paths.ts";
 import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
 
 parseCommandLine("db:reset", usageFromHeader("db:reset", import.meta.url), {});

@@ -1,7 +1,8 @@
 // npm run gen:types: regenerate supabase/types/database.types.ts from the migrations.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { DATABASE_TYPES_FILE, renderDatabaseTypes } from "./lib/database-types.ts";
+import { renderDatabaseTypes } from "./lib/database-types.ts";
+import { DATABASE_TYPES_FILE } from "./lib/paths.ts";
 import { withScratchDatabase } from "./lib/scratch-database.ts";
 import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
 

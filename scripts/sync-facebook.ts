@@ -9,7 +9,7 @@ import { runFacebookSync } from "../supabase/functions/_shared/facebook/sync.ts"
 import { businessTimeZone, DEFAULT_BUSINESS_TIME_ZONE, inBusinessZone } from "./lib/business-time.ts";
 import { parseCommandLine } from "./lib/command-line.ts";
 import { textTable } from "./lib/text-table.ts";
-import { terminalDatabaseUrl, terminalEnv } from "./lib/terminal-env.ts";
+import { terminalConfig, terminalDatabaseUrl, terminalEnv } from "./lib/terminal-env.ts";
 
 parseCommandLine(
   "sync:facebook",
@@ -22,7 +22,7 @@ Database: SUPABASE_DB_URL, else the local stack (127.0.0.1:VORONKA_PG_PORT, defa
 );
 
 const env = terminalEnv();
-const config = readFacebookConfig(env);
+const config = terminalConfig("sync:facebook", () => readFacebookConfig(env));
 const missing = missingFacebookSettings({ ...config, syncSecret: config.syncSecret || "not needed here" });
 if (missing.length) {
   console.error(

@@ -4,16 +4,17 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { HOSTED_SETTINGS } from "../scripts/lib/hosted-project.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 
 const READ =
   /(?:Deno\.env\.get\(\s*|process\.env\.|process\.env\[\s*|\benv\.|\benv\(\s*|\(env,\s*|\benv\[\s*)["']?([A-Z][A-Z0-9_]{2,})\b/g;
 
 function variablesReadInCode(): Set<string> {
   const names = new Set<string>();
-  for (const dir of ["supabase/functions", "scripts", "tests/support"]) {
+  for (const dir of ["supabase/functions", "scripts", "tests/support", "dashboard/src"]) {
     for (const file of readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, encoding: "utf8" })) {
-      if (!file.endsWith(".ts")) continue;
+      if (!/\.tsx?$/.test(file)) continue;
       const text = readFileSync(path.join(PROJECT_ROOT, dir, file), "utf8");
       for (const match of text.matchAll(READ)) names.add(match[1]);
     }
@@ -62,6 +63,13 @@ describe("README → Configuration", () => {
     for (const name of hosted.names) expect(["hosted", "both"], name).toContain(rows.get(name));
     expect(section("Deploying to a hosted Supabase project")).toContain("supabase/functions/.env.hosted.example");
     expect(section("Deploying to a hosted Supabase project")).not.toMatch(/--env-file \S*supabase\/functions\/\.env\b/);
+  });
+
+  it("npm run deploy pushes exactly the hosted settings of the table (SUPABASE_* are Supabase's own)", () => {
+    const hostedRows = [...documented()]
+      .filter(([name, where]) => where !== "local" && !name.startsWith("SUPABASE_"))
+      .map(([name]) => name);
+    expect([...HOSTED_SETTINGS].sort()).toEqual(hostedRows.sort());
   });
 
   it("the local example names only documented settings", () => {

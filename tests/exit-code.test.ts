@@ -2,7 +2,7 @@
 // CI. A process that loads our Postgres wrapper must keep its exit code.
 import { spawnSync } from "node:child_process";
 import { expect, it } from "vitest";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 
 it("keeps a failing exit code after loading the embedded Postgres wrapper", () => {
   const result = spawnSync(

@@ -6,14 +6,8 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  functionNames,
-  FUNCTIONS_DIR,
-  serveDenoEntry,
-  startFunctionsServer,
-  waitForPort,
-} from "../scripts/lib/functions-server.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { functionNames, serveDenoEntry, startFunctionsServer, waitForPort } from "../scripts/lib/functions-server.ts";
+import { FUNCTIONS_DIR, PROJECT_ROOT } from "../scripts/lib/paths.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 import { testPort } from "./support/ports.ts";
 

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FUNCTIONS_DIR, functionsEnvFile, readFunctionsEnvFile } from "../scripts/lib/functions-server.ts";
+import { functionsEnvFile, readFunctionsEnvFile } from "../scripts/lib/functions-server.ts";
+import { FUNCTIONS_DIR } from "../scripts/lib/paths.ts";
 import { terminalEnv } from "../scripts/lib/terminal-env.ts";
 
 function envFile(text: string): string {

@@ -6,14 +6,15 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, isTransactionPooler, type Sql } from "../supabase/functions/_shared/database.ts";
 import {
-  databaseTimeoutsFromEnv,
+  readDatabaseTimeouts,
   DeadlineExceededError,
   DEFAULT_DEADLINE_MS,
   withDeadline,
 } from "../supabase/functions/_shared/deadline.ts";
+import { ConfigError } from "../supabase/functions/_shared/config.ts";
 import { createHealthHandler } from "../supabase/functions/_shared/health/handler.ts";
 import { createLeadCaptureHandler } from "../supabase/functions/_shared/lead-capture/handler.ts";
-import { configure, handlerFor, PIPELINE, post, webhookBody } from "./amocrm/support.ts";
+import { configure, handlerFor, post, wonBody } from "./amocrm/support.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 // amoCRM's timeout; the answers must come well before it.
@@ -38,16 +39,6 @@ afterAll(async () => {
   blackhole.close();
   await db.drop();
 });
-
-const wonBody = (id: number) =>
-  webhookBody([
-    {
-      action: "status",
-      leads: [
-        { id, status_id: 142, old_status_id: 1, pipeline_id: PIPELINE.express, price: 5000, last_modified: 1764000000 },
-      ],
-    },
-  ]);
 
 const leadRequest = (submissionId: string) =>
   new Request("http://localhost/functions/v1/lead-capture", {
@@ -227,11 +218,13 @@ describe("withDeadline", () => {
   });
 
   it("timeouts from the environment: defaults, and the statement timeout stays below the deadline", () => {
-    expect(databaseTimeoutsFromEnv({})).toEqual({ deadlineMs: DEFAULT_DEADLINE_MS, statementTimeoutMs: 1200 });
-    expect(databaseTimeoutsFromEnv({ DB_DEADLINE_MS: "1000", DB_STATEMENT_TIMEOUT_MS: "5000" })).toEqual({
+    expect(readDatabaseTimeouts({})).toEqual({ deadlineMs: DEFAULT_DEADLINE_MS, statementTimeoutMs: 1200 });
+    expect(readDatabaseTimeouts({ DB_DEADLINE_MS: "1000", DB_STATEMENT_TIMEOUT_MS: "5000" })).toEqual({
       deadlineMs: 1000,
       statementTimeoutMs: 900,
     });
-    expect(databaseTimeoutsFromEnv({ DB_DEADLINE_MS: "nope" }).deadlineMs).toBe(DEFAULT_DEADLINE_MS);
+    // One config style (issue 8): a malformed value is a clear error, not a silent default.
+    expect(() => readDatabaseTimeouts({ DB_DEADLINE_MS: "nope" })).toThrow(ConfigError);
+    expect(() => readDatabaseTimeouts({ DB_DEADLINE_MS: "nope" })).toThrow(/DB_DEADLINE_MS must be a whole number/);
   });
 });

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { prepareDatabase } from "../scripts/lib/database-setup.ts";
 import { type FunctionsServer, startFunctionsServer } from "../scripts/lib/functions-server.ts";
 import { isPortTaken, type LocalPostgres, startLocalPostgres } from "../scripts/lib/local-postgres.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
-import { ACCOUNT, configure, PIPELINE, SECRET, webhookBody } from "./amocrm/support.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
+import { ACCOUNT, configure, SECRET, wonBody } from "./amocrm/support.ts";
 import { testPort } from "./support/ports.ts";
 
 const PG_PORT = testPort("outagePostgres");
@@ -84,21 +84,7 @@ async function send(kind: Outcome["kind"], id: string, dealId: number): Promise<
       ? fetch(`${functions.url}/amocrm-webhook?secret=${SECRET}`, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded", "x-amocrm-requestid": id },
-          body: webhookBody([
-            {
-              action: "status",
-              leads: [
-                {
-                  id: dealId,
-                  status_id: 142,
-                  old_status_id: 1,
-                  pipeline_id: PIPELINE.express,
-                  price: 5000,
-                  last_modified: 1764000000,
-                },
-              ],
-            },
-          ]),
+          body: wonBody(dealId),
           signal: AbortSignal.timeout(15_000),
         })
       : fetch(`${functions.url}/lead-capture`, {

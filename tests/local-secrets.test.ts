@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { LOCAL_FUNCTION_DEFAULTS, tryItCommands, withLocalDefaults } from "../scripts/local/local-secrets.ts";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 
 const SECRETS = ["LEAD_CAPTURE_SECRET", "AMOCRM_WEBHOOK_SECRET", "AMOCRM_RECONCILE_SECRET", "FB_SYNC_SECRET"];
 
@@ -36,7 +36,7 @@ describe("tryItCommands", () => {
   });
 
   it("with secrets from supabase/functions/.env: not printed either; read from that file", () => {
-    const env = { LEAD_CAPTURE_SECRET: "lead-Secret-from-env-42", AMOCRM_WEBHOOK_SECRET: "amo-Secret-from-env-43" };
+    const env = { LEAD_CAPTURE_SECRET: "lead-Secret #from-env-42", AMOCRM_WEBHOOK_SECRET: "amo-Secret-from-env-43" };
     const text = tryItCommands("http://f", "postgresql://d", withLocalDefaults(env).env);
     expect(text).not.toContain(env.LEAD_CAPTURE_SECRET);
     expect(text).not.toContain(env.AMOCRM_WEBHOOK_SECRET);
@@ -44,7 +44,8 @@ describe("tryItCommands", () => {
     mkdirSync(path.join(project, "supabase/functions"), { recursive: true });
     writeFileSync(
       path.join(project, "supabase/functions/.env"),
-      `LEAD_CAPTURE_SECRET=${env.LEAD_CAPTURE_SECRET}\nAMOCRM_WEBHOOK_SECRET=${env.AMOCRM_WEBHOOK_SECRET}\n`,
+      // dotenv rules, as the functions read the file: quotes removed, `# comments` dropped.
+      `LEAD_CAPTURE_SECRET="${env.LEAD_CAPTURE_SECRET}" # the landing's\nAMOCRM_WEBHOOK_SECRET=${env.AMOCRM_WEBHOOK_SECRET}   # amoCRM\n`,
     );
     cpSync(path.join(PROJECT_ROOT, "scripts/local"), path.join(project, "scripts/local"), { recursive: true });
     expect(exported(text, project)).toEqual(env);

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const readme = readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");

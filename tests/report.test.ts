@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 let db: TestDatabase;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { PROJECT_ROOT } from "../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../scripts/lib/paths.ts";
 import { TEST_PORT_BLOCKS, TEST_PORT_SPAN } from "./support/ports.ts";
 
 it("no two uses share a port, and all stay within the span", () => {

@@ -3,10 +3,10 @@
 // supabase/functions/.env. The same code the amocrm-reconcile function runs on a schedule.
 import postgres from "postgres";
 import { createAmocrmClient } from "../../supabase/functions/_shared/amocrm/api-client.ts";
-import { amocrmConfigFromEnv, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
+import { readAmocrmConfig, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
 import { runAmocrmReconciliation } from "../../supabase/functions/_shared/amocrm/reconcile.ts";
 import { parseCommandLine } from "../lib/command-line.ts";
-import { terminalDatabaseUrl, terminalEnv } from "../lib/terminal-env.ts";
+import { terminalConfig, terminalDatabaseUrl, terminalEnv } from "../lib/terminal-env.ts";
 
 parseCommandLine(
   "amocrm:reconcile",
@@ -19,7 +19,7 @@ Database: SUPABASE_DB_URL, else the local stack (127.0.0.1:VORONKA_PG_PORT, defa
 );
 
 const env = terminalEnv();
-const config = amocrmConfigFromEnv(env);
+const config = terminalConfig("amocrm:reconcile", () => readAmocrmConfig(env));
 const problem = apiConfigProblem(config);
 if (problem) {
   console.error(

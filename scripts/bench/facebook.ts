@@ -13,7 +13,7 @@ import { FACEBOOK_DEFAULTS, type FacebookSyncConfig } from "../../supabase/funct
 import { runFacebookSync } from "../../supabase/functions/_shared/facebook/sync.ts";
 import { isPortTaken } from "../lib/local-postgres.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
-import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../lib/paths.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 
 parseCommandLine("bench:facebook", usageFromHeader("bench:facebook", import.meta.url), {});

@@ -8,6 +8,7 @@
 //   - the old system's way: pull the window's raw rows into Node and sum them in JS.
 // Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54386).
 import postgres from "postgres";
+import { asApiRole } from "../../supabase/functions/_shared/api-role.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 
@@ -115,11 +116,7 @@ await withScratchDatabase(
   async (server) => {
     const sql = postgres(server.url, { max: 2, onnotice: () => {} });
     const serviceRole = async (team: string | null) =>
-      sql.begin(async (tx) => {
-        await tx.unsafe("set local role service_role");
-        await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-        return tx`select public.funnel_report(${team}, 30) as r`;
-      });
+      asApiRole(sql, "service_role", async (tx) => tx`select public.funnel_report(${team}, 30) as r`);
     try {
       console.log("Generating 2,000,000 insight rows, 500,000 leads, 50,000 sales (5 teams, 400 days)…");
       const generated = await generate(sql);
@@ -140,9 +137,22 @@ await withScratchDatabase(
       const withLiveDay = await timeRuns(RUNS, () => serviceRole(null));
 
       let oldRows = 0;
+      let oldTotals: Awaited<ReturnType<typeof oldWay>>["totals"] = new Map();
       const old = await timeRuns(Math.max(5, Math.floor(RUNS / 4)), async () => {
-        oldRows = (await oldWay(sql)).rows;
+        ({ rows: oldRows, totals: oldTotals } = await oldWay(sql));
       });
+      // The report's figures against the old way's, computed independently in JavaScript.
+      const [{ r: report }] = await serviceRole(null);
+      const mismatches = (report.by_team as { team: string; spend: number; leads: number; revenue: number }[]).filter(
+        (row) => {
+          const expected = oldTotals.get(row.team) ?? { spend: 0, leads: 0, revenue: 0 };
+          return (
+            Math.abs(Number(row.spend) - expected.spend) > 0.01 ||
+            Number(row.leads) !== expected.leads ||
+            Math.abs(Number(row.revenue) - expected.revenue) > 0.01
+          );
+        },
+      );
 
       const p50New = percentile(allTeams, 50);
       const p50Old = percentile(old, 50);
@@ -163,6 +173,12 @@ await withScratchDatabase(
         `old way: ${oldRows.toLocaleString("en-US")} raw rows into Node, summed in JS   p50 ${ms(p50Old)}   p95 ${ms(percentile(old, 95))}`,
       );
       console.log(`ratio: the old way is ${(p50Old / p50New).toFixed(0)}x slower than funnel_report (p50)`);
+      console.log(
+        mismatches.length === 0
+          ? `figures: funnel_report's spend, leads and revenue per team = the old way's, for all ${report.by_team.length} team buckets`
+          : `figures DIFFER from the old way for ${mismatches.map((m) => m.team).join(", ")}`,
+      );
+      if (mismatches.length > 0) process.exitCode = 1;
     } finally {
       await sql.end();
     }

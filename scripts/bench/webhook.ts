@@ -8,9 +8,9 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import postgres from "postgres";
-import { FUNCTIONS_DIR, serveDenoEntry, waitForPort } from "../lib/functions-server.ts";
+import { serveDenoEntry, waitForPort } from "../lib/functions-server.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
-import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
+import { FUNCTIONS_DIR, PROJECT_ROOT } from "../lib/paths.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 
 parseCommandLine("bench:webhook", usageFromHeader("bench:webhook", import.meta.url), {});

@@ -1,5 +1,5 @@
 // A local fake of amoCRM API v4, speaking its wire format: bearer auth (401 otherwise),
-// GET /api/v4/leads/{id} and GET /api/v4/leads?limit&page&filter[updated_at][from]&order[updated_at]=asc
+// GET /api/v4/account, GET /api/v4/leads/{id} and GET /api/v4/leads?limit&page&filter[updated_at][from]&order[updated_at]=asc
 // as application/hal+json with `_links.next` paging, `204 No Content` for an empty answer, and
 // injectable failures (429 bursts, 401, 5xx). Used by the tests; `npm run fake:amocrm` runs it
 // on its own (point AMOCRM_BASE_URL at it).
@@ -90,6 +90,18 @@ export async function startFakeAmocrmApi(options: {
       const lead = leads.get(Number(one[1]));
       // amoCRM answers 204 for a lead it does not have (deleted or never existed).
       return lead ? send(200, apiLead(lead, url.origin)) : send(204);
+    }
+    if (url.pathname === "/api/v4/account") {
+      return send(200, {
+        id: 31000001,
+        name: "Voronka demo",
+        subdomain: "voronka-demo",
+        created_at: 1700000000,
+        current_user_id: 1,
+        country: "KZ",
+        currency: "KZT",
+        _links: { self: { href: `${url.origin}/api/v4/account` } },
+      });
     }
     if (url.pathname === "/api/v4/leads") {
       const limit = Math.min(Number(url.searchParams.get("limit") ?? 50), maxPageSize);

@@ -10,6 +10,8 @@ type Values<T extends Options> = { [K in keyof T]?: T[K]["type"] extends "boolea
 
 export interface CommandLine<T extends Options> {
   values: Values<T>;
+  /** Arguments that are not flags (only when the tool allows them). */
+  positionals: string[];
   /** Prints `message` and the usage, exits 2. */
   fail(message: string): never;
 }
@@ -19,14 +21,21 @@ export function parseCommandLine<T extends Options>(
   usage: string,
   options: T,
   args: string[] = process.argv.slice(2),
+  allowPositionals = false,
 ): CommandLine<T> {
   const fail = (message: string): never => {
     process.stderr.write(`${tool}: ${message}\n\n${usage.trimEnd()}\n`);
     process.exit(2);
   };
   let values: Record<string, unknown> = {};
+  let positionals: string[] = [];
   try {
-    ({ values } = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals,
+    }));
   } catch (error) {
     fail((error as Error).message.replace(/\. To specify a positional argument.*$/s, "."));
   }
@@ -34,7 +43,7 @@ export function parseCommandLine<T extends Options>(
     process.stdout.write(`${usage.trimEnd()}\n`);
     process.exit(0);
   }
-  return { values: values as Values<T>, fail };
+  return { values: values as Values<T>, positionals, fail };
 }
 
 /** A whole number ≥ min from a flag's text, or a usage error naming the flag. */

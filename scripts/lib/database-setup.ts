@@ -4,10 +4,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
-import { migrationUp, PROJECT_ROOT } from "./supabase-cli.ts";
-
-export const BOOTSTRAP_SQL = path.join(PROJECT_ROOT, "scripts/local/supabase-bootstrap.sql");
-export const SEED_SQL = path.join(PROJECT_ROOT, "supabase/seed.sql");
+import { addDemoUsers } from "../local/demo-users.ts";
+import { migrationUp } from "./supabase-cli.ts";
+import { BOOTSTRAP_SQL, PROJECT_ROOT, SEED_SQL } from "./paths.ts";
 
 export async function runSqlFile(dbUrl: string, file: string): Promise<void> {
   const sql = postgres(dbUrl, { onnotice: () => {}, max: 1 });
@@ -38,12 +37,16 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   }
 }
 
-/** Bootstrap (idempotent) + `supabase migration up` (a no-op when nothing is pending). */
+/**
+ * Bootstrap (idempotent) + `supabase migration up` (a no-op when nothing is pending) + the local
+ * demo logins (auth.users; kept when they exist).
+ */
 export async function prepareDatabase(
   dbUrl: string,
   options: { seed?: boolean; includeAll?: boolean } = {},
 ): Promise<void> {
   await runSqlFile(dbUrl, BOOTSTRAP_SQL);
   await migrationUp(dbUrl, { includeAll: options.includeAll });
+  await addDemoUsers(dbUrl);
   if (options.seed) await runSqlFile(dbUrl, SEED_SQL);
 }

@@ -1,19 +1,18 @@
 // Reads funnel_report for all teams and each team (as service_role, the way the Data API would
 // run it) and renders the terminal printout of `npm start`.
 import postgres from "postgres";
+import { asApiRole } from "../../supabase/functions/_shared/api-role.ts";
 import { type FunnelReport, renderFunnel } from "./funnel-table.ts";
 
 export async function funnelReportAsServiceRole(
   sql: postgres.Sql,
   args: { team?: string | null; days?: number; until?: string | null } = {},
 ): Promise<FunnelReport> {
-  return sql.begin(async (tx) => {
-    await tx.unsafe("set local role service_role");
-    await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+  return asApiRole(sql, "service_role", async (tx) => {
     const [row] = await tx`
       select public.funnel_report(${args.team ?? null}, ${args.days ?? 30}, ${args.until ?? null}::date) as report`;
     return row.report as FunnelReport;
-  }) as Promise<FunnelReport>;
+  });
 }
 
 export async function printFunnel(dbUrl: string, days = 30, until: string | null = null): Promise<string> {

@@ -1,6 +1,11 @@
 // The local stack's stand-in for pg_cron: calls the served amocrm-reconcile function every few
 // minutes when amoCRM is configured, and says clearly once when it is not.
-import { amocrmConfigFromEnv, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
+import {
+  type AmocrmConfig,
+  apiConfigProblem,
+  readAmocrmConfig,
+} from "../../supabase/functions/_shared/amocrm/config.ts";
+import { ConfigError } from "../../supabase/functions/_shared/config.ts";
 import { disabledTimer, intervalFromEnv, startFunctionTimer, type Timer } from "./function-timer.ts";
 
 export const DEFAULT_RECONCILE_INTERVAL_SECONDS = 300;
@@ -10,7 +15,14 @@ export function startAmocrmReconcileTimer(opts: {
   env: Record<string, string>;
   log: (line: string) => void;
 }): Timer {
-  const config = amocrmConfigFromEnv(opts.env);
+  let config: AmocrmConfig;
+  try {
+    config = readAmocrmConfig(opts.env);
+  } catch (error) {
+    // The served function answers 503 not_configured with the same message.
+    if (!(error instanceof ConfigError)) throw error;
+    return disabledTimer(opts.log, `amoCRM reconciliation: off (${error.message}).`);
+  }
   const problem = apiConfigProblem(config) ?? (config.reconcileSecret ? null : "AMOCRM_RECONCILE_SECRET is not set");
   if (problem) {
     return disabledTimer(

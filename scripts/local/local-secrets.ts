@@ -24,7 +24,8 @@ function exportCommand(name: string, env: Record<string, string>): string {
   if (env[name] === LOCAL_FUNCTION_DEFAULTS[name]) {
     return `export ${name}="$(sed -n 's/^ *${name}: "\\(.*\\)",$/\\1/p' scripts/local/local-secrets.ts)"   # the local default`;
   }
-  return `export ${name}="$(sed -n 's/^${name}=//p' supabase/functions/.env)"   # or however you set it`;
+  // The file's own rules (dotenv: quotes, `# comments`), as the functions read it: Node's parseEnv.
+  return `export ${name}="$(node -p 'require("node:util").parseEnv(require("node:fs").readFileSync("supabase/functions/.env", "utf8")).${name} ?? ""')"   # or however you set it`;
 }
 
 /** Commands a newcomer can paste to see ingestion reach the report. Secrets by name only. */

@@ -14,7 +14,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "../lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../lib/paths.ts";
 import { type MutantResult, runSqlMutation } from "./sql.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 import { MUTATE_PORT_BASE } from "../../tests/support/ports.ts";

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
-import { configure, handlerFor, PIPELINE, post, webhookBody, type WebhookLead } from "./support.ts";
+import { configure, dealEventBody, deleteBody, handlerFor, PIPELINE, post } from "./support.ts";
 
 let ordered: TestDatabase;
 let concurrent: TestDatabase;
@@ -69,32 +69,20 @@ const T0 = Math.floor(Date.parse("2026-11-20T06:00:00Z") / 1000);
 
 function bodyOf(dealId: number, life: Step[], index: number): string {
   const step = life[index];
-  if (step.timeless) {
-    return webhookBody([
-      { action: "delete", leads: [{ id: dealId, status_id: step.status, pipeline_id: step.pipeline }] },
-    ]);
-  }
-  const previous = index > 0 ? life[index - 1].status : 1;
-  const lead: WebhookLead = {
+  if (step.timeless) return deleteBody(dealId, step.status, step.pipeline);
+  return dealEventBody({
+    action: step.action,
     id: dealId,
     name: `deal ${dealId}`,
-    status_id: step.status,
-    pipeline_id: step.pipeline,
+    status: step.status,
+    pipeline: step.pipeline,
     // amoCRM's own modification times, in sequence order, a minute apart.
-    last_modified: T0 + index * 60,
-    date_create: T0 - 3600,
-    ...(step.price === null ? {} : { price: step.price }),
-    ...(step.action === "status" ? { old_status_id: previous } : {}),
-    ...(step.utm
-      ? {
-          custom_fields: [
-            { id: 900001, name: "utm_source", code: "UTM_SOURCE", values: [{ value: step.utm }] },
-            { id: 900003, name: "utm_campaign", code: "UTM_CAMPAIGN", values: [{ value: "kenesary_video" }] },
-          ],
-        }
-      : {}),
-  };
-  return webhookBody([{ action: step.action, leads: [lead] }]);
+    at: T0 + index * 60,
+    createdAt: T0 - 3600,
+    price: step.price,
+    previousStatus: step.action === "status" ? (index > 0 ? life[index - 1].status : 1) : undefined,
+    utm: step.utm ? { source: step.utm, campaign: "kenesary_video" } : null,
+  });
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {

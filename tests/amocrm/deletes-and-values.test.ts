@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "../support/test-database.
 import {
   amocrmWithout,
   configure,
+  deleteBody,
   dealOf,
   handlerFor,
   PIPELINE,
@@ -30,10 +31,6 @@ async function send(body: string) {
 }
 
 const t = (minute: number) => unix("2026-11-20T10:00:00Z") + minute * 60;
-
-function deleteBody(id: number, status: number, pipeline: number): string {
-  return webhookBody([{ action: "delete", leads: [{ id, status_id: status, pipeline_id: pipeline }] }]);
-}
 
 async function leadOf(id: number) {
   const [row] = await db.sql`

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
-import { configure, handlerFor, PIPELINE, post, webhookBody, type WebhookLead } from "./support.ts";
+import { configure, dealEventBody, handlerFor, PIPELINE, post } from "./support.ts";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -44,21 +44,18 @@ const T0 = 1764000000;
 
 function body(dealId: number, events: Event[], index: number): string {
   const e = events[index];
-  const previous = index > 0 ? events[index - 1].status : 1;
-  const lead: WebhookLead = {
+  return dealEventBody({
+    action: e.action,
     id: dealId,
-    status_id: e.status,
-    pipeline_id: e.pipeline,
+    status: e.status,
+    pipeline: e.pipeline,
     // Distinct amoCRM times in sequence order; deletes carry one too here.
-    last_modified: T0 + index * 60,
-    date_create: T0 - 3600,
-    ...(e.price === null ? {} : { price: e.price }),
-    ...(e.action === "status" ? { old_status_id: previous } : {}),
-    ...(e.utm
-      ? { custom_fields: [{ id: 900001, name: "utm_source", code: "UTM_SOURCE", values: [{ value: e.utm }] }] }
-      : {}),
-  };
-  return webhookBody([{ action: e.action, leads: [lead] }]);
+    at: T0 + index * 60,
+    createdAt: T0 - 3600,
+    price: e.price,
+    previousStatus: e.action === "status" ? (index > 0 ? events[index - 1].status : 1) : undefined,
+    utm: e.utm ? { source: e.utm } : null,
+  });
 }
 
 async function finalState(dealId: number) {

@@ -1,6 +1,6 @@
 // Helpers of the amoCRM tests: webhook bodies built the way amoCRM builds them (PHP bracket
 // keys, every value a string), a small hand-made configuration, and the in-process handler.
-import { amocrmConfigFromEnv, type AmocrmConfig } from "../../supabase/functions/_shared/amocrm/config.ts";
+import { readAmocrmConfig, type AmocrmConfig } from "../../supabase/functions/_shared/amocrm/config.ts";
 import {
   createAmocrmWebhookHandler,
   type AmocrmWebhookDeps,
@@ -15,7 +15,7 @@ export const ACCOUNT = { subdomain: "voronka-test", id: "32000001" };
 export const PIPELINE = { leads: 7100001, express: 7100002, flagman: 7100003, other: 7100009 } as const;
 
 export function testConfig(overrides: Record<string, string> = {}): AmocrmConfig {
-  return amocrmConfigFromEnv({
+  return readAmocrmConfig({
     AMOCRM_WEBHOOK_SECRET: SECRET,
     AMOCRM_SUBDOMAIN: ACCOUNT.subdomain,
     AMOCRM_ACCOUNT_ID: ACCOUNT.id,
@@ -80,6 +80,71 @@ export function webhookBody(
   }
   if (account) pairs("account", account as Nested, out);
   return new URLSearchParams(out).toString();
+}
+
+/** One deal's change, as the lifecycle tests describe it. */
+export interface DealEvent {
+  action: string;
+  id: number;
+  status: number;
+  pipeline: number;
+  /** amoCRM's modification time (unix seconds); null: a body without one (a delete as amoCRM sends it). */
+  at: number | null;
+  /** Unix seconds of the deal's creation (bodies with a time). */
+  createdAt?: number;
+  name?: string;
+  price?: number | null;
+  /** The status before a `status` change (old_status_id). */
+  previousStatus?: number;
+  /** UTMs in amoCRM's own tracking fields (codes UTM_SOURCE, UTM_CAMPAIGN). */
+  utm?: { source: string; campaign?: string } | null;
+}
+
+/**
+ * The body of one deal event. Without a time, only what amoCRM sends then: id, status and
+ * pipeline (no name, price or fields).
+ */
+export function dealEventBody(event: DealEvent): string {
+  if (event.at === null) {
+    const lead = { id: event.id, status_id: event.status, pipeline_id: event.pipeline };
+    return webhookBody([{ action: event.action, leads: [lead] }]);
+  }
+  const utmFields = (utm: { source: string; campaign?: string }): CustomField[] => [
+    { id: 900001, name: "utm_source", code: "UTM_SOURCE", values: [{ value: utm.source }] },
+    ...(utm.campaign
+      ? [{ id: 900003, name: "utm_campaign", code: "UTM_CAMPAIGN", values: [{ value: utm.campaign }] }]
+      : []),
+  ];
+  const lead: WebhookLead = {
+    id: event.id,
+    ...(event.name === undefined ? {} : { name: event.name }),
+    status_id: event.status,
+    pipeline_id: event.pipeline,
+    last_modified: event.at,
+    date_create: event.createdAt,
+    ...(event.price === null || event.price === undefined ? {} : { price: event.price }),
+    ...(event.previousStatus === undefined ? {} : { old_status_id: event.previousStatus }),
+    ...(event.utm ? { custom_fields: utmFields(event.utm) } : {}),
+  };
+  return webhookBody([{ action: event.action, leads: [lead] }]);
+}
+
+/** A deal won (142) in the Express pipeline at 5,000, moved from status 1, at amoCRM time `at`. */
+export function wonBody(id: number, at = 1764000000): string {
+  return dealEventBody({
+    action: "status",
+    id,
+    status: 142,
+    previousStatus: 1,
+    pipeline: PIPELINE.express,
+    price: 5000,
+    at,
+  });
+}
+
+/** A delete as amoCRM sends it: id, status and pipeline, no time. */
+export function deleteBody(id: number, status: number, pipeline: number): string {
+  return dealEventBody({ action: "delete", id, status, pipeline, at: null });
 }
 
 export function post(

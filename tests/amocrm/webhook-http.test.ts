@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase } from "../../supabase/functions/_shared/database.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { MINIMAL_2023, MINIMAL_2023_HEADERS } from "./samples.ts";
-import { ACCOUNT, configure, handlerFor, PIPELINE, post, testConfig, webhookBody } from "./support.ts";
+import { ACCOUNT, configure, handlerFor, PIPELINE, post, testConfig, webhookBody, wonBody } from "./support.ts";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -15,18 +15,11 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 const eventCount = async () => (await db.sql`select count(*)::int as n from inbox.amocrm_webhook_event`)[0].n as number;
-const wonBody = (id: number, at = 1764000000) =>
-  webhookBody([
-    {
-      action: "status",
-      leads: [{ id, status_id: 142, old_status_id: 1, pipeline_id: PIPELINE.express, price: 5000, last_modified: at }],
-    },
-  ]);
 
 describe("refused requests store nothing", () => {
   it.each<[string, Request, number, string]>([
-    ["no secret", post(wonBody(1), { secret: "" }), 401, "bad_secret"],
-    ["a wrong secret", post(wonBody(1), { secret: "s3cret-Webhook-Value-0123456789abcdeX" }), 401, "bad_secret"],
+    ["no secret", post(wonBody(1), { secret: "" }), 401, "unauthorized"],
+    ["a wrong secret", post(wonBody(1), { secret: "s3cret-Webhook-Value-0123456789abcdeX" }), 401, "unauthorized"],
     [
       "another account's subdomain",
       post(webhookBody([{ action: "status", leads: [{ id: 1 }] }], { subdomain: "evil", id: ACCOUNT.id })),

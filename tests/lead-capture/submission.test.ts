@@ -1,31 +1,70 @@
-// page_url only fills UTM tags the landing did not post; what it posted stands.
-import { describe, expect, it } from "vitest";
+// page_url only fills UTM tags the landing did not post; what it posted stands. The query string
+// is read in SQL (voronka.record_proftest_lead → voronka.utm_from_url), the one URL parser that
+// amoCRM's URL fields use too.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   jsonNestingDepth,
   parseSubmission,
   storableText,
 } from "../../supabase/functions/_shared/lead-capture/submission.ts";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+async function receive(submission: Record<string, string>) {
+  const [{ outcome }] = await db.sql`
+    select voronka.lead_capture_receive('{}', 'application/json', null, ${db.sql.json(submission)}, null) as outcome`;
+  expect(outcome.outcome).toBe("recorded");
+  const [lead] = await db.sql`
+    select utm_source, utm_medium, utm_campaign, utm_content, utm_term from voronka.lead
+    where source = 'proftest' and external_id = ${submission.submission_id}`;
+  return lead;
+}
 
 describe("UTM tags from page_url", () => {
-  it("fill the missing fields and never override posted ones", () => {
-    const parsed = parseSubmission(
-      {
+  it("fill the missing fields and never override posted ones", async () => {
+    expect(
+      await receive({
         submission_id: "pt-1",
+        occurred_at: "2026-11-20T10:00:00Z",
         utm_source: "kenesary",
         utm_campaign: "",
         page_url: "https://school.kz/test?utm_source=other&amp;utm_campaign=ken_video&utm_medium=cpc",
-      },
-      new Date("2026-11-20T10:00:00Z"),
-    );
-    expect(parsed).toMatchObject({
-      ok: true,
-      submission: {
-        utm_source: "kenesary",
-        utm_campaign: "ken_video",
-        utm_medium: "cpc",
-        occurred_at: "2026-11-20T10:00:00.000Z",
-      },
+      }),
+    ).toEqual({
+      utm_source: "kenesary",
+      utm_medium: "cpc",
+      utm_campaign: "ken_video",
+      utm_content: null,
+      utm_term: null,
     });
+  });
+
+  it("percent-decode (Cyrillic, + as space) and keep an undecodable value as sent", async () => {
+    expect(
+      await receive({
+        submission_id: "pt-2",
+        occurred_at: "2026-11-20T10:00:00Z",
+        page_url: "https://school.kz/?utm_campaign=%D0%BE%D1%81%D0%B5%D0%BD%D1%8C+2026&utm_source=a%00b#utm_term=x",
+      }),
+    ).toEqual({ utm_source: "a%00b", utm_medium: null, utm_campaign: "осень 2026", utm_content: null, utm_term: null });
+  });
+
+  it("no page_url, or one without a query: nothing filled", async () => {
+    expect(await receive({ submission_id: "pt-3", occurred_at: "2026-11-20T10:00:00Z" })).toEqual({
+      utm_source: null,
+      utm_medium: null,
+      utm_campaign: null,
+      utm_content: null,
+      utm_term: null,
+    });
+    expect(
+      await receive({ submission_id: "pt-4", occurred_at: "2026-11-20T10:00:00Z", page_url: "https://school.kz/test" }),
+    ).toMatchObject({ utm_source: null, utm_campaign: null });
   });
 });
 
@@ -62,48 +101,6 @@ describe("occurred_at's limits, to the millisecond and the minute", () => {
     expect(parseSubmission({ submission_id: "pt" }, received)).toEqual({
       ok: true,
       submission: { submission_id: "pt", occurred_at: "2026-11-20T10:00:00.000Z" },
-    });
-  });
-});
-
-describe("UTM tags from page_url, tag by tag", () => {
-  it("each of the five tags is filled (trimmed) only when missing, and a page_url that is not a URL changes nothing", () => {
-    const parsed = parseSubmission(
-      {
-        submission_id: "pt-2",
-        utm_medium: "posted-medium",
-        utm_term: "posted-term",
-        page_url:
-          "https://school.kz/?utm_source=%20src%20&utm_medium=url-medium&utm_campaign=camp&utm_content=cont&utm_term=url-term",
-      },
-      received,
-    );
-    expect(parsed).toEqual({
-      ok: true,
-      submission: {
-        submission_id: "pt-2",
-        utm_source: "src",
-        utm_medium: "posted-medium",
-        utm_campaign: "camp",
-        utm_content: "cont",
-        utm_term: "posted-term",
-        page_url:
-          "https://school.kz/?utm_source=%20src%20&utm_medium=url-medium&utm_campaign=camp&utm_content=cont&utm_term=url-term",
-        occurred_at: "2026-11-20T10:00:00.000Z",
-      },
-    });
-    expect(parseSubmission({ submission_id: "pt-3", page_url: "/?utm_source=x" }, received)).toEqual({
-      ok: true,
-      submission: { submission_id: "pt-3", page_url: "/?utm_source=x", occurred_at: "2026-11-20T10:00:00.000Z" },
-    });
-    // An empty tag in the query string fills nothing.
-    expect(parseSubmission({ submission_id: "pt-4", page_url: "https://school.kz/?utm_source=" }, received)).toEqual({
-      ok: true,
-      submission: {
-        submission_id: "pt-4",
-        page_url: "https://school.kz/?utm_source=",
-        occurred_at: "2026-11-20T10:00:00.000Z",
-      },
     });
   });
 });

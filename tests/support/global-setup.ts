@@ -7,7 +7,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createDatabase, dropDatabase, prepareDatabase } from "../../scripts/lib/database-setup.ts";
 import { startLocalPostgres } from "../../scripts/lib/local-postgres.ts";
-import { PROJECT_ROOT } from "../../scripts/lib/supabase-cli.ts";
+import { PROJECT_ROOT } from "../../scripts/lib/paths.ts";
 import { strykerWorkerPort, TEST_PORT_BASE } from "./ports.ts";
 
 export const TEMPLATE_DATABASE = "voronka_template";

@@ -2,8 +2,10 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { inject } from "vitest";
-import { createDatabase, dropDatabase, runSqlFile, SEED_SQL } from "../../scripts/lib/database-setup.ts";
+import { createDatabase, dropDatabase, runSqlFile } from "../../scripts/lib/database-setup.ts";
+import { SEED_SQL } from "../../scripts/lib/paths.ts";
 import { databaseUrl } from "../../scripts/lib/local-postgres.ts";
+import { type ApiRole, asApiRole as runAsApiRole } from "../../supabase/functions/_shared/api-role.ts";
 
 export type Sql = postgres.Sql;
 
@@ -48,8 +50,6 @@ export async function asApiRole<T>(
   return asDatabaseRole(sql, claims.role, claims, fn);
 }
 
-type ApiRole = "anon" | "authenticated" | "service_role";
-
 /**
  * Like asApiRole, but the database role and the JWT claims are given apart, e.g. database role
  * `authenticated` with a forged claim `"role": "service_role"`: the database role must decide.
@@ -60,18 +60,5 @@ export async function asDatabaseRole<T>(
   claims: Record<string, unknown>,
   fn: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
-  let result: T | undefined;
-  await sql
-    .begin(async (tx) => {
-      await tx.unsafe(`set local role ${role}`);
-      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-      result = await fn(tx);
-      throw new RollbackSignal();
-    })
-    .catch((error) => {
-      if (!(error instanceof RollbackSignal)) throw error;
-    });
-  return result as T;
+  return runAsApiRole(sql, role, fn, { claims, rollback: true });
 }
-
-class RollbackSignal extends Error {}

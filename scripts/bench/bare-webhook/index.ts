@@ -2,7 +2,8 @@
 // content type, capped body read) and one INSERT of the raw body into the inbox, with no parsing
 // or processing. npm run bench:webhook compares the real receiver with this.
 import { connectDatabase } from "../../../supabase/functions/_shared/database.ts";
-import { errorResponse, json, secretsEqual } from "../../../supabase/functions/_shared/http.ts";
+import { authorize } from "../../../supabase/functions/_shared/authorize.ts";
+import { errorResponse, json } from "../../../supabase/functions/_shared/http.ts";
 import { readBodyWithLimit } from "../../../supabase/functions/_shared/request-body.ts";
 
 declare const Deno: { env: { get(name: string): string | undefined } };
@@ -12,11 +13,10 @@ const secret = Deno.env.get("AMOCRM_WEBHOOK_SECRET") ?? "";
 
 export default {
   async fetch(request: Request): Promise<Response> {
-    if (!secretsEqual(new URL(request.url).searchParams.get("secret"), secret)) {
-      return errorResponse(401, "bad_secret", "wrong secret");
-    }
+    const refused = authorize(request, { secret, setting: "AMOCRM_WEBHOOK_SECRET", places: ["query"] });
+    if (refused) return refused;
     if (!(request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
-      return errorResponse(415, "unsupported_media_type", "form bodies only");
+      return errorResponse("unsupported_media_type", "form bodies only");
     }
     const body = new TextDecoder().decode(await readBodyWithLimit(request, 5 * 1024 * 1024));
     const [row] = await sql`

@@ -27,6 +27,8 @@ export interface FakeGraphOptions {
   latencyMs?: number;
   /** Keep only counters, not every request (the benchmark). */
   recordRequests?: boolean;
+  /** What GET /debug_token says of the token: expires_at (unix seconds, 0 = never) and scopes. */
+  token?: { expiresAt?: number; scopes?: string[] };
 }
 
 export interface FakeGraph {
@@ -181,6 +183,36 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     }
 
     const fields = query.get("fields")?.split(",") ?? null;
+    if (path === "debug_token") {
+      // Graph's token inspection: a valid token describes itself; any other input_token is
+      // described as invalid (HTTP 200, error inside data), as Graph does.
+      const input = query.get("input_token");
+      const expiresAt = options.token?.expiresAt ?? 0;
+      const valid = input === options.accessToken && (expiresAt === 0 || expiresAt * 1000 > Date.now());
+      const data = valid
+        ? {
+            app_id: "100000000000001",
+            type: "SYSTEM_USER",
+            application: "Voronka fake",
+            data_access_expires_at: 0,
+            expires_at: expiresAt,
+            is_valid: true,
+            issued_at: Math.floor(Date.now() / 1000) - 86_400,
+            scopes: options.token?.scopes ?? ["ads_read", "business_management", "read_insights"],
+            user_id: "100000000000002",
+          }
+        : {
+            error: {
+              code: 190,
+              message: input === options.accessToken ? "Session has expired" : "Invalid OAuth access token.",
+              subcode: input === options.accessToken ? 463 : undefined,
+            },
+            is_valid: false,
+            expires_at: input === options.accessToken ? expiresAt : 0,
+            scopes: [],
+          };
+      return { status: 200, body: { data }, headers };
+    }
     if (path === "me/businesses") {
       return {
         status: 200,

@@ -33,6 +33,15 @@ export function isTransactionPooler(url: string): boolean {
   }
 }
 
+/**
+ * The one way to pass a JSON value to SQL: a `jsonb` parameter (postgres.js serialises it with
+ * JSON.stringify; Postgres parses it). Use it for every jsonb argument of a SQL function, never
+ * a string cast with `::jsonb` in the query text.
+ */
+export function jsonb(sql: Sql, value: unknown): postgres.Parameter {
+  return sql.json(value as postgres.JSONValue);
+}
+
 export function connectDatabase(url: string, options: DatabaseOptions = {}): Sql {
   return postgres(url, {
     prepare: false,

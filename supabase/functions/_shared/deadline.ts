@@ -22,6 +22,8 @@
 // answered as a duplicate and nothing acknowledged is lost. The converse — a 2xx for something
 // not stored — cannot happen.
 
+import { type Env, positiveInteger } from "./config.ts";
+
 export const DEFAULT_DEADLINE_MS = 1500;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 1200;
 
@@ -62,18 +64,14 @@ export interface DatabaseTimeouts {
 }
 
 /**
- * DB_DEADLINE_MS and DB_STATEMENT_TIMEOUT_MS from the environment (defaults 1500 / 1200). The
+ * DB_DEADLINE_MS and DB_STATEMENT_TIMEOUT_MS (defaults 1500 / 1200; malformed: ConfigError). The
  * statement timeout is kept below the deadline (at most deadline − 100 ms), so a statement that
  * runs cannot outlive the answer by more than its commit.
  */
-export function databaseTimeoutsFromEnv(env: Record<string, string | undefined>): DatabaseTimeouts {
-  const number = (value: string | undefined, fallback: number) => {
-    const n = Number(value);
-    return value !== undefined && value.trim() !== "" && Number.isFinite(n) && n > 0 ? Math.round(n) : fallback;
-  };
-  const deadlineMs = number(env.DB_DEADLINE_MS, DEFAULT_DEADLINE_MS);
+export function readDatabaseTimeouts(env: Env): DatabaseTimeouts {
+  const deadlineMs = positiveInteger(env, "DB_DEADLINE_MS", DEFAULT_DEADLINE_MS, 600_000);
   const statementTimeoutMs = Math.max(
-    Math.min(number(env.DB_STATEMENT_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS), deadlineMs - 100),
+    Math.min(positiveInteger(env, "DB_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS, 600_000), deadlineMs - 100),
     100,
   );
   return { deadlineMs, statementTimeoutMs };

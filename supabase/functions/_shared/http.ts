@@ -1,6 +1,9 @@
-// Small helpers every handler uses to answer in JSON with a clear error shape.
+// How every function answers: JSON bodies, `{"error": {"code", "message"}}` for every non-2xx with
+// the status the catalogue (errors.ts) gives its code, and one mapping of a failure to 503 or 500.
+import { ERROR_STATUS, type ErrorCode, isDatabaseUnavailable } from "./errors.ts";
 
 export type Handler = (request: Request) => Promise<Response>;
+export type Log = (line: string) => void;
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -9,55 +12,14 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   });
 }
 
-/** `{"error": {"code", "message"}}`: what every non-2xx answer looks like. */
-export function errorResponse(status: number, code: string, message: string, details?: unknown): Response {
-  return json(status, { error: { code, message, ...(details === undefined ? {} : { details }) } });
-}
-
-/** Constant-time comparison of two secrets (no early exit on the first differing byte). */
-export function secretsEqual(given: string | null | undefined, expected: string): boolean {
-  const encoder = new TextEncoder();
-  const a = encoder.encode(given ?? "");
-  const b = encoder.encode(expected);
-  const length = Math.max(a.length, b.length);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0 && b.length > 0;
-}
-
-// Network errors of the driver, and Postgres SQLSTATEs for "server going away / not accepting".
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "CONNECT_TIMEOUT",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "57P01",
-  "57P02",
-  "57P03",
-  "53300",
-  "08000",
-  "08001",
-  "08003",
-  "08006",
-  // statement_timeout (or our cancel at the request deadline): the statement was rolled back.
-  "57014",
-  // _shared/deadline.ts: the request deadline passed before the database answered.
-  "DEADLINE_EXCEEDED",
-]);
-
-/** True for errors meaning the database could not be reached (answer 503: retry later). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; errno?: string; name?: string } | null;
-  if (!e) return false;
-  if (UNAVAILABLE_CODES.has(e.code ?? "") || UNAVAILABLE_CODES.has(e.errno ?? "")) return true;
-  // Deno reports a refused connection as a ConnectionRefused error without a code.
-  return e.name === "ConnectionRefused" || e.name === "ConnectionReset";
+/** `{"error": {"code", "message"}}` with the catalogue's status for `code`. */
+export function errorResponse(
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return json(ERROR_STATUS[code], { error: { code, message, ...(details === undefined ? {} : { details }) } }, headers);
 }
 
 /**
@@ -65,14 +27,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * correlation id; the client gets only the id, never the error text.
  */
 export function internalError(
-  log: (line: string) => void,
+  log: Log,
   context: string,
   error: unknown,
   correlationId: string = crypto.randomUUID(),
 ): Response {
   const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
   log(`${context}: internal error ${correlationId}: ${detail}`);
-  return json(500, {
+  return json(ERROR_STATUS.internal_error, {
     error: {
       code: "internal_error",
       message: "Something went wrong on the server; it has been logged. Quote the correlation id when reporting it.",
@@ -81,11 +43,40 @@ export function internalError(
   });
 }
 
+/** 503 `database_unavailable` with Retry-After: nothing was stored, send the request again later. */
+export function databaseUnavailable(message: string, retryAfterSeconds = 5): Response {
+  return errorResponse("database_unavailable", message, undefined, { "retry-after": String(retryAfterSeconds) });
+}
+
+/**
+ * What every function answers when its database work threw: 503 when the database is down or too
+ * slow (nothing stored, retry), otherwise 500 with a correlation id (a bug or an unexpected
+ * database error; the detail only in the log).
+ */
+export function failureResponse(
+  error: unknown,
+  options: {
+    log: Log;
+    context: string;
+    unavailableMessage: string;
+    /** Log the 503's cause too (receivers do not: under an outage every request would log). */
+    logUnavailable?: boolean;
+  },
+): Response {
+  if (isDatabaseUnavailable(error)) {
+    if (options.logUnavailable) {
+      options.log(`${options.context}: database unavailable: ${(error as Error)?.message ?? String(error)}`);
+    }
+    return databaseUnavailable(options.unavailableMessage);
+  }
+  return internalError(options.log, options.context, error);
+}
+
 /** Wraps a handler so that anything it throws becomes internalError (no default 500 page or stack). */
 export function withInternalErrors(
   handler: Handler,
   context: string,
-  log: (line: string) => void = (line) => console.error(line),
+  log: Log = (line) => console.error(line),
 ): Handler {
   return async (request) => {
     try {
@@ -94,9 +85,4 @@ export function withInternalErrors(
       return internalError(log, context, error);
     }
   };
-}
-
-/** 503 `database_unavailable` with Retry-After: nothing was stored, send the request again later. */
-export function databaseUnavailable(message: string, retryAfterSeconds = 5): Response {
-  return json(503, { error: { code: "database_unavailable", message } }, { "retry-after": String(retryAfterSeconds) });
 }

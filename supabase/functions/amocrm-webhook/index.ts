@@ -1,25 +1,14 @@
-// Entry point (Deno): configuration from the environment, everything else in _shared/amocrm.
+// Entry point (Deno): the environment is read here, everything else is in _shared/amocrm.
 import { createAmocrmClient } from "../_shared/amocrm/api-client.ts";
-import { amocrmConfigFromEnv, apiConfigProblem } from "../_shared/amocrm/config.ts";
+import { apiConfigProblem, readAmocrmConfig } from "../_shared/amocrm/config.ts";
 import { createAmocrmWebhookHandler } from "../_shared/amocrm/webhook-handler.ts";
 import { connectDatabase } from "../_shared/database.ts";
-import { withInternalErrors } from "../_shared/http.ts";
-import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
+import { readDatabaseTimeouts } from "../_shared/deadline.ts";
+import { serveFunction } from "../_shared/entry.ts";
 import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 import { endPoolOnTermination } from "../_shared/shutdown.ts";
 
 keepServingOnUncaughtErrors("amocrm-webhook");
-
-const config = amocrmConfigFromEnv(Deno.env.toObject());
-const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", {
-  max: 5,
-  statementTimeoutMs: timeouts.statementTimeoutMs,
-});
-endPoolOnTermination(sql);
-const amocrmClient = apiConfigProblem(config)
-  ? null
-  : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });
 
 // Supabase's edge runtime keeps a worker alive for promises handed to waitUntil; `deno serve`
 // keeps running anyway.
@@ -29,9 +18,14 @@ const defer = (work: Promise<unknown>) => {
   runtime?.waitUntil(guarded);
 };
 
-export default {
-  fetch: withInternalErrors(
-    createAmocrmWebhookHandler({ sql, config, amocrmClient, defer, deadlineMs: timeouts.deadlineMs }),
-    "amocrm-webhook",
-  ),
-};
+export default serveFunction("amocrm-webhook", () => {
+  const env = Deno.env.toObject();
+  const config = readAmocrmConfig(env);
+  const timeouts = readDatabaseTimeouts(env);
+  const sql = connectDatabase(env.SUPABASE_DB_URL ?? "", { max: 5, statementTimeoutMs: timeouts.statementTimeoutMs });
+  endPoolOnTermination(sql);
+  const amocrmClient = apiConfigProblem(config)
+    ? null
+    : createAmocrmClient({ baseUrl: config.baseUrl!, accessToken: config.accessToken! });
+  return createAmocrmWebhookHandler({ sql, config, amocrmClient, defer, deadlineMs: timeouts.deadlineMs });
+});

@@ -1,17 +1,17 @@
-// Entry point (Deno): configuration from the environment, everything else in _shared.
+// Entry point (Deno): the environment is read here, everything else is in _shared.
 import { connectDatabase } from "../_shared/database.ts";
-import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
+import { readDatabaseTimeouts } from "../_shared/deadline.ts";
+import { serveFunction } from "../_shared/entry.ts";
 import { createHealthHandler } from "../_shared/health/handler.ts";
-import { withInternalErrors } from "../_shared/http.ts";
 import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 import { endPoolOnTermination } from "../_shared/shutdown.ts";
 
 keepServingOnUncaughtErrors("health");
-const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", {
-  max: 1,
-  statementTimeoutMs: timeouts.statementTimeoutMs,
-});
-endPoolOnTermination(sql);
 
-export default { fetch: withInternalErrors(createHealthHandler({ sql, deadlineMs: timeouts.deadlineMs }), "health") };
+export default serveFunction("health", () => {
+  const env = Deno.env.toObject();
+  const timeouts = readDatabaseTimeouts(env);
+  const sql = connectDatabase(env.SUPABASE_DB_URL ?? "", { max: 1, statementTimeoutMs: timeouts.statementTimeoutMs });
+  endPoolOnTermination(sql);
+  return createHealthHandler({ sql, deadlineMs: timeouts.deadlineMs });
+});

@@ -1,27 +1,19 @@
-// Entry point (Deno): configuration from the environment, everything else in _shared.
+// Entry point (Deno): the environment is read here, everything else is in _shared.
 import { connectDatabase } from "../_shared/database.ts";
-import { withInternalErrors } from "../_shared/http.ts";
-import { databaseTimeoutsFromEnv } from "../_shared/deadline.ts";
+import { readDatabaseTimeouts } from "../_shared/deadline.ts";
+import { serveFunction } from "../_shared/entry.ts";
 import { createLeadCaptureHandler } from "../_shared/lead-capture/handler.ts";
+import { readLeadCaptureConfig } from "../_shared/lead-capture/config.ts";
 import { keepServingOnUncaughtErrors } from "../_shared/process-guard.ts";
 import { endPoolOnTermination } from "../_shared/shutdown.ts";
 
 keepServingOnUncaughtErrors("lead-capture");
-const timeouts = databaseTimeoutsFromEnv(Deno.env.toObject());
-const sql = connectDatabase(Deno.env.get("SUPABASE_DB_URL") ?? "", { statementTimeoutMs: timeouts.statementTimeoutMs });
-endPoolOnTermination(sql);
-const bodyTimeoutMs = Number(Deno.env.get("LEAD_CAPTURE_BODY_TIMEOUT_MS"));
 
-export default {
-  fetch: withInternalErrors(
-    createLeadCaptureHandler({
-      sql,
-      config: {
-        secret: Deno.env.get("LEAD_CAPTURE_SECRET") ?? "",
-        bodyTimeoutMs: bodyTimeoutMs > 0 ? bodyTimeoutMs : undefined,
-        deadlineMs: timeouts.deadlineMs,
-      },
-    }),
-    "lead-capture",
-  ),
-};
+export default serveFunction("lead-capture", () => {
+  const env = Deno.env.toObject();
+  const config = readLeadCaptureConfig(env);
+  const timeouts = readDatabaseTimeouts(env);
+  const sql = connectDatabase(env.SUPABASE_DB_URL ?? "", { statementTimeoutMs: timeouts.statementTimeoutMs });
+  endPoolOnTermination(sql);
+  return createLeadCaptureHandler({ sql, config: { ...config, deadlineMs: timeouts.deadlineMs } });
+});

@@ -155,7 +155,7 @@ export function createAmocrmClient(options: AmocrmClientOptions): AmocrmClient {
         yield { leads: parsed.data._embedded.leads as AmocrmApiLead[], readAt };
         const next: string | undefined = parsed.data._links?.next?.href;
         // Follow amoCRM's link, but only to the configured origin (never send the token elsewhere).
-        url = next ? sameOrigin(new URL(next, base), base) : null;
+        url = next ? onConfiguredOrigin(new URL(next, base), base) : null;
       }
     },
   };
@@ -165,7 +165,7 @@ function backoff(attempt: number): number {
   return Math.min(1000 * 2 ** attempt, 30_000);
 }
 
-function sameOrigin(url: URL, base: URL): URL {
-  const fixed = new URL(url.pathname + url.search, base);
-  return fixed;
+/** `url`'s path and query on `base`'s origin, whatever origin the link named. */
+function onConfiguredOrigin(url: URL, base: URL): URL {
+  return new URL(url.pathname + url.search, base);
 }

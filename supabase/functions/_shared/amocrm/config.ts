@@ -1,6 +1,8 @@
 // amoCRM configuration from environment variables (read by the entry files, passed in here, so
 // tests build it from a plain object). Secrets only; per-account field mappings are table rows
 // (voronka.amocrm_field_mapping).
+import { type Env, httpUrl, positiveInteger, text } from "../config.ts";
+import { DEFAULT_BODY_TIMEOUT_MS } from "../request-body.ts";
 
 export interface AmocrmConfig {
   /** Secret expected in the webhook URL (`?secret=`). Unset: the receiver refuses everything. */
@@ -22,28 +24,19 @@ export interface AmocrmConfig {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
-export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
-function value(env: Record<string, string | undefined>, name: string): string | null {
-  const v = env[name]?.trim();
-  return v ? v : null;
-}
-
-export function amocrmConfigFromEnv(env: Record<string, string | undefined>): AmocrmConfig {
-  const subdomain = value(env, "AMOCRM_SUBDOMAIN");
-  const maxBytes = Number(value(env, "AMOCRM_WEBHOOK_MAX_BYTES") ?? DEFAULT_MAX_BODY_BYTES);
-  const bodyTimeoutMs = Number(value(env, "AMOCRM_WEBHOOK_BODY_TIMEOUT_MS") ?? DEFAULT_BODY_TIMEOUT_MS);
+/** AMOCRM_* settings (see ../config.ts: unset is null or the default, malformed throws ConfigError). */
+export function readAmocrmConfig(env: Env): AmocrmConfig {
+  const subdomain = text(env, "AMOCRM_SUBDOMAIN");
   return {
-    webhookSecret: value(env, "AMOCRM_WEBHOOK_SECRET"),
+    webhookSecret: text(env, "AMOCRM_WEBHOOK_SECRET"),
     subdomain,
-    accountId: value(env, "AMOCRM_ACCOUNT_ID"),
-    accessToken: value(env, "AMOCRM_ACCESS_TOKEN"),
-    baseUrl:
-      (value(env, "AMOCRM_BASE_URL") ?? (subdomain ? `https://${subdomain}.amocrm.ru` : null))?.replace(/\/+$/, "") ??
-      null,
-    reconcileSecret: value(env, "AMOCRM_RECONCILE_SECRET"),
-    maxBodyBytes: Number.isFinite(maxBytes) && maxBytes > 0 ? maxBytes : DEFAULT_MAX_BODY_BYTES,
-    bodyTimeoutMs: Number.isFinite(bodyTimeoutMs) && bodyTimeoutMs > 0 ? bodyTimeoutMs : DEFAULT_BODY_TIMEOUT_MS,
+    accountId: text(env, "AMOCRM_ACCOUNT_ID"),
+    accessToken: text(env, "AMOCRM_ACCESS_TOKEN"),
+    baseUrl: httpUrl(env, "AMOCRM_BASE_URL", subdomain ? `https://${subdomain}.amocrm.ru` : null),
+    reconcileSecret: text(env, "AMOCRM_RECONCILE_SECRET"),
+    maxBodyBytes: positiveInteger(env, "AMOCRM_WEBHOOK_MAX_BYTES", DEFAULT_MAX_BODY_BYTES),
+    bodyTimeoutMs: positiveInteger(env, "AMOCRM_WEBHOOK_BODY_TIMEOUT_MS", DEFAULT_BODY_TIMEOUT_MS, 600_000),
   };
 }
 

@@ -1,7 +1,7 @@
 // Completes minimal webhooks (no price, no custom fields, no time) and settles time-less deletes
 // by reading the deals through API v4 and applying them through the same SQL path as webhooks.
 // Runs after the webhook reply, and in every reconciliation.
-import type { Sql } from "../database.ts";
+import { jsonb, type Sql } from "../database.ts";
 import { AmocrmApiError, type AmocrmClient } from "./api-client.ts";
 
 export interface EnrichmentResult {
@@ -26,7 +26,7 @@ export async function enrichDeals(deps: {
         result.missing++;
         continue;
       }
-      await deps.sql`select voronka.amocrm_apply_api_leads(${deps.sql.json([found.lead] as never)}, ${found.readAt})`;
+      await deps.sql`select voronka.amocrm_apply_api_leads(${jsonb(deps.sql, [found.lead])}, ${found.readAt})`;
       result.enriched++;
     } catch (error) {
       result.error = (error as Error).message;

@@ -2,8 +2,8 @@
 // deals updated since its checkpoint (GET /api/v4/leads, updated_at ascending) and applies them
 // through the same SQL path. Each page is applied with its checkpoint in one transaction, so an
 // interrupted run resumes where it stopped. Deals still waiting for enrichment are read too.
-import type { Sql } from "../database.ts";
-import { isDatabaseUnavailable } from "../http.ts";
+import { jsonb, type Sql } from "../database.ts";
+import { isDatabaseUnavailable } from "../errors.ts";
 import type { AmocrmClient } from "./api-client.ts";
 import { enrichDeals } from "./enrichment.ts";
 
@@ -38,7 +38,7 @@ export async function runAmocrmReconciliation(deps: {
   const result: ReconcileResult = { ok: true, from: from.toISOString(), pages: 0, deals: 0, enriched: 0, error: null };
   try {
     for await (const page of client.leadsUpdatedSince(from)) {
-      await sql`select voronka.amocrm_apply_reconcile_page(${sql.json(page.leads as never)}, ${page.readAt})`;
+      await sql`select voronka.amocrm_apply_reconcile_page(${jsonb(sql, page.leads)}, ${page.readAt})`;
       result.pages++;
       result.deals += page.leads.length;
       if (deps.maxPages && result.pages >= deps.maxPages) break;

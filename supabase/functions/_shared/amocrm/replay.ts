@@ -2,7 +2,7 @@
 // pipeline. The raw body is parsed again with today's parser and applied through the same SQL
 // function as on receipt. Idempotent: observations are a set, so replaying twice, or replaying
 // events that were already processed, changes nothing beyond what the new rules imply.
-import type { Sql } from "../database.ts";
+import { jsonb, type Sql } from "../database.ts";
 import { parseFormBody } from "./form-body.ts";
 
 export interface ReplayFilter {
@@ -56,8 +56,8 @@ export async function replayAmocrmEvents(deps: {
         parseError = `unparseable body: ${(error as Error).message}`;
       }
       const [{ outcome }] = await sql<{ outcome: { status: string; needs_enrichment: number[] } }[]>`
-        select inbox.amocrm_reprocess_webhook_event(
-          ${event.id}, ${payload === null ? null : sql.json(payload as never)}, ${parseError}) as outcome`;
+        select voronka.amocrm_reprocess_webhook_event(
+          ${event.id}, ${payload === null ? null : jsonb(sql, payload)}, ${parseError}) as outcome`;
       result.events++;
       if (outcome.status === "processed") result.processed++;
       else if (outcome.status === "ignored") result.ignored++;

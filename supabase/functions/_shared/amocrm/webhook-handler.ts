@@ -5,17 +5,10 @@
 // must never be stored, answer 503 only when the request could not be stored (then a retry is
 // what we want), and acknowledge with 2xx everything stored, even when it could not be processed
 // (a malformed body does not improve on retry; `npm run amocrm:replay` re-processes it).
-import type { Sql } from "../database.ts";
+import { authorize } from "../authorize.ts";
+import { jsonb, type Sql } from "../database.ts";
 import { withDeadline } from "../deadline.ts";
-import {
-  databaseUnavailable,
-  errorResponse,
-  type Handler,
-  internalError,
-  isDatabaseUnavailable,
-  json,
-  secretsEqual,
-} from "../http.ts";
+import { errorResponse, failureResponse, type Handler, json } from "../http.ts";
 import { accountMismatch } from "./account-check.ts";
 import type { AmocrmClient } from "./api-client.ts";
 import type { AmocrmConfig } from "./config.ts";
@@ -52,20 +45,19 @@ export function createAmocrmWebhookHandler(deps: AmocrmWebhookDeps): Handler {
 
   return async (request) => {
     if (request.method !== "POST") {
-      return errorResponse(405, "method_not_allowed", "amoCRM webhooks are POST requests.");
+      return errorResponse("method_not_allowed", "amoCRM webhooks are POST requests.");
     }
     const { config } = deps;
-    if (!config.webhookSecret) {
-      // Nothing can be authenticated: let amoCRM retry once the secret is configured.
-      return errorResponse(503, "not_configured", "AMOCRM_WEBHOOK_SECRET is not set on the server.");
-    }
-    if (!secretsEqual(new URL(request.url).searchParams.get("secret"), config.webhookSecret)) {
-      return errorResponse(401, "bad_secret", "The secret in the webhook URL is missing or wrong.");
-    }
+    // Unset secret: 503, so amoCRM retries once it is configured.
+    const refused = authorize(request, {
+      secret: config.webhookSecret,
+      setting: "AMOCRM_WEBHOOK_SECRET",
+      places: ["query"],
+    });
+    if (refused) return refused;
     const contentType = request.headers.get("content-type");
     if ((contentType ?? "").split(";")[0].trim().toLowerCase() !== FORM_TYPE) {
       return errorResponse(
-        415,
         "unsupported_media_type",
         `amoCRM webhooks are ${FORM_TYPE}, not ${contentType ?? "(none)"}.`,
       );
@@ -75,13 +67,13 @@ export function createAmocrmWebhookHandler(deps: AmocrmWebhookDeps): Handler {
       bytes = await readBodyWithLimit(request, config.maxBodyBytes, { timeoutMs: config.bodyTimeoutMs });
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        return errorResponse(413, "payload_too_large", `The body exceeds ${config.maxBodyBytes} bytes.`);
+        return errorResponse("payload_too_large", `The body exceeds ${config.maxBodyBytes} bytes.`);
       }
       if (error instanceof BodyTimeoutError) {
         // amoCRM retries: the next delivery may arrive whole.
-        return errorResponse(408, "request_timeout", `The body was not received in time: ${error.message}.`);
+        return errorResponse("request_timeout", `The body was not received in time: ${error.message}.`);
       }
-      return errorResponse(400, "unreadable_body", `The body could not be read: ${(error as Error).message}`);
+      return errorResponse("unreadable_body", `The body could not be read: ${(error as Error).message}`);
     }
     const body = new TextDecoder().decode(bytes);
 
@@ -93,25 +85,26 @@ export function createAmocrmWebhookHandler(deps: AmocrmWebhookDeps): Handler {
       parseError = `unparseable body: ${(error as Error).message}`;
     }
     const mismatch = payload ? accountMismatch(payload, config) : null;
-    if (mismatch) return errorResponse(401, "wrong_account", mismatch);
+    if (mismatch) return errorResponse("wrong_account", mismatch);
 
     let result: ReceiveResult;
     try {
       // The one SQL call: raw request stored, then processed, in one transaction.
       const [row] = await withDeadline(
         deps.sql<{ result: ReceiveResult }[]>`
-        select inbox.amocrm_receive_webhook(
+        select voronka.amocrm_receive_webhook(
           ${body.replaceAll("\u0000", "\uFFFD")}, ${contentType}, ${request.headers.get("x-amocrm-requestid")},
-          ${request.headers.get("user-agent")}, ${payload === null ? null : deps.sql.json(payload as never)}, ${parseError}
+          ${request.headers.get("user-agent")}, ${payload === null ? null : jsonb(deps.sql, payload)}, ${parseError}
         ) as result`,
         deps.deadlineMs,
       );
       result = row.result;
     } catch (error) {
-      if (isDatabaseUnavailable(error)) {
-        return databaseUnavailable("The event could not be stored; amoCRM will retry.");
-      }
-      return internalError(log, "amocrm-webhook: storing failed", error);
+      return failureResponse(error, {
+        log,
+        context: "amocrm-webhook: storing failed",
+        unavailableMessage: "The event could not be stored; amoCRM will retry.",
+      });
     }
 
     if (result.needs_enrichment.length > 0 && deps.amocrmClient) {

@@ -1,11 +1,14 @@
 // Configuration of the Facebook sync, read from an environment map (Deno.env in the function,
 // process.env in the CLI and tests). Only the entry files touch the real environment.
+import { ConfigError, type Env, httpUrl, positiveInteger, text } from "../config.ts";
+
+export { ConfigError };
 
 export interface FacebookSyncConfig {
-  /** Shared secret the caller sends as `Authorization: Bearer <secret>`. */
-  syncSecret: string;
-  /** System-user access token of the Business Manager. Never logged, never stored. */
-  accessToken: string;
+  /** Shared secret the caller sends as `Authorization: Bearer <secret>`; null: unset (503). */
+  syncSecret: string | null;
+  /** System-user access token of the Business Manager. Never logged, never stored. Null: unset (503). */
+  accessToken: string | null;
   /** When set, every Graph call carries appsecret_proof = HMAC-SHA256(token, app secret). */
   appSecret?: string;
   graphVersion: string;
@@ -50,37 +53,25 @@ export const FACEBOOK_DEFAULTS = {
   maxThrottleDelayMs: 10_000,
 } as const;
 
-export class ConfigError extends Error {}
-
-function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number, max = 1e9): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ConfigError(`${name} must be a whole number between 1 and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-/** Reads FB_* settings; missing token/secret are reported by `missingFacebookSettings`, not here. */
-export function readFacebookConfig(env: Record<string, string | undefined>): FacebookSyncConfig {
-  const version = env.FB_GRAPH_VERSION?.trim() || FACEBOOK_DEFAULTS.graphVersion;
+/** FB_* settings (see ../config.ts: unset is null or the default, malformed throws ConfigError). */
+export function readFacebookConfig(env: Env): FacebookSyncConfig {
+  const version = text(env, "FB_GRAPH_VERSION") ?? FACEBOOK_DEFAULTS.graphVersion;
   if (!/^v\d+\.\d+$/.test(version)) throw new ConfigError(`FB_GRAPH_VERSION must look like v26.0, got "${version}"`);
   return {
-    syncSecret: env.FB_SYNC_SECRET ?? "",
-    accessToken: env.FB_ACCESS_TOKEN ?? "",
-    appSecret: env.FB_APP_SECRET?.trim() || undefined,
+    syncSecret: text(env, "FB_SYNC_SECRET"),
+    accessToken: text(env, "FB_ACCESS_TOKEN"),
+    appSecret: text(env, "FB_APP_SECRET") ?? undefined,
     graphVersion: version,
-    graphUrl: (env.FB_GRAPH_URL?.trim() || FACEBOOK_DEFAULTS.graphUrl).replace(/\/+$/, ""),
-    budgetMs: positiveInt(env, "FB_SYNC_BUDGET_SECONDS", FACEBOOK_DEFAULTS.budgetMs / 1000, 3600) * 1000,
-    backfillDays: positiveInt(env, "FB_SYNC_BACKFILL_DAYS", FACEBOOK_DEFAULTS.backfillDays, 1100),
-    lookbackDays: positiveInt(env, "FB_SYNC_LOOKBACK_DAYS", FACEBOOK_DEFAULTS.lookbackDays, 400),
-    chunkDays: positiveInt(env, "FB_SYNC_CHUNK_DAYS", FACEBOOK_DEFAULTS.chunkDays, 90),
-    pageSize: positiveInt(env, "FB_SYNC_PAGE_SIZE", FACEBOOK_DEFAULTS.pageSize, 5000),
-    concurrency: positiveInt(env, "FB_SYNC_CONCURRENCY", FACEBOOK_DEFAULTS.concurrency, 50),
+    graphUrl: httpUrl(env, "FB_GRAPH_URL", FACEBOOK_DEFAULTS.graphUrl)!,
+    budgetMs: positiveInteger(env, "FB_SYNC_BUDGET_SECONDS", FACEBOOK_DEFAULTS.budgetMs / 1000, 3600) * 1000,
+    backfillDays: positiveInteger(env, "FB_SYNC_BACKFILL_DAYS", FACEBOOK_DEFAULTS.backfillDays, 1100),
+    lookbackDays: positiveInteger(env, "FB_SYNC_LOOKBACK_DAYS", FACEBOOK_DEFAULTS.lookbackDays, 400),
+    chunkDays: positiveInteger(env, "FB_SYNC_CHUNK_DAYS", FACEBOOK_DEFAULTS.chunkDays, 90),
+    pageSize: positiveInteger(env, "FB_SYNC_PAGE_SIZE", FACEBOOK_DEFAULTS.pageSize, 5000),
+    concurrency: positiveInteger(env, "FB_SYNC_CONCURRENCY", FACEBOOK_DEFAULTS.concurrency, 50),
     requestTimeoutMs: FACEBOOK_DEFAULTS.requestTimeoutMs,
-    maxRetries: positiveInt(env, "FB_SYNC_MAX_RETRIES", FACEBOOK_DEFAULTS.maxRetries, 20),
-    retryBaseMs: positiveInt(env, "FB_SYNC_RETRY_BASE_MS", FACEBOOK_DEFAULTS.retryBaseMs, 60_000),
+    maxRetries: positiveInteger(env, "FB_SYNC_MAX_RETRIES", FACEBOOK_DEFAULTS.maxRetries, 20),
+    retryBaseMs: positiveInteger(env, "FB_SYNC_RETRY_BASE_MS", FACEBOOK_DEFAULTS.retryBaseMs, 60_000),
     slowdownAtPct: FACEBOOK_DEFAULTS.slowdownAtPct,
     stopAtPct: FACEBOOK_DEFAULTS.stopAtPct,
     maxThrottleDelayMs: FACEBOOK_DEFAULTS.maxThrottleDelayMs,

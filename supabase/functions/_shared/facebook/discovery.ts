@@ -1,7 +1,7 @@
 // Discovery: every Business Manager the token sees, their owned and client ad accounts, and the
 // accounts the token reaches directly (/me/adaccounts); de-duplicated by id and stored with one
 // SQL call. Accounts are marked invisible only when every edge was read.
-import type { Sql } from "../database.ts";
+import { jsonb, type Sql } from "../database.ts";
 import type { GraphClient, RequestOptions } from "./graph-client.ts";
 import { GraphError } from "./graph-errors.ts";
 
@@ -100,7 +100,7 @@ export async function discoverAccounts(
   const complete = warnings.length === 0;
   const list = [...accounts.values()];
   const [row] = await sql`
-    select voronka.sync_fb_discovery(${JSON.stringify(businesses)}::text::jsonb, ${JSON.stringify(list)}::text::jsonb,
+    select voronka.sync_fb_discovery(${jsonb(sql, businesses)}, ${jsonb(sql, list)},
                                      ${complete}) as stored`;
   return { businesses, accounts: list, complete, warnings, stored: row.stored };
 }

@@ -87,7 +87,7 @@ export class GraphError extends Error {
 }
 
 /** Removes the token (and anything that looks like one in a URL) from text that may be logged. */
-export function redact(text: string, secrets: (string | undefined)[]): string {
+export function redact(text: string, secrets: (string | null | undefined)[]): string {
   let out = text.replace(/(access_token|appsecret_proof)=[^&\s"']+/gi, "$1=[redacted]");
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");

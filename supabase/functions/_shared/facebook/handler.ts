@@ -1,8 +1,9 @@
 // POST /functions/v1/facebook-sync: one sync run, authenticated by a shared secret
 // (Authorization: Bearer <FB_SYNC_SECRET>, compared in constant time). Answers when the run ends
 // (within its budget) with the run's summary.
+import { authorize } from "../authorize.ts";
 import type { Sql } from "../database.ts";
-import { errorResponse, type Handler, json, secretsEqual } from "../http.ts";
+import { errorResponse, failureResponse, type Handler, json } from "../http.ts";
 import { type FacebookSyncConfig, missingFacebookSettings } from "./config.ts";
 import { redact } from "./graph-errors.ts";
 import { runFacebookSync } from "./sync.ts";
@@ -19,19 +20,17 @@ export function createFacebookSyncHandler(deps: FacebookSyncHandlerDeps): Handle
   const log = deps.log ?? ((line: string) => console.log(line));
   return async (request) => {
     if (request.method !== "POST") {
-      return errorResponse(405, "method_not_allowed", "POST to start a Facebook sync run");
+      return errorResponse("method_not_allowed", "POST to start a Facebook sync run");
     }
+    const refused = authorize(request, {
+      secret: deps.config.syncSecret,
+      setting: "FB_SYNC_SECRET",
+      places: ["bearer"],
+    });
+    if (refused) return refused;
     const missing = missingFacebookSettings(deps.config);
-    if (!deps.config.syncSecret) {
-      return errorResponse(503, "not_configured", "The Facebook sync is not configured: set FB_SYNC_SECRET.");
-    }
-    const authorization = request.headers.get("authorization") ?? "";
-    const given = authorization.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
-    if (!secretsEqual(given, deps.config.syncSecret)) {
-      return errorResponse(401, "unauthorized", "Send Authorization: Bearer <FB_SYNC_SECRET>.");
-    }
     if (missing.length) {
-      return errorResponse(503, "not_configured", `The Facebook sync is not configured: set ${missing.join(", ")}.`);
+      return errorResponse("not_configured", `The Facebook sync is not configured: set ${missing.join(", ")}.`);
     }
     let trigger = "http";
     try {
@@ -51,16 +50,23 @@ export function createFacebookSyncHandler(deps: FacebookSyncHandlerDeps): Handle
         trigger,
       });
       if ("already_running" in summary) {
-        return errorResponse(409, "already_running", "Another Facebook sync run is still running; try again later.");
+        return errorResponse("already_running", "Another Facebook sync run is still running; try again later.");
       }
       return json(summary.status === "failed" ? 502 : 200, summary);
     } catch (error) {
-      const message = redact(error instanceof Error ? error.message : String(error), [
-        deps.config.accessToken,
-        deps.config.appSecret,
-      ]);
-      log(`facebook-sync: run could not be recorded: ${message}`);
-      return errorResponse(503, "database_unavailable", `The sync could not reach the database: ${message}`);
+      // Graph errors end up in the summary; what reaches here is the run record's database work.
+      // The token never reaches the log: the error is logged with secrets redacted.
+      const secrets = [deps.config.accessToken, deps.config.appSecret];
+      const redacted = Object.assign(new Error(redact(String((error as Error)?.message ?? error), secrets)), {
+        code: (error as { code?: string })?.code,
+        name: (error as Error)?.name ?? "Error",
+      });
+      return failureResponse(redacted, {
+        log,
+        context: "facebook-sync: the run could not be recorded",
+        unavailableMessage: "The sync could not reach the database; the next scheduled run resumes.",
+        logUnavailable: true,
+      });
     }
   };
 }

@@ -2,7 +2,7 @@
 // the backfill) to today in the account's zone, in chunks of days, every page to the end, each
 // page upserted with one SQL call. Shrinks the request when Graph asks for less data, stops the
 // account on throttling or when the budget runs out, and records where to resume.
-import type { Sql } from "../database.ts";
+import { jsonb, type Sql } from "../database.ts";
 import type { FacebookSyncConfig } from "./config.ts";
 import { addDays, daysBetween, maxDay, minDay, todayIn } from "./dates.ts";
 import { BudgetExceededError, type GraphClient } from "./graph-client.ts";
@@ -127,7 +127,7 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
         result.rows_read += page.data.length;
         if (page.data.length > 0) {
           const [row] = await ctx.sql`
-            select voronka.upsert_fb_ad_insights(${account.id}, ${JSON.stringify(page.data)}::text::jsonb) as written`;
+            select voronka.upsert_fb_ad_insights(${account.id}, ${jsonb(ctx.sql, page.data)}) as written`;
           result.rows_upserted += row.written;
           ctx.onRows?.(account.id, page.data.length);
         }

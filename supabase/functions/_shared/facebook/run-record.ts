@@ -1,5 +1,5 @@
 // The fb_sync_run record of a run: opened before any Graph call, closed with its summary.
-import type { Sql } from "../database.ts";
+import { jsonb, type Sql } from "../database.ts";
 
 export interface RunSummary {
   run_id: number | null;
@@ -34,5 +34,5 @@ export async function startRun(sql: Sql, trigger: string, staleAfterMs: number):
 }
 
 export async function finishRun(sql: Sql, runId: number, summary: RunSummary): Promise<void> {
-  await sql`select voronka.finish_fb_sync_run(${runId}, ${JSON.stringify(summary)}::text::jsonb)`;
+  await sql`select voronka.finish_fb_sync_run(${runId}, ${jsonb(sql, summary)})`;
 }

@@ -3,7 +3,8 @@
 // answers counts and severities only, never ids, names or error texts.
 import type { Sql } from "../database.ts";
 import { withDeadline } from "../deadline.ts";
-import { databaseUnavailable, type Handler, json } from "../http.ts";
+import { failureResponse, type Handler, json } from "../http.ts";
+import { asApiRole } from "../api-role.ts";
 
 export interface DataHealthSummary {
   status: "ok" | "warning" | "error";
@@ -20,9 +21,7 @@ interface DataHealthCheck {
 /** The last `days` business days (today included) of public.data_health, reduced to counts. */
 export async function dataHealthSummary(sql: Sql, days = 1): Promise<DataHealthSummary> {
   // As PostgREST would call it for the service key: the database role decides what it sees.
-  const health = await sql.begin(async (tx) => {
-    await tx.unsafe("set local role service_role");
-    await tx`select set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+  const health = await asApiRole(sql, "service_role", async (tx) => {
     const [row] = await tx`select public.data_health(null, ${days}::integer) as h`;
     return row.h as {
       status: DataHealthSummary["status"];
@@ -50,8 +49,12 @@ export function createHealthHandler(deps: { sql: Sql; deadlineMs?: number; log?:
       )) as unknown as [typeof row];
     } catch (error) {
       // Public endpoint: the reason goes to the log, not to the caller.
-      log(`health: database unreachable: ${(error as Error).message}`);
-      return databaseUnavailable("The database cannot be reached.");
+      return failureResponse(error, {
+        log,
+        context: "health",
+        unavailableMessage: "The database cannot be reached.",
+        logUnavailable: true,
+      });
     }
     // The runtime and the database are up (status "ok", as before); data gaps are reported beside it.
     let dataHealth: DataHealthSummary | { status: "unknown"; error: string };

@@ -1,5 +1,5 @@
 // What a ProfTest submission must look like. The landing posts JSON, or a form service posts
-// form-encoded fields with the same names; UTM tags may also come only inside page_url.
+// form-encoded fields with the same names; UTM tags may also come only inside page_url (read in SQL).
 import { z } from "zod";
 
 const text = (max: number) => z.string().trim().max(max);
@@ -19,28 +19,9 @@ export const submissionSchema = z.looseObject({
 
 export type Submission = z.infer<typeof submissionSchema>;
 
-const UTM_KEYS = ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"] as const;
-
 export interface ValidationIssue {
   path: string;
   message: string;
-}
-
-/** Fills UTM tags missing from the fields with those in page_url's query string. */
-function withUtmsFromPageUrl(submission: Submission): Submission {
-  if (!submission.page_url) return submission;
-  let query: URLSearchParams;
-  try {
-    // Form builders sometimes HTML-escape the URL they forward.
-    query = new URL(submission.page_url.replaceAll("&amp;", "&")).searchParams;
-  } catch {
-    return submission;
-  }
-  const filled: Submission = { ...submission };
-  for (const key of UTM_KEYS) {
-    if (!filled[key] && query.get(key)) filled[key] = query.get(key)!.trim();
-  }
-  return filled;
 }
 
 /** Deepest JSON nesting accepted: a form has flat fields; deeper bodies are refused before parsing. */
@@ -149,12 +130,8 @@ export function parseSubmission(
     if (issue) issues.push(issue);
   }
   if (!result.success || issues.length > 0) return { ok: false, issues };
-  const submission = withUtmsFromPageUrl(result.data);
-  // Tags read from page_url are percent-decoded there: `%00` becomes a NUL only at this point.
-  for (const key of UTM_KEYS) {
-    const reason = submission[key] === result.data[key] ? null : unstorableReason(submission[key] ?? "");
-    if (reason) issues.push({ path: "page_url", message: `${key} in its query string ${reason}` });
-  }
-  if (issues.length > 0) return { ok: false, issues };
+  // UTM tags missing from the fields are read from page_url in SQL (voronka.record_proftest_lead),
+  // by the same parser as amoCRM's URL fields.
+  const submission = result.data;
   return { ok: true, submission: { ...submission, occurred_at: submission.occurred_at ?? receivedAt.toISOString() } };
 }

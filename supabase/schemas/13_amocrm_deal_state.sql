@@ -1,0 +1,432 @@
+-- amoCRM deal state that is right whatever the interleaving of deliveries.
+--
+-- 1. Serialised per deal. amoCRM sends several webhooks for one deal within a second. Every
+--    writer of a deal first takes a transaction-scoped advisory lock on it (all of a body's deals
+--    at once, in one global order, so two bodies with the same deals in another order cannot
+--    deadlock). Under READ COMMITTED each statement after the lock sees everything the previous
+--    holder committed, so the recompute sees every observation stored before it. (Without the
+--    lock the last committer won with a state built without the others' observations: a lost
+--    sale still counted, a price reverted.)
+--
+-- 2. Recomputed as an ordered replay. The deal, its sale (with the voided-sale audit row) and its
+--    lead are the result of replaying the deal's observations in amoCRM's order, so any delivery
+--    order (reversed, shuffled, concurrent) ends in the same rows as the ordered one: won then lost
+--    delivered in reverse leaves the same voided sale.
+--
+-- 3. Bodies without amoCRM's own time (deletes, minimal Digital Pipeline webhooks) cannot be
+--    placed among timed ones: their receipt time says when we heard, not when it happened (an
+--    amoCRM retry of a delete arrives after a newer restore). They rank below every observation
+--    that has amoCRM's time (webhooks with updated_at/last_modified, API reads) and mark the deal
+--    for an API read, which settles it (the API's answer is the deal's state at the read time). A
+--    deal read as missing through the API (204/404) is deleted. Without an API token such deals
+--    stay marked (needs_enrichment) and data health shows them.
+--
+-- 4. Values that cannot be taken as sent (a price "-5000", "5,000", "1e4"; a unix time in the
+--    year 5138) are not guessed: the field counts as unknown, the deal waits for an API read, and
+--    the reason is kept in amocrm_deal.data_issues (snapshots: amocrm_snapshots.sql).
+
+-- One lock key per deal. Callers lock every deal they will touch before touching any, in the
+-- order of the keys, so two transactions never wait for each other in a cycle.
+create function voronka.amocrm_lock_deals(p_deal_ids bigint[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_key bigint;
+begin
+  for v_key in
+    select distinct hashtextextended('voronka.amocrm_deal:' || d.id, 0)
+    from unnest(p_deal_ids) as d (id)
+    where d.id is not null
+    order by 1
+  loop
+    perform pg_advisory_xact_lock(v_key);
+  end loop;
+end
+$$;
+
+comment on function voronka.amocrm_lock_deals(bigint[]) is 'Takes the transaction-scoped lock of each amoCRM deal (in lock-key order: no deadlocks). Every writer of a deal''s observations and state holds it, so concurrent deliveries for one deal are applied one after another.';
+
+-- What an ordered replay of a deal's observations leaves: the deal's state (each key from the
+-- latest observation that carries it) and its sale (counted, voided with reason and time, or
+-- never made). Computed by voronka.amocrm_replay_deal, written by amocrm_write_deal/_sale/_lead.
+create type voronka.amocrm_deal_replay as (
+  state jsonb,
+  observation_count integer,
+  latest_effective_at timestamptz,
+  latest_amo_time timestamptz,
+  won_at timestamptz,
+  sale_seen boolean,
+  sale_product text,
+  sale_amount numeric,
+  sale_won_at timestamptz,
+  sale_voided_at timestamptz,
+  sale_void_reason text
+);
+comment on type voronka.amocrm_deal_replay is 'The result of replaying an amoCRM deal''s observations in amoCRM''s order: its state and its sale as an ordered delivery would leave them.';
+
+-- Step 1: the replay. Observations in amoCRM's order (timed ones by amoCRM's time, after every
+-- untimed one; equal times by hash, any fixed order); after each one, the sale follows the rules
+-- a live delivery in that order would apply.
+create function voronka.amocrm_replay_deal(p_deal_id bigint)
+returns voronka.amocrm_deal_replay
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_observation record;
+  v_replay voronka.amocrm_deal_replay := row('{}'::jsonb, 0, null, null, null, false, null, null, null, null, null);
+  v_step_time timestamptz;
+  v_product text;
+begin
+  for v_observation in
+    select o.snapshot, o.status_id, o.status_since, o.effective_at
+    from voronka.amocrm_deal_observation as o
+    where o.deal_id = p_deal_id
+    order by o.has_amo_time, o.effective_at, o.state_hash
+  loop
+    v_replay.observation_count := v_replay.observation_count + 1;
+    v_replay.state := v_replay.state || v_observation.snapshot;
+    v_replay.latest_effective_at := v_observation.effective_at;
+    v_step_time := coalesce((v_observation.snapshot ->> 'amo_time')::timestamptz, v_observation.effective_at);
+    v_replay.latest_amo_time := v_step_time;
+
+    -- A winning streak starts at the first won observation after any other status; won_at is
+    -- its earliest status change (or observation) time.
+    if v_observation.status_id = 142 then
+      v_replay.won_at := least(v_replay.won_at, coalesce(v_observation.status_since, v_observation.effective_at));
+    elsif v_observation.status_id is not null then
+      v_replay.won_at := null;
+    end if;
+
+    -- The sale after this step: counts while won in a product pipeline with a known price.
+    v_product := null;
+    if (v_replay.state ->> 'status_id')::bigint = 142 and not (v_replay.state ->> 'is_deleted')::boolean then
+      v_product := voronka.resolve_product((v_replay.state ->> 'pipeline_id')::bigint, (v_replay.state ->> 'price')::numeric);
+    end if;
+    if v_product is not null and v_replay.state ? 'price' and v_replay.won_at is not null then
+      v_replay.sale_seen := true;
+      v_replay.sale_product := v_product;
+      v_replay.sale_amount := (v_replay.state ->> 'price')::numeric;
+      v_replay.sale_won_at := v_replay.won_at;
+      v_replay.sale_voided_at := null;
+      v_replay.sale_void_reason := null;
+    elsif v_product is not null then
+      null; -- won, price never seen (a minimal webhook for a new deal): an API read will bring it
+    elsif v_replay.sale_seen then
+      -- Voided at amoCRM's time of the step that voided it; the reason follows the latest state.
+      v_replay.sale_voided_at := coalesce(v_replay.sale_voided_at, v_step_time);
+      v_replay.sale_void_reason := case
+        when (v_replay.state ->> 'is_deleted')::boolean then 'deleted'
+        when (v_replay.state ->> 'status_id')::bigint = 143 then 'lost'
+        when (v_replay.state ->> 'status_id')::bigint = 142 then 'unmapped'
+        else 'reopened'
+      end;
+    end if;
+  end loop;
+  return v_replay;
+end
+$$;
+comment on function voronka.amocrm_replay_deal(bigint) is 'Replays an amoCRM deal''s observations in amoCRM''s order and returns the state and sale an ordered delivery would leave (observation_count 0: no observations).';
+
+-- Step 2: the deal row. Waiting for the API: anything received after the last API read that
+-- needs one. Writes only what differs (long only for the upsert's column lists).
+create function voronka.amocrm_write_deal(p_deal_id bigint, p_replay voronka.amocrm_deal_replay)
+returns voronka.amocrm_deal
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_state jsonb := p_replay.state;
+  v_last_api_read timestamptz;
+  v_needs_enrichment boolean;
+  v_issues jsonb;
+  v_deal voronka.amocrm_deal;
+begin
+  select max(o.effective_at) into v_last_api_read
+  from voronka.amocrm_deal_observation as o
+  where o.deal_id = p_deal_id and o.source = 'api';
+  select coalesce(bool_or((o.snapshot ->> 'needs_enrichment')::boolean), false),
+         coalesce(jsonb_agg(distinct issue.value) filter (where issue.value is not null), '[]'::jsonb)
+    into v_needs_enrichment, v_issues
+  from voronka.amocrm_deal_observation as o
+  left join lateral jsonb_array_elements(o.snapshot -> 'data_issues') as issue on true
+  where o.deal_id = p_deal_id and o.source = 'webhook'
+    and (v_last_api_read is null or o.effective_at > v_last_api_read);
+
+  insert into voronka.amocrm_deal as d (
+    id, account_id, name, pipeline_id, status_id, price, responsible_user_id, amo_created_at, amo_updated_at,
+    won_at, is_deleted, utm_source, utm_medium, utm_campaign, utm_content, utm_term, custom_fields,
+    needs_enrichment, data_issues, state_effective_at, state_observation_count
+  )
+  select p_deal_id,
+         (v_state ->> 'account_id')::bigint,
+         v_state ->> 'name',
+         (v_state ->> 'pipeline_id')::bigint,
+         (v_state ->> 'status_id')::bigint,
+         (v_state ->> 'price')::numeric,
+         (v_state ->> 'responsible_user_id')::bigint,
+         (v_state ->> 'created_at')::timestamptz,
+         p_replay.latest_amo_time,
+         case when (v_state ->> 'status_id')::bigint = 142 then p_replay.won_at end,
+         (v_state ->> 'is_deleted')::boolean,
+         utm.utm_source, utm.utm_medium, utm.utm_campaign, utm.utm_content, utm.utm_term,
+         coalesce(v_state -> 'custom_fields', '[]'::jsonb),
+         v_needs_enrichment,
+         v_issues,
+         p_replay.latest_effective_at,
+         p_replay.observation_count
+  from voronka.amocrm_utm_from_fields(v_state -> 'custom_fields') as utm
+  on conflict (id) do update
+    set account_id = excluded.account_id, name = excluded.name, pipeline_id = excluded.pipeline_id,
+        status_id = excluded.status_id, price = excluded.price, responsible_user_id = excluded.responsible_user_id,
+        amo_created_at = excluded.amo_created_at, amo_updated_at = excluded.amo_updated_at, won_at = excluded.won_at,
+        is_deleted = excluded.is_deleted, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
+        utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
+        custom_fields = excluded.custom_fields, needs_enrichment = excluded.needs_enrichment,
+        data_issues = excluded.data_issues, state_effective_at = excluded.state_effective_at,
+        state_observation_count = excluded.state_observation_count, updated_at = now()
+    where (d.account_id, d.name, d.pipeline_id, d.status_id, d.price, d.responsible_user_id, d.amo_created_at,
+           d.amo_updated_at, d.won_at, d.is_deleted, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content,
+           d.utm_term, d.custom_fields, d.needs_enrichment, d.data_issues, d.state_effective_at,
+           d.state_observation_count)
+      is distinct from
+          (excluded.account_id, excluded.name, excluded.pipeline_id, excluded.status_id, excluded.price,
+           excluded.responsible_user_id, excluded.amo_created_at, excluded.amo_updated_at, excluded.won_at,
+           excluded.is_deleted, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign, excluded.utm_content,
+           excluded.utm_term, excluded.custom_fields, excluded.needs_enrichment, excluded.data_issues,
+           excluded.state_effective_at, excluded.state_observation_count);
+
+  select * into v_deal from voronka.amocrm_deal as d where d.id = p_deal_id;
+  return v_deal;
+end
+$$;
+comment on function voronka.amocrm_write_deal(bigint, voronka.amocrm_deal_replay) is 'Writes a replayed amoCRM deal (its UTMs from the custom fields, whether it waits for an API read, the values set aside) and returns the row.';
+
+-- Step 3: the sale row exactly as the replay left it (counted, voided with its reason, or none).
+create function voronka.amocrm_write_sale(p_deal voronka.amocrm_deal, p_replay voronka.amocrm_deal_replay)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if p_replay.sale_seen then
+    insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
+    values (p_deal.id, p_replay.sale_product, p_replay.sale_amount, p_deal.currency, p_replay.sale_won_at,
+            p_replay.sale_voided_at, p_replay.sale_void_reason)
+    on conflict (deal_id) do update
+      set product_id = excluded.product_id, amount = excluded.amount, currency = excluded.currency,
+          won_at = excluded.won_at, voided_at = excluded.voided_at, void_reason = excluded.void_reason,
+          updated_at = now()
+      where (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
+        is distinct from (excluded.product_id, excluded.amount, excluded.currency, excluded.won_at,
+                          excluded.voided_at, excluded.void_reason);
+  else
+    -- No step of the replay made a sale (e.g. a product rule was removed): nothing to keep.
+    delete from voronka.sale as s where s.deal_id = p_deal.id;
+  end if;
+end
+$$;
+comment on function voronka.amocrm_write_sale(voronka.amocrm_deal, voronka.amocrm_deal_replay) is 'Writes (or removes) the sale of a replayed amoCRM deal, in the deal''s currency.';
+
+-- Step 4: the lead. A deal seen in a configured lead pipeline counts once, on its creation time,
+-- while it is not deleted (a deleted deal is not a lead; restored, it counts again).
+create function voronka.amocrm_write_lead(p_deal voronka.amocrm_deal)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if p_deal.amo_created_at is not null and not p_deal.is_deleted and exists (
+    select 1
+    from voronka.amocrm_deal_observation as o
+    join voronka.amocrm_lead_pipeline as p on p.pipeline_id = o.pipeline_id
+    where o.deal_id = p_deal.id
+  ) then
+    insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content,
+                                   utm_term, amocrm_deal_id)
+    values ('amocrm', p_deal.id::text, p_deal.amo_created_at, p_deal.utm_source, p_deal.utm_medium,
+            p_deal.utm_campaign, p_deal.utm_content, p_deal.utm_term, p_deal.id)
+    on conflict (source, external_id) do update
+      set occurred_at = excluded.occurred_at, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
+          utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
+          amocrm_deal_id = excluded.amocrm_deal_id
+      where (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
+        is distinct from (excluded.occurred_at, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign,
+                          excluded.utm_content, excluded.utm_term, excluded.amocrm_deal_id);
+  else
+    -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
+    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = p_deal.id::text;
+  end if;
+end
+$$;
+comment on function voronka.amocrm_write_lead(voronka.amocrm_deal) is 'Writes (or removes) the lead of an amoCRM deal: one while it is in a lead pipeline and not deleted.';
+
+-- The deal, its sale and its lead as an ordered replay of its observations leaves them. Writes
+-- only what differs. Callers hold the deal's lock (voronka.amocrm_lock_deals).
+create function voronka.amocrm_refresh_deal(p_deal_id bigint)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_replay voronka.amocrm_deal_replay := voronka.amocrm_replay_deal(p_deal_id);
+  v_deal voronka.amocrm_deal;
+begin
+  if v_replay.observation_count = 0 then
+    return;
+  end if;
+  v_deal := voronka.amocrm_write_deal(p_deal_id, v_replay);
+  perform voronka.amocrm_write_sale(v_deal, v_replay);
+  perform voronka.amocrm_write_lead(v_deal);
+end
+$$;
+
+comment on function voronka.amocrm_refresh_deal(bigint) is 'Recomputes an amoCRM deal, its sale (counted or voided, as an ordered replay of its observations leaves it) and its lead. Writes only what differs. The caller holds the deal''s lock (voronka.amocrm_lock_deals).';
+
+-- Record one normalized snapshot and recompute the deal, under the deal's lock.
+create function voronka.amocrm_observe_deal(p_snapshot jsonb, p_effective_at timestamptz, p_source text, p_inbox_event_id bigint)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_deal_id bigint := (p_snapshot ->> 'id')::bigint;
+  v_new boolean;
+begin
+  perform voronka.amocrm_lock_deals(array[v_deal_id]);
+  insert into voronka.amocrm_deal_observation (deal_id, effective_at, state_hash, snapshot, status_id, pipeline_id,
+                                               is_deleted, status_since, source, inbox_event_id, has_amo_time)
+  values (v_deal_id, p_effective_at, md5(p_snapshot::text), p_snapshot, (p_snapshot ->> 'status_id')::bigint,
+          (p_snapshot ->> 'pipeline_id')::bigint, coalesce((p_snapshot ->> 'is_deleted')::boolean, false),
+          coalesce((p_snapshot ->> 'status_since')::timestamptz,
+                   case when (p_snapshot ->> 'status_transition')::boolean then p_effective_at end),
+          p_source, p_inbox_event_id,
+          p_source = 'api' or p_snapshot ? 'amo_time')
+  on conflict do nothing;
+  v_new := found;
+  -- Always recompute: a repeat changes nothing, a replay after a mapping change applies it.
+  perform voronka.amocrm_refresh_deal(v_deal_id);
+  return v_new;
+end
+$$;
+
+comment on function voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint) is 'Stores a normalized deal snapshot as an observation (once) and recomputes the deal, sale and lead. Returns true for a new observation.';
+
+-- After a change of product rules, lead pipelines or field mappings: recompute every deal.
+create function voronka.amocrm_refresh_all_deals()
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id bigint;
+  v_count integer := 0;
+begin
+  -- One deal at a time, each under its lock, in lock-key order (as every other writer).
+  for v_id in
+    select ids.deal_id
+    from (select distinct o.deal_id from voronka.amocrm_deal_observation as o) as ids
+    order by hashtextextended('voronka.amocrm_deal:' || ids.deal_id, 0)
+  loop
+    perform voronka.amocrm_lock_deals(array[v_id]);
+    perform voronka.amocrm_refresh_deal(v_id);
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end
+$$;
+
+comment on function voronka.amocrm_refresh_all_deals() is 'Recomputes every amoCRM deal from its observations (after changing product_rule, amocrm_lead_pipeline or amocrm_field_mapping). Returns the number of deals.';
+
+-- API v4 reads (enrichment, reconciliation) go through the same observation path. p_read_at is
+-- when the API answered: its answer is the deal's state at that moment.
+create function voronka.amocrm_apply_api_leads(p_leads jsonb, p_read_at timestamptz)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_lead jsonb;
+  v_snapshot jsonb;
+  v_applied integer := 0;
+  v_max_updated timestamptz;
+begin
+  if jsonb_typeof(p_leads) <> 'array' then
+    raise exception 'amoCRM API leads must be a JSON array' using errcode = '22023';
+  end if;
+  perform voronka.amocrm_lock_deals(array(
+    select voronka.amocrm_bigint(l.value ->> 'id') from jsonb_array_elements(p_leads) as l
+    where jsonb_typeof(l.value) = 'object'));
+  for v_lead in select l.value from jsonb_array_elements(p_leads) as l loop
+    v_snapshot := voronka.amocrm_snapshot_from_api(v_lead);
+    perform voronka.amocrm_observe_deal(
+      v_snapshot, greatest(p_read_at, (v_snapshot ->> 'amo_time')::timestamptz), 'api', null);
+    v_applied := v_applied + 1;
+    v_max_updated := greatest(v_max_updated, (v_snapshot ->> 'amo_time')::timestamptz);
+  end loop;
+  return jsonb_build_object('deals_applied', v_applied, 'max_updated_at', v_max_updated);
+end
+$$;
+
+comment on function voronka.amocrm_apply_api_leads(jsonb, timestamptz) is 'Applies leads read through amoCRM API v4 (GET /api/v4/leads[/id]) as observations at p_read_at.';
+
+-- The API answered 204/404 for these deals: they no longer exist (deleted, trash emptied).
+-- That answer is an observation like any read: the deal is deleted as of p_read_at.
+create function voronka.amocrm_apply_api_missing(p_deal_ids bigint[], p_read_at timestamptz)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id bigint;
+  v_applied integer := 0;
+begin
+  perform voronka.amocrm_lock_deals(p_deal_ids);
+  for v_id in select distinct d.id from unnest(p_deal_ids) as d (id) where d.id is not null order by 1 loop
+    -- Only deals we know: a read of an id nobody sent us creates nothing.
+    continue when not exists (select 1 from voronka.amocrm_deal_observation as o where o.deal_id = v_id);
+    perform voronka.amocrm_observe_deal(
+      jsonb_build_object('id', v_id, 'is_deleted', true, 'data_issues', '[]'::jsonb, 'needs_enrichment', false),
+      p_read_at, 'api', null);
+    v_applied := v_applied + 1;
+  end loop;
+  return v_applied;
+end
+$$;
+
+comment on function voronka.amocrm_apply_api_missing(bigint[], timestamptz) is 'Records that amoCRM API v4 no longer returns these known deals (204/404 at p_read_at): each is deleted as of that read.';
+
+-- One page of reconciliation: apply its deals and move the checkpoint, atomically, so a run
+-- cut short resumes where it stopped.
+create function voronka.amocrm_apply_reconcile_page(p_leads jsonb, p_read_at timestamptz)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_result jsonb := voronka.amocrm_apply_api_leads(p_leads, p_read_at);
+begin
+  insert into voronka.amocrm_sync_state as s (id, updated_from, last_status, updated_at)
+  values (true, (v_result ->> 'max_updated_at')::timestamptz, 'running', now())
+  on conflict (id) do update
+    set updated_from = greatest(s.updated_from, excluded.updated_from), updated_at = now();
+  return v_result;
+end
+$$;
+
+comment on function voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) is 'Applies one page of GET /api/v4/leads and advances the reconciliation checkpoint in the same transaction.';
+revoke execute on function voronka.amocrm_replay_deal(bigint),
+  voronka.amocrm_write_deal(bigint, voronka.amocrm_deal_replay),
+  voronka.amocrm_write_sale(voronka.amocrm_deal, voronka.amocrm_deal_replay),
+  voronka.amocrm_write_lead(voronka.amocrm_deal) from public;
+revoke execute on function voronka.amocrm_lock_deals(bigint[]), voronka.amocrm_refresh_deal(bigint),
+  voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint), voronka.amocrm_refresh_all_deals(),
+  voronka.amocrm_apply_api_leads(jsonb, timestamptz), voronka.amocrm_apply_api_missing(bigint[], timestamptz),
+  voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) from public;
+grant execute on function voronka.amocrm_lock_deals(bigint[]), voronka.amocrm_refresh_deal(bigint),
+  voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint), voronka.amocrm_refresh_all_deals(),
+  voronka.amocrm_apply_api_leads(jsonb, timestamptz), voronka.amocrm_apply_api_missing(bigint[], timestamptz),
+  voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) to service_role;

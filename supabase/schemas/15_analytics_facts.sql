@@ -1,0 +1,434 @@
+-- The funnel's daily facts (business-local day x team) and their cache, the materialized view
+-- analytics.funnel_analytics. The view may lag; reports must not. So every write to a fact
+-- table records the business days it touched in analytics.stale_day, and reports compute those
+-- days live from the tables and every other day from the view (see analytics.funnel_rows).
+
+-- The funnel's facts are three daily series, one per source, joined by funnel_facts below. Each
+-- is one definition, for any range of business days; money is in the reporting currency, and
+-- rows whose day has no exchange rate are counted (never converted at an assumed rate).
+
+-- The business days of a range that can hold a lead or a sale, each with the instants it spans
+-- ([start, next start) in the business zone). The range is clamped to the data, so the
+-- materialized view can ask for -infinity..infinity; no leads and no sales: no days.
+create function analytics.instant_days(p_from date, p_until date)
+returns table (day date, starts_at timestamptz, ends_at timestamptz)
+language sql
+stable
+set search_path = ''
+as $$
+  with instants as (
+    select least((select min(l.occurred_at) from voronka.lead as l),
+                 (select min(s.won_at) from voronka.sale as s)) as first_at,
+           greatest((select max(l.occurred_at) from voronka.lead as l),
+                    (select max(s.won_at) from voronka.sale as s)) as last_at
+  ),
+
+  span as (
+    select greatest(p_from, analytics.business_day(instants.first_at)) as first_day,
+           least(p_until, analytics.business_day(instants.last_at)) as last_day
+    from instants
+    where instants.first_at is not null
+  ),
+
+  final as (
+    select d::date as day,
+           analytics.business_day_start(d::date) as starts_at,
+           analytics.business_day_start(d::date + 1) as ends_at
+    from span
+    cross join generate_series(span.first_day::timestamp, span.last_day::timestamp, interval '1 day') as d
+  )
+
+  select * from final
+$$;
+comment on function analytics.instant_days(date, date) is 'The business days of p_from..p_until that hold a lead or a sale, with the instants each spans in the business zone.';
+
+-- Spend: Facebook days are days in the ad account's zone; they are placed on the business day
+-- with the same date (a day cannot be split). Reports warn when an account's zone differs.
+create function analytics.daily_spend(p_from date, p_until date)
+returns table (day date, team_id text, spend numeric, spend_rows_missing_rate bigint, impressions bigint, clicks bigint)
+language sql
+stable
+set search_path = ''
+as $$
+  with spend_by_currency as (
+    select i.date_start as day,
+           coalesce(a.team_id, 'unattributed') as team_id,
+           i.currency,
+           count(*) as spend_rows,
+           sum(i.spend) as spend,
+           sum(i.impressions) as impressions,
+           sum(i.clicks) as clicks
+    from voronka.fb_ad_insight as i
+    join voronka.fb_ad_account as a on a.id = i.ad_account_id
+    where i.date_start between p_from and p_until
+    group by 1, 2, 3
+  ),
+
+  final as (
+    select sbc.day,
+           sbc.team_id,
+           sum(sbc.spend * fx.rate) as spend,
+           coalesce(sum(sbc.spend_rows) filter (where fx.rate is null), 0)::bigint as spend_rows_missing_rate,
+           sum(sbc.impressions)::bigint as impressions,
+           sum(sbc.clicks)::bigint as clicks
+    from spend_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
+    group by 1, 2
+  )
+
+  select * from final
+$$;
+comment on function analytics.daily_spend(date, date) is 'Facebook spend (reporting currency; null part for rows without a rate, counted in spend_rows_missing_rate), impressions and clicks per account-local day and team.';
+
+create function analytics.daily_leads(p_from date, p_until date)
+returns table (day date, team_id text, leads bigint)
+language sql
+stable
+set search_path = ''
+as $$
+  select bd.day, coalesce(l.team_id, 'unattributed') as team_id, count(*) as leads
+  from analytics.instant_days(p_from, p_until) as bd
+  join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
+  group by 1, 2
+$$;
+comment on function analytics.daily_leads(date, date) is 'Leads per business day (of occurred_at) and team.';
+
+-- Counted sales (voided ones are kept for audit only), on the business day of their win.
+create function analytics.daily_sales(p_from date, p_until date)
+returns table (
+  day date, team_id text, express_purchases bigint, express_revenue numeric,
+  flagman_purchases bigint, flagman_revenue numeric, sale_rows_missing_rate bigint
+)
+language sql
+stable
+set search_path = ''
+as $$
+  with sales_by_currency as (
+    select bd.day,
+           coalesce(d.team_id, 'unattributed') as team_id,
+           s.product_id,
+           s.currency,
+           count(*) as purchases,
+           sum(s.amount) as amount
+    from analytics.instant_days(p_from, p_until) as bd
+    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
+    join voronka.amocrm_deal as d on d.id = s.deal_id
+    where s.voided_at is null
+    group by 1, 2, 3, 4
+  ),
+
+  final as (
+    select sbc.day,
+           sbc.team_id,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'express'), 0)::bigint as express_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'express') as express_revenue,
+           coalesce(sum(sbc.purchases) filter (where sbc.product_id = 'flagman'), 0)::bigint as flagman_purchases,
+           sum(sbc.amount * fx.rate) filter (where sbc.product_id = 'flagman') as flagman_revenue,
+           coalesce(sum(sbc.purchases) filter (where fx.rate is null), 0)::bigint as sale_rows_missing_rate
+    from sales_by_currency as sbc
+    cross join lateral (select analytics.reporting_rate(sbc.currency, sbc.day) as rate) as fx
+    group by 1, 2
+  )
+
+  select * from final
+$$;
+comment on function analytics.daily_sales(date, date) is 'Counted Express and Flagman purchases and revenue (reporting currency) per business day (of won_at) and team; sale_rows_missing_rate counts sales left out of revenue for want of a rate.';
+
+-- One definition of every funnel number, for any range of business days: the three series on one
+-- row per day and team. The materialized view is this function over all days; reports call it
+-- for the days the view does not have yet.
+create function analytics.funnel_facts(p_from date, p_until date)
+returns table (
+  day date,
+  team_id text,
+  spend numeric,
+  spend_rows_missing_rate bigint,
+  impressions bigint,
+  clicks bigint,
+  leads bigint,
+  express_purchases bigint,
+  express_revenue numeric,
+  flagman_purchases bigint,
+  flagman_revenue numeric,
+  sale_rows_missing_rate bigint
+)
+language sql
+stable
+set search_path = ''
+as $$
+  with all_facts as (
+    select sp.day, sp.team_id, sp.spend, sp.spend_rows_missing_rate, sp.impressions, sp.clicks,
+           0::bigint as leads, 0::bigint as express_purchases, null::numeric as express_revenue,
+           0::bigint as flagman_purchases, null::numeric as flagman_revenue, 0::bigint as sale_rows_missing_rate
+    from analytics.daily_spend(p_from, p_until) as sp
+    union all
+    select dl.day, dl.team_id, null, 0, 0, 0, dl.leads, 0, null, 0, null, 0
+    from analytics.daily_leads(p_from, p_until) as dl
+    union all
+    select ds.day, ds.team_id, null, 0, 0, 0, 0, ds.express_purchases, ds.express_revenue,
+           ds.flagman_purchases, ds.flagman_revenue, ds.sale_rows_missing_rate
+    from analytics.daily_sales(p_from, p_until) as ds
+  ),
+
+  final as (
+    select all_facts.day,
+           all_facts.team_id,
+           coalesce(sum(all_facts.spend), 0) as spend,
+           sum(all_facts.spend_rows_missing_rate)::bigint as spend_rows_missing_rate,
+           sum(all_facts.impressions)::bigint as impressions,
+           sum(all_facts.clicks)::bigint as clicks,
+           sum(all_facts.leads)::bigint as leads,
+           sum(all_facts.express_purchases)::bigint as express_purchases,
+           coalesce(sum(all_facts.express_revenue), 0) as express_revenue,
+           sum(all_facts.flagman_purchases)::bigint as flagman_purchases,
+           coalesce(sum(all_facts.flagman_revenue), 0) as flagman_revenue,
+           sum(all_facts.sale_rows_missing_rate)::bigint as sale_rows_missing_rate
+    from all_facts
+    group by all_facts.day, all_facts.team_id
+  )
+
+  select * from final
+$$;
+
+comment on function analytics.funnel_facts(date, date) is 'Funnel facts per business-local day and team for the days from p_from to p_until (inclusive), computed from the tables. Money in the reporting currency; *_rows_missing_rate count rows left out of a sum because their day had no exchange rate.';
+
+create materialized view analytics.funnel_analytics as
+  select * from analytics.funnel_facts('-infinity', 'infinity');
+
+create unique index funnel_analytics_day_team_idx on analytics.funnel_analytics (day, team_id);
+comment on materialized view analytics.funnel_analytics is 'Cache of analytics.funnel_facts over all days: one row per business-local day and team ("unattributed" for traffic no team claims). Refreshed by analytics.refresh_funnel_analytics(); days written since are listed in analytics.stale_day.';
+
+-- Days whose facts changed after the view's last refresh, one row per (day, writing transaction).
+create table analytics.stale_day (
+  day date not null,
+  xact_id xid8 not null,
+  primary key (day, xact_id)
+);
+
+comment on table analytics.stale_day is 'Business days written since the last refresh of funnel_analytics (by transaction); reports compute these days live.';
+
+create table analytics.funnel_refresh (
+  id bigint generated always as identity primary key,
+  refreshed_at timestamptz not null default now(),
+  duration_ms numeric not null,
+  business_time_zone text not null,
+  reporting_currency char(3) not null
+);
+
+comment on table analytics.funnel_refresh is 'Each refresh of funnel_analytics with the settings it was computed with (a settings change makes the view stale as a whole).';
+alter table analytics.stale_day enable row level security;
+alter table analytics.funnel_refresh enable row level security;
+grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
+
+-- Stale-day bookkeeping runs on every write to the fact tables: one statement trigger function
+-- per kind of column, with static SQL whose plans PL/pgSQL caches (a generic trigger with dynamic
+-- SQL would be planned on every statement, and amoCRM bulk webhooks write many statements).
+create function analytics.mark_stale_instant_days()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  -- tg_argv[0] names the instant column: lead.occurred_at or sale.won_at.
+  if tg_op in ('INSERT', 'UPDATE') then
+    if tg_argv[0] = 'occurred_at' then
+      insert into analytics.stale_day (day, xact_id)
+      select distinct analytics.business_day(n.occurred_at), pg_current_xact_id() from new_rows as n
+      on conflict do nothing;
+    else
+      insert into analytics.stale_day (day, xact_id)
+      select distinct analytics.business_day(n.won_at), pg_current_xact_id() from new_rows as n
+      on conflict do nothing;
+    end if;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    if tg_argv[0] = 'occurred_at' then
+      insert into analytics.stale_day (day, xact_id)
+      select distinct analytics.business_day(o.occurred_at), pg_current_xact_id() from old_rows as o
+      on conflict do nothing;
+    else
+      insert into analytics.stale_day (day, xact_id)
+      select distinct analytics.business_day(o.won_at), pg_current_xact_id() from old_rows as o
+      on conflict do nothing;
+    end if;
+  end if;
+  return null;
+end
+$$;
+
+comment on function analytics.mark_stale_instant_days() is 'Statement trigger: records the business days of the leads (occurred_at) or sales (won_at) a statement wrote.';
+
+create function analytics.mark_stale_insight_days()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct n.date_start, pg_current_xact_id() from new_rows as n
+    on conflict do nothing;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct o.date_start, pg_current_xact_id() from old_rows as o
+    on conflict do nothing;
+  end if;
+  return null;
+end
+$$;
+
+comment on function analytics.mark_stale_insight_days() is 'Statement trigger: records the days of the Facebook insights a statement wrote.';
+
+create function analytics.mark_stale_rate_days()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct n.day, pg_current_xact_id() from new_rows as n
+    on conflict do nothing;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct o.day, pg_current_xact_id() from old_rows as o
+    on conflict do nothing;
+  end if;
+  return null;
+end
+$$;
+
+comment on function analytics.mark_stale_rate_days() is 'Statement trigger: records the days of the exchange rates a statement wrote.';
+
+create trigger fb_ad_insight_stale_on_insert after insert on voronka.fb_ad_insight
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_insight_days();
+
+create trigger fb_ad_insight_stale_on_update after update on voronka.fb_ad_insight
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_insight_days();
+
+create trigger fb_ad_insight_stale_on_delete after delete on voronka.fb_ad_insight
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_insight_days();
+
+create trigger lead_stale_on_insert after insert on voronka.lead
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');
+
+create trigger lead_stale_on_update after update on voronka.lead
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');
+
+create trigger lead_stale_on_delete after delete on voronka.lead
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');
+
+create trigger sale_stale_on_insert after insert on voronka.sale
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_instant_days('won_at');
+
+create trigger sale_stale_on_update after update on voronka.sale
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_instant_days('won_at');
+
+create trigger sale_stale_on_delete after delete on voronka.sale
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_instant_days('won_at');
+
+create trigger exchange_rate_stale_on_insert after insert on voronka.exchange_rate
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_rate_days();
+
+create trigger exchange_rate_stale_on_update after update on voronka.exchange_rate
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_rate_days();
+
+create trigger exchange_rate_stale_on_delete after delete on voronka.exchange_rate
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_rate_days();
+
+-- Ownership changes move facts between teams without touching the fact rows themselves.
+create function analytics.mark_stale_days_of_owner_change()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'fb_ad_account' then
+    insert into analytics.stale_day (day, xact_id)
+    select distinct i.date_start, pg_current_xact_id()
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    join voronka.fb_ad_insight as i on i.ad_account_id = n.id
+    where n.team_id is distinct from o.team_id
+    on conflict do nothing;
+  else
+    insert into analytics.stale_day (day, xact_id)
+    select distinct analytics.business_day(s.won_at), pg_current_xact_id()
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    join voronka.sale as s on s.deal_id = n.id
+    where n.team_id is distinct from o.team_id
+    on conflict do nothing;
+  end if;
+  return null;
+end
+$$;
+
+create trigger fb_ad_account_stale_on_team_change after update on voronka.fb_ad_account
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days_of_owner_change();
+
+create trigger amocrm_deal_stale_on_team_change after update on voronka.amocrm_deal
+  referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days_of_owner_change();
+
+-- Refresh without blocking readers. Stale days written by transactions the refresh saw are
+-- cleared: the snapshot is taken before the refresh statement, so a transaction visible in it is
+-- also visible to the refresh (later commits stay stale: extra live work, never a missing sale).
+create function analytics.refresh_funnel_analytics()
+returns analytics.funnel_refresh
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_snapshot pg_snapshot := pg_current_snapshot();
+  v_started timestamptz := clock_timestamp();
+  v_refresh analytics.funnel_refresh;
+begin
+  refresh materialized view concurrently analytics.funnel_analytics;
+  -- Our own transaction's writes are in the refresh too, though not "visible" in the snapshot.
+  delete from analytics.stale_day
+   where pg_visible_in_snapshot(xact_id, v_snapshot)
+      or xact_id = pg_current_xact_id_if_assigned();
+  insert into analytics.funnel_refresh (refreshed_at, duration_ms, business_time_zone, reporting_currency)
+  select v_started,
+         round(extract(epoch from clock_timestamp() - v_started) * 1000, 1),
+         s.business_time_zone, s.reporting_currency
+  from voronka.setting as s
+  returning * into v_refresh;
+  delete from analytics.funnel_refresh where id < v_refresh.id - 1000;
+  return v_refresh;
+end
+$$;
+
+comment on function analytics.refresh_funnel_analytics() is 'Refreshes funnel_analytics concurrently (readers are not blocked) and clears the stale days it now covers. Scheduled every 5 minutes by pg_cron on hosted Supabase; every minute by the local stack.';
+
+-- The dashboards' API: public.funnel_report (one JSON object) and public.funnel_daily (rows for
+-- charts). Both are security definer with an empty search_path, check the caller's teams from
+-- the JWT, and are granted to authenticated and service_role only (anon gets nothing).
+
+-- A settings change (zone or currency) changes every number: rebuild the view at once.
+create function analytics.refresh_on_settings_change()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform analytics.refresh_funnel_analytics();
+  return null;
+end
+$$;
+
+create trigger setting_refresh_analytics
+  after update of business_time_zone, reporting_currency on voronka.setting
+  for each statement execute function analytics.refresh_on_settings_change();
+
+revoke execute on function analytics.instant_days(date, date), analytics.daily_spend(date, date),
+  analytics.daily_leads(date, date), analytics.daily_sales(date, date) from public;
+grant execute on function analytics.instant_days(date, date), analytics.daily_spend(date, date),
+  analytics.daily_leads(date, date), analytics.daily_sales(date, date) to service_role;
+revoke execute on function analytics.funnel_facts(date, date), analytics.mark_stale_instant_days(),
+  analytics.mark_stale_insight_days(), analytics.mark_stale_rate_days(), analytics.mark_stale_days_of_owner_change(),
+  analytics.refresh_funnel_analytics(), analytics.refresh_on_settings_change() from public;
+grant execute on function analytics.funnel_facts(date, date), analytics.refresh_funnel_analytics() to service_role;
