@@ -2,18 +2,11 @@
 // the byte), the request deadline, timeouts from the environment, the secret comparison and which
 // errors mean "the database is unavailable". Expected values are worked out by hand.
 import { describe, expect, it } from "vitest";
-import {
-  databaseTimeoutsFromEnv,
-  DeadlineExceededError,
-  withDeadline,
-} from "../supabase/functions/_shared/deadline.ts";
-import {
-  databaseUnavailable,
-  errorResponse,
-  isDatabaseUnavailable,
-  json,
-  secretsEqual,
-} from "../supabase/functions/_shared/http.ts";
+import { secretsEqual } from "../supabase/functions/_shared/authorize.ts";
+import { ConfigError } from "../supabase/functions/_shared/config.ts";
+import { DeadlineExceededError, readDatabaseTimeouts, withDeadline } from "../supabase/functions/_shared/deadline.ts";
+import { isDatabaseUnavailable } from "../supabase/functions/_shared/errors.ts";
+import { databaseUnavailable, errorResponse, json } from "../supabase/functions/_shared/http.ts";
 import { BodyTooLargeError, readBodyWithLimit } from "../supabase/functions/_shared/request-body.ts";
 
 function post(body: BodyInit | null, headers: Record<string, string> = {}) {
@@ -68,34 +61,35 @@ describe("withDeadline", () => {
 });
 
 describe("database timeouts from the environment", () => {
-  it("keeps the statement timeout 100 ms under the deadline and at least 100 ms; rounds; ignores nonsense", () => {
-    expect(databaseTimeoutsFromEnv({})).toEqual({ deadlineMs: 1500, statementTimeoutMs: 1200 });
+  it("keeps the statement timeout 100 ms under the deadline and at least 100 ms; refuses nonsense", () => {
+    expect(readDatabaseTimeouts({})).toEqual({ deadlineMs: 1500, statementTimeoutMs: 1200 });
+    expect(readDatabaseTimeouts({ DB_DEADLINE_MS: " ", DB_STATEMENT_TIMEOUT_MS: "" })).toEqual({
+      deadlineMs: 1500,
+      statementTimeoutMs: 1200,
+    });
     // 1,000 − 100 = 900 < 1,200
-    expect(databaseTimeoutsFromEnv({ DB_DEADLINE_MS: "1000" })).toEqual({ deadlineMs: 1000, statementTimeoutMs: 900 });
+    expect(readDatabaseTimeouts({ DB_DEADLINE_MS: "1000" })).toEqual({ deadlineMs: 1000, statementTimeoutMs: 900 });
     // 150 − 100 = 50, raised to the floor of 100
-    expect(databaseTimeoutsFromEnv({ DB_DEADLINE_MS: "150" })).toEqual({ deadlineMs: 150, statementTimeoutMs: 100 });
-    // 1,300 − 100 = 1,200 = the default: either bound gives 1,200
-    expect(databaseTimeoutsFromEnv({ DB_DEADLINE_MS: "1300", DB_STATEMENT_TIMEOUT_MS: "1250" })).toEqual({
+    expect(readDatabaseTimeouts({ DB_DEADLINE_MS: "150" })).toEqual({ deadlineMs: 150, statementTimeoutMs: 100 });
+    // 1,300 − 100 = 1,200: the statement timeout asked for (1,250) is cut to it
+    expect(readDatabaseTimeouts({ DB_DEADLINE_MS: "1300", DB_STATEMENT_TIMEOUT_MS: "1250" })).toEqual({
       deadlineMs: 1300,
       statementTimeoutMs: 1200,
     });
-    expect(databaseTimeoutsFromEnv({ DB_DEADLINE_MS: "2000.6", DB_STATEMENT_TIMEOUT_MS: "700.4" })).toEqual({
-      deadlineMs: 2001,
+    expect(readDatabaseTimeouts({ DB_DEADLINE_MS: "2000", DB_STATEMENT_TIMEOUT_MS: "700" })).toEqual({
+      deadlineMs: 2000,
       statementTimeoutMs: 700,
     });
-    for (const nonsense of ["", "  ", "0", "-5", "abc", "Infinity"]) {
-      expect(
-        databaseTimeoutsFromEnv({ DB_DEADLINE_MS: nonsense, DB_STATEMENT_TIMEOUT_MS: nonsense }),
-        nonsense,
-      ).toEqual({
-        deadlineMs: 1500,
-        statementTimeoutMs: 1200,
-      });
-    }
-    expect(databaseTimeoutsFromEnv({ DB_STATEMENT_TIMEOUT_MS: "1" })).toEqual({
+    expect(readDatabaseTimeouts({ DB_STATEMENT_TIMEOUT_MS: "1" })).toEqual({
       deadlineMs: 1500,
       statementTimeoutMs: 100,
     });
+    expect(readDatabaseTimeouts({ DB_DEADLINE_MS: "600000" }).deadlineMs).toBe(600_000);
+    for (const nonsense of ["0", "-5", "abc", "Infinity", "2000.6", "600001"]) {
+      expect(() => readDatabaseTimeouts({ DB_DEADLINE_MS: nonsense }), nonsense).toThrow(
+        new ConfigError(`DB_DEADLINE_MS must be a whole number between 1 and 600000, got "${nonsense}"`),
+      );
+    }
   });
 });
 
@@ -136,9 +130,11 @@ describe("JSON answers", () => {
     expect(ok.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(ok.headers.get("x-extra")).toBe("1");
     expect(await ok.json()).toEqual({ id: 1 });
-    expect(await errorResponse(400, "bad", "Bad.").json()).toEqual({ error: { code: "bad", message: "Bad." } });
-    expect(await errorResponse(400, "bad", "Bad.", [1]).json()).toEqual({
-      error: { code: "bad", message: "Bad.", details: [1] },
+    const refused = errorResponse("payload_too_large", "Too big.");
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toEqual({ error: { code: "payload_too_large", message: "Too big." } });
+    expect(await errorResponse("invalid_submission", "Bad.", [1]).json()).toEqual({
+      error: { code: "invalid_submission", message: "Bad.", details: [1] },
     });
     const unavailable = databaseUnavailable("down");
     expect(unavailable.status).toBe(503);

@@ -3,12 +3,12 @@
 // nothing is. Messages name what was found.
 import { describe, expect, it } from "vitest";
 import { accountMismatch } from "../../supabase/functions/_shared/amocrm/account-check.ts";
-import { amocrmConfigFromEnv } from "../../supabase/functions/_shared/amocrm/config.ts";
+import { readAmocrmConfig } from "../../supabase/functions/_shared/amocrm/config.ts";
 import { parseFormBody } from "../../supabase/functions/_shared/amocrm/form-body.ts";
 
-const both = amocrmConfigFromEnv({ AMOCRM_SUBDOMAIN: "School", AMOCRM_ACCOUNT_ID: "31415" });
-const subdomainOnly = amocrmConfigFromEnv({ AMOCRM_SUBDOMAIN: "school" });
-const idOnly = amocrmConfigFromEnv({ AMOCRM_ACCOUNT_ID: "31415" });
+const both = readAmocrmConfig({ AMOCRM_SUBDOMAIN: "School", AMOCRM_ACCOUNT_ID: "31415" });
+const subdomainOnly = readAmocrmConfig({ AMOCRM_SUBDOMAIN: "school" });
+const idOnly = readAmocrmConfig({ AMOCRM_ACCOUNT_ID: "31415" });
 const check = (body: string, config = both) => accountMismatch(parseFormBody(body), config);
 
 describe("accountMismatch", () => {
@@ -16,7 +16,7 @@ describe("accountMismatch", () => {
     expect(check("account[subdomain]=SCHOOL&account[id]=31415&leads[status][0][id]=1")).toBeNull();
     expect(check("leads[status][0][id]=1&leads[status][0][account_id]=31415")).toBeNull();
     expect(check("leads[status][0][id]=1")).toBeNull();
-    expect(check("account[id]=999", amocrmConfigFromEnv({}))).toBeNull();
+    expect(check("account[id]=999", readAmocrmConfig({}))).toBeNull();
     // Only the configured fields are compared.
     expect(check("account[subdomain]=school&account[id]=999", subdomainOnly)).toBeNull();
     expect(check("account[subdomain]=other&account[id]=31415", idOnly)).toBeNull();

@@ -8,7 +8,8 @@ import {
   type AmocrmClientOptions,
   createAmocrmClient,
 } from "../../supabase/functions/_shared/amocrm/api-client.ts";
-import { amocrmConfigFromEnv, apiConfigProblem } from "../../supabase/functions/_shared/amocrm/config.ts";
+import { apiConfigProblem, readAmocrmConfig } from "../../supabase/functions/_shared/amocrm/config.ts";
+import { ConfigError } from "../../supabase/functions/_shared/config.ts";
 
 type Answer = { status: number; body?: unknown } | Error;
 
@@ -203,7 +204,7 @@ describe("request spacing", () => {
 
 describe("amoCRM configuration", () => {
   it("derives the API origin from the subdomain unless a base URL is set, trims slashes, and checks the limits", () => {
-    expect(amocrmConfigFromEnv({})).toEqual({
+    expect(readAmocrmConfig({})).toEqual({
       webhookSecret: null,
       subdomain: null,
       accountId: null,
@@ -213,7 +214,7 @@ describe("amoCRM configuration", () => {
       maxBodyBytes: 5 * 1024 * 1024,
       bodyTimeoutMs: 10_000,
     });
-    const config = amocrmConfigFromEnv({
+    const config = readAmocrmConfig({
       AMOCRM_SUBDOMAIN: " school ",
       AMOCRM_ACCESS_TOKEN: "t",
       AMOCRM_WEBHOOK_MAX_BYTES: "1024",
@@ -226,17 +227,18 @@ describe("amoCRM configuration", () => {
       bodyTimeoutMs: 500,
     });
     expect(apiConfigProblem(config)).toBeNull();
-    expect(
-      amocrmConfigFromEnv({ AMOCRM_SUBDOMAIN: "school", AMOCRM_BASE_URL: "http://127.0.0.1:9/api//" }).baseUrl,
-    ).toBe("http://127.0.0.1:9/api");
-    for (const bad of ["0", "-1", "abc"]) {
-      const c = amocrmConfigFromEnv({ AMOCRM_WEBHOOK_MAX_BYTES: bad, AMOCRM_WEBHOOK_BODY_TIMEOUT_MS: bad });
-      expect([c.maxBodyBytes, c.bodyTimeoutMs], bad).toEqual([5 * 1024 * 1024, 10_000]);
-    }
-    expect(apiConfigProblem(amocrmConfigFromEnv({ AMOCRM_SUBDOMAIN: "school" }))).toBe(
-      "AMOCRM_ACCESS_TOKEN is not set",
+    expect(readAmocrmConfig({ AMOCRM_SUBDOMAIN: "school", AMOCRM_BASE_URL: "http://127.0.0.1:9/api//" }).baseUrl).toBe(
+      "http://127.0.0.1:9/api",
     );
-    expect(apiConfigProblem(amocrmConfigFromEnv({ AMOCRM_ACCESS_TOKEN: "t" }))).toBe(
+    for (const bad of ["0", "-1", "abc", "1.5"]) {
+      expect(() => readAmocrmConfig({ AMOCRM_WEBHOOK_MAX_BYTES: bad }), bad).toThrow(ConfigError);
+      expect(() => readAmocrmConfig({ AMOCRM_WEBHOOK_BODY_TIMEOUT_MS: bad }), bad).toThrow(ConfigError);
+    }
+    // The body deadline is at most 600,000 ms.
+    expect(readAmocrmConfig({ AMOCRM_WEBHOOK_BODY_TIMEOUT_MS: "600000" }).bodyTimeoutMs).toBe(600_000);
+    expect(() => readAmocrmConfig({ AMOCRM_WEBHOOK_BODY_TIMEOUT_MS: "600001" })).toThrow(ConfigError);
+    expect(apiConfigProblem(readAmocrmConfig({ AMOCRM_SUBDOMAIN: "school" }))).toBe("AMOCRM_ACCESS_TOKEN is not set");
+    expect(apiConfigProblem(readAmocrmConfig({ AMOCRM_ACCESS_TOKEN: "t" }))).toBe(
       "neither AMOCRM_BASE_URL nor AMOCRM_SUBDOMAIN is set",
     );
   });

@@ -467,8 +467,8 @@ describe("Facebook configuration at its limits", () => {
       FB_SYNC_LOOKBACK_DAYS: "400",
     });
     expect(config).toEqual({
-      syncSecret: "",
-      accessToken: "",
+      syncSecret: null,
+      accessToken: null,
       appSecret: "app-secret",
       graphVersion: "v25.0",
       graphUrl: "http://127.0.0.1:9/graph",
