@@ -312,6 +312,47 @@ describe("data_health", () => {
     expect(check(h as { checks: Check[] }, "facebook_account_errors")).toMatchObject(expected);
   });
 
+  it("funnel_report's latest sale and lead: one exactly a day ahead of now counts, one a microsecond later does not", async () => {
+    const latest = await db.sql.begin(async (tx) => {
+      const read = async () => {
+        const [row] = await tx`
+          select (r -> 'freshness' ->> 'last_sale_at')::timestamptz = now() + interval '1 day' as sale_at_limit,
+                 (r -> 'freshness' ->> 'last_lead_at')::timestamptz = now() + interval '1 day' as lead_at_limit,
+                 (r -> 'freshness' ->> 'last_sale_at')::timestamptz = '2000-01-01 00:00:00+00' as sale_at_2000,
+                 (r -> 'freshness' ->> 'last_lead_at')::timestamptz = '2000-01-01 00:00:00+00' as lead_at_2000
+          from (select public.funnel_report(null, 2, '2026-11-21'::date) as r) as report`;
+        return row;
+      };
+      const add = async (deal: number, at: string) => {
+        await tx`insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at)
+                 values (${deal}, 1, 142, 5000, ${at}::text::timestamptz, ${at}::text::timestamptz)`;
+        await tx`insert into voronka.sale (deal_id, product_id, amount, currency, won_at)
+                 values (${deal}, 'express', 5000, 'KZT', ${at}::text::timestamptz)`;
+        await tx`insert into voronka.lead (source, external_id, occurred_at)
+                 values ('proftest', ${"fresh-" + deal}, ${at}::text::timestamptz)`;
+      };
+      const [edge] = await tx`
+        select (now() + interval '1 day')::text as ahead, (now() + interval '1 day 0.000001 seconds')::text as beyond`;
+      await add(9201, "2000-01-01 00:00:00+00");
+      const only2000 = await read();
+      await add(9202, edge.ahead);
+      await add(9203, edge.beyond);
+      return { only2000, ahead: await read() };
+    });
+    expect(latest.only2000).toEqual({
+      sale_at_limit: false,
+      lead_at_limit: false,
+      sale_at_2000: true,
+      lead_at_2000: true,
+    });
+    expect(latest.ahead).toEqual({
+      sale_at_limit: true,
+      lead_at_limit: true,
+      sale_at_2000: false,
+      lead_at_2000: false,
+    });
+  });
+
   it("spend rows of 0.00 are spend data, not spend: no 'spend without leads'", async () => {
     await addAdAccount(db.sql, { id: "200000000000501", currency: "KZT", team: "kenesary" });
     // On the last day of the window (between is inclusive at both ends).
