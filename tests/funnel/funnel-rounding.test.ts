@@ -2,7 +2,7 @@
 // the stages, the totals and by team (rounded once, to 2 digits, at the end).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
-import { addSale, addTeams, funnelReport, stage } from "./fixtures.ts";
+import { addAdAccount, addInsight, addSale, addTeams, funnelReport, stage } from "./fixtures.ts";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -29,5 +29,50 @@ describe("revenue to the cent", () => {
       flagman_revenue: 489999.99,
       revenue: 494999.98,
     });
+  });
+});
+
+describe("an ad account 45 minutes ahead of the business zone", () => {
+  it("is named with the offset to the hundredth of an hour", async () => {
+    // Kathmandu is UTC+5:45, Almaty UTC+5: 0.75 h ahead.
+    await addAdAccount(db.sql, {
+      id: "200000000000901",
+      currency: "KZT",
+      team: "kenesary",
+      timezone: "Asia/Kathmandu",
+    });
+    await addInsight(db.sql, {
+      account: "200000000000901",
+      ad: "300000000000901",
+      day: "2026-11-21",
+      spend: "100.00",
+      currency: "KZT",
+    });
+    const report = await funnelReport(db.sql, { days: 2, until: "2026-11-21" });
+    const warning = (report as unknown as { warnings: Record<string, unknown>[] }).warnings.find(
+      (w) => w.code === "ad_account_time_zone",
+    );
+    expect(warning).toMatchObject({ ad_account_id: "200000000000901", hours_ahead_of_business: 0.75 });
+  });
+});
+
+describe("data_health without an end day", () => {
+  it("ends on today in the business zone, not in UTC", async () => {
+    // At any instant, UTC+14 or UTC−12 is on another date than UTC: one of the two tells them apart.
+    const ends = await db.sql
+      .begin(async (tx) => {
+        const rows = [];
+        for (const zone of ["Etc/GMT-14", "Etc/GMT+12"]) {
+          await tx`update voronka.setting set business_time_zone = ${zone}`;
+          const [row] = await tx`
+          select (h -> 'window' ->> 'until')::date = (now() at time zone ${zone})::date as business_today
+          from (select public.data_health(null, 1, null) as h) as health`;
+          rows.push(row.business_today);
+        }
+        await tx`rollback`.catch(() => {});
+        return rows;
+      })
+      .catch((e) => e);
+    expect(ends).toEqual([true, true]);
   });
 });
