@@ -134,18 +134,24 @@ comment on function voronka.amocrm_replay_deal(bigint) is 'Replays an amoCRM dea
 -- The writes below are set-based: one statement per table for every deal a body (or an API page)
 -- touched, so a bulk change of 300 deals costs three statements and one firing of each
 -- stale-day trigger, not 300 of each (per-deal writes were ~80 % of a bulk body's time).
--- p_deal_ids[i] and p_replays[i] describe one deal; the ids are distinct.
+-- p_deal_ids[i] and p_replays[i] describe one deal; the ids are distinct. PL/pgSQL, not SQL
+-- functions: PL/pgSQL keeps each statement's plan for the session, a SQL function called from
+-- PL/pgSQL plans its statement on every call. And generic plans: with an array parameter a custom
+-- plan (planned for the array at hand) always looks cheaper than the generic one, so PL/pgSQL
+-- would re-plan these statements on every call — several ms, more than a one-deal body's work.
 
 -- Step 2: the deal rows. Waiting for the API: anything received after the deal's last API read
 -- that needs one. Writes only what differs (long only for the upsert's column lists).
 create function voronka.amocrm_write_deals(p_deal_ids bigint[], p_replays voronka.amocrm_deal_replay[])
 returns void
-language sql
+language plpgsql
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
   with replayed as (
-    select p_deal_ids[i] as deal_id, p_replays[i] as replay
-    from generate_subscripts(p_deal_ids, 1) as i
+    select u.deal_id, p_replays[u.i] as replay
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
   ),
 
   last_api_read as (
@@ -211,7 +217,8 @@ as $$
            excluded.responsible_user_id, excluded.amo_created_at, excluded.amo_updated_at, excluded.won_at,
            excluded.is_deleted, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign, excluded.utm_content,
            excluded.utm_term, excluded.custom_fields, excluded.needs_enrichment, excluded.data_issues,
-           excluded.state_effective_at, excluded.state_observation_count)
+           excluded.state_effective_at, excluded.state_observation_count);
+end
 $$;
 comment on function voronka.amocrm_write_deals(bigint[], voronka.amocrm_deal_replay[]) is 'Writes replayed amoCRM deals (their UTMs from the custom fields, whether each waits for an API read, the values set aside), one statement for all of them.';
 
@@ -219,35 +226,53 @@ comment on function voronka.amocrm_write_deals(bigint[], voronka.amocrm_deal_rep
 -- none), in each deal's currency. Runs after amocrm_write_deals (the sale references the deal).
 create function voronka.amocrm_write_sales(p_deal_ids bigint[], p_replays voronka.amocrm_deal_replay[])
 returns void
-language sql
+language plpgsql
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+declare
+  v_changed bigint[];
+  v_gone bigint[];
+begin
+  -- Only deals whose sale row differs from what the replay left are written, and a statement runs
+  -- only when it has rows: the stale-day triggers fire once per statement, even of no rows.
   with replayed as (
-    select p_deal_ids[i] as deal_id, p_replays[i] as replay
-    from generate_subscripts(p_deal_ids, 1) as i
+    select u.deal_id, p_replays[u.i] as replay
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
   ),
 
-  upserted as (
-    insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
-    select r.deal_id, (r.replay).sale_product, (r.replay).sale_amount, d.currency, (r.replay).sale_won_at,
-           (r.replay).sale_voided_at, (r.replay).sale_void_reason
+  compared as (
+    select r.deal_id, (r.replay).sale_seen as sale_seen, s.deal_id is not null as has_row,
+           (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
+             is distinct from ((r.replay).sale_product, (r.replay).sale_amount, d.currency, (r.replay).sale_won_at,
+                               (r.replay).sale_voided_at, (r.replay).sale_void_reason) as differs
     from replayed as r
     join voronka.amocrm_deal as d on d.id = r.deal_id
-    where (r.replay).sale_seen
+    left join voronka.sale as s on s.deal_id = r.deal_id
+  )
+
+  select array_agg(c.deal_id) filter (where c.sale_seen and c.differs),
+         array_agg(c.deal_id) filter (where not c.sale_seen and c.has_row)
+    into v_changed, v_gone
+  from compared as c;
+
+  if v_changed is not null then
+    insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
+    select u.deal_id, (p_replays[u.i]).sale_product, (p_replays[u.i]).sale_amount, d.currency,
+           (p_replays[u.i]).sale_won_at, (p_replays[u.i]).sale_voided_at, (p_replays[u.i]).sale_void_reason
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
+    join voronka.amocrm_deal as d on d.id = u.deal_id
+    where u.deal_id = any (v_changed)
     on conflict (deal_id) do update
       set product_id = excluded.product_id, amount = excluded.amount, currency = excluded.currency,
           won_at = excluded.won_at, voided_at = excluded.voided_at, void_reason = excluded.void_reason,
-          updated_at = now()
-      where (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
-        is distinct from (excluded.product_id, excluded.amount, excluded.currency, excluded.won_at,
-                          excluded.voided_at, excluded.void_reason)
-    returning 1
-  )
-
-  -- No step of a deal's replay made a sale (e.g. a product rule was removed): nothing to keep.
-  delete from voronka.sale as s
-  using replayed as r
-  where s.deal_id = r.deal_id and not (r.replay).sale_seen
+          updated_at = now();
+  end if;
+  if v_gone is not null then
+    -- No step of the deal's replay made a sale (e.g. a product rule was removed): nothing to keep.
+    delete from voronka.sale as s where s.deal_id = any (v_gone);
+  end if;
+end
 $$;
 comment on function voronka.amocrm_write_sales(bigint[], voronka.amocrm_deal_replay[]) is 'Writes (or removes) the sales of replayed amoCRM deals, in each deal''s currency, one statement for all of them.';
 
@@ -256,9 +281,15 @@ comment on function voronka.amocrm_write_sales(bigint[], voronka.amocrm_deal_rep
 -- deal rows amocrm_write_deals left.
 create function voronka.amocrm_write_leads(p_deal_ids bigint[])
 returns void
-language sql
+language plpgsql
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+declare
+  v_changed bigint[];
+  v_gone bigint[];
+begin
+  -- As for sales: write only the leads that differ, and run a statement only when it has rows.
   with deals as (
     select d.*,
            d.amo_created_at is not null and not d.is_deleted and exists (
@@ -271,27 +302,36 @@ as $$
     where d.id = any (p_deal_ids)
   ),
 
-  upserted as (
+  compared as (
+    select d.id, d.is_lead, l.id is not null as has_row,
+           (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
+             is distinct from (d.amo_created_at, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content, d.utm_term,
+                               d.id) as differs
+    from deals as d
+    left join voronka.lead as l on l.source = 'amocrm' and l.external_id = d.id::text
+  )
+
+  select array_agg(c.id) filter (where c.is_lead and c.differs), array_agg(c.id) filter (where not c.is_lead and c.has_row)
+    into v_changed, v_gone
+  from compared as c;
+
+  if v_changed is not null then
     insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign,
                                    utm_content, utm_term, amocrm_deal_id)
     select 'amocrm', d.id::text, d.amo_created_at, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content,
            d.utm_term, d.id
-    from deals as d
-    where d.is_lead
+    from voronka.amocrm_deal as d
+    where d.id = any (v_changed)
     on conflict (source, external_id) do update
       set occurred_at = excluded.occurred_at, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
           utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
-          amocrm_deal_id = excluded.amocrm_deal_id
-      where (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
-        is distinct from (excluded.occurred_at, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign,
-                          excluded.utm_content, excluded.utm_term, excluded.amocrm_deal_id)
-    returning 1
-  )
-
-  -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
-  delete from voronka.lead as l
-  using deals as d
-  where not d.is_lead and l.source = 'amocrm' and l.external_id = d.id::text
+          amocrm_deal_id = excluded.amocrm_deal_id;
+  end if;
+  if v_gone is not null then
+    -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
+    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = any (array(select v::text from unnest(v_gone) as v));
+  end if;
+end
 $$;
 comment on function voronka.amocrm_write_leads(bigint[]) is 'Writes (or removes) the leads of amoCRM deals: one per deal while it is in a lead pipeline and not deleted.';
 
@@ -302,6 +342,7 @@ create function voronka.amocrm_refresh_deals(p_deal_ids bigint[])
 returns void
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
 declare
   v_ids bigint[];
@@ -349,6 +390,7 @@ create function voronka.amocrm_observe_deals(
 returns integer
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
 declare
   v_deal_ids bigint[] := array(select distinct (s.snapshot ->> 'id')::bigint from unnest(p_snapshots) as s (snapshot));

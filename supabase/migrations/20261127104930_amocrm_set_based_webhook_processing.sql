@@ -3,6 +3,20 @@
 
 SET local check_function_bodies = off;
 
+DROP FUNCTION "voronka"."amocrm_bigint"(text);
+
+DROP FUNCTION "voronka"."amocrm_fields_from_api"(jsonb);
+
+DROP FUNCTION "voronka"."amocrm_fields_from_webhook"(jsonb);
+
+DROP FUNCTION "voronka"."amocrm_money"(text);
+
+DROP FUNCTION "voronka"."amocrm_time"(text);
+
+DROP FUNCTION "voronka"."amocrm_utm_from_fields"(jsonb);
+
+DROP FUNCTION "voronka"."amocrm_webhook_data_issues"(jsonb);
+
 DROP FUNCTION "voronka"."amocrm_webhook_deal_ids"(jsonb);
 
 DROP FUNCTION "voronka"."amocrm_write_deal"(bigint, voronka.amocrm_deal_replay);
@@ -10,6 +24,10 @@ DROP FUNCTION "voronka"."amocrm_write_deal"(bigint, voronka.amocrm_deal_replay);
 DROP FUNCTION "voronka"."amocrm_write_lead"(voronka.amocrm_deal);
 
 DROP FUNCTION "voronka"."amocrm_write_sale"(voronka.amocrm_deal, voronka.amocrm_deal_replay);
+
+DROP FUNCTION "voronka"."resolve_product"(bigint, numeric);
+
+DROP FUNCTION "voronka"."resolve_team"(text, text);
 
 CREATE OR REPLACE FUNCTION voronka.amocrm_apply_api_leads (
   p_leads   jsonb,
@@ -67,6 +85,103 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION voronka.amocrm_bigint (
+  p_value text
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return case when btrim(p_value) ~ '^-?[0-9]{1,18}$' then btrim(p_value)::bigint end;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_fields_from_api (
+  p_fields jsonb
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return (
+  with fields as (
+    select f.value as field, f.ordinality as n
+    from jsonb_array_elements(case jsonb_typeof(p_fields) when 'array' then p_fields else '[]'::jsonb end)
+         with ordinality as f
+    where jsonb_typeof(f.value) = 'object'
+  ),
+  normalized as (
+    select fields.n,
+           jsonb_build_object(
+             'id', fields.field ->> 'field_id',
+             'name', fields.field ->> 'field_name',
+             'code', fields.field ->> 'field_code',
+             'values', coalesce((
+               select jsonb_agg(to_jsonb(v.value ->> 'value') order by v.ordinality)
+               from jsonb_array_elements(case jsonb_typeof(fields.field -> 'values') when 'array' then fields.field -> 'values'
+                                                                                     else '[]'::jsonb end)
+                    with ordinality as v
+             ), '[]'::jsonb)) as field
+    from fields
+  )
+  select coalesce(jsonb_agg(normalized.field order by normalized.n), '[]'::jsonb) from normalized
+  );
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_fields_from_webhook (
+  p_fields jsonb
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return (
+  with fields as (
+    select f.value as field, f.ordinality as n
+    from jsonb_array_elements(case jsonb_typeof(p_fields) when 'array' then p_fields else '[]'::jsonb end)
+         with ordinality as f
+    where jsonb_typeof(f.value) = 'object'
+  ),
+  normalized as (
+    select fields.n,
+           jsonb_build_object(
+             'id', fields.field ->> 'id',
+             'name', fields.field ->> 'name',
+             'code', fields.field ->> 'code',
+             'values', coalesce((
+               select jsonb_agg(case jsonb_typeof(v.value) when 'object' then to_jsonb(v.value ->> 'value')
+                                                           else to_jsonb(v.value #>> '{}') end order by v.ordinality)
+               from jsonb_array_elements(case jsonb_typeof(fields.field -> 'values') when 'array' then fields.field -> 'values'
+                                                                                     else '[]'::jsonb end)
+                    with ordinality as v
+             ), '[]'::jsonb)) as field
+    from fields
+  )
+  select coalesce(jsonb_agg(normalized.field order by normalized.n), '[]'::jsonb) from normalized
+  );
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_money (
+  p_value text
+)
+  RETURNS numeric
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return case when btrim(p_value) ~ '^[0-9]{1,12}(\.[0-9]{1,2})?$' then btrim(p_value)::numeric end;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION voronka.amocrm_observe_deal (
   p_snapshot       jsonb,
   p_effective_at   timestamp with time zone,
@@ -91,6 +206,7 @@ CREATE OR REPLACE FUNCTION voronka.amocrm_observe_deals (
   RETURNS integer
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_generic_plan'
   AS $function$
 declare
   v_deal_ids bigint[] := array(select distinct (s.snapshot ->> 'id')::bigint from unnest(p_snapshots) as s (snapshot));
@@ -205,6 +321,7 @@ CREATE OR REPLACE FUNCTION voronka.amocrm_refresh_deals (
   RETURNS void
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_generic_plan'
   AS $function$
 declare
   v_ids bigint[];
@@ -227,6 +344,122 @@ begin
   perform voronka.amocrm_write_deals(v_ids, v_replays);
   perform voronka.amocrm_write_sales(v_ids, v_replays);
   perform voronka.amocrm_write_leads(v_ids);
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_time (
+  p_unix_seconds text
+)
+  RETURNS timestamp WITH time zone
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return case when btrim(p_unix_seconds) ~ '^[0-9]{1,12}$'
+                   and btrim(p_unix_seconds)::bigint between 946684800 and 4102444799
+              then to_timestamp(btrim(p_unix_seconds)::bigint) end;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_utm_from_fields (
+  p_fields jsonb
+)
+  RETURNS TABLE (
+    utm_source   text,
+    utm_medium   text,
+    utm_campaign text,
+    utm_content  text,
+    utm_term     text
+  )
+  LANGUAGE plpgsql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return query
+  with mapping as (
+    select m.id, m.target, m.field_id::text as field_id, lower(btrim(m.field_name)) as field_name, m.priority
+    from voronka.amocrm_field_mapping as m
+  ),
+  all_fields as (
+    select (f.value ->> 'id') as id,
+           lower(btrim(coalesce(f.value ->> 'name', ''))) as name,
+           upper(coalesce(f.value ->> 'code', '')) as code,
+           f.value
+    from jsonb_array_elements(case when jsonb_typeof(p_fields) = 'array' then p_fields else '[]'::jsonb end) as f
+    where jsonb_typeof(f.value) = 'object'
+  ),
+  fields as (
+    -- Only fields that can carry a UTM: a bulk webhook has hundreds of deals x dozens of fields.
+    select all_fields.id, all_fields.name, all_fields.code,
+           nullif(btrim(all_fields.value -> 'values' ->> 0), '') as value
+    from all_fields
+    where all_fields.code like 'UTM\_%'
+       or all_fields.name like 'utm\_%'
+       or exists (select 1 from mapping where mapping.field_id = all_fields.id or mapping.field_name = all_fields.name)
+  ),
+  tracking as (
+    select max(fields.value) filter (where fields.code = 'UTM_SOURCE' or fields.name = 'utm_source') as utm_source,
+           max(fields.value) filter (where fields.code = 'UTM_MEDIUM' or fields.name = 'utm_medium') as utm_medium,
+           max(fields.value) filter (where fields.code = 'UTM_CAMPAIGN' or fields.name = 'utm_campaign') as utm_campaign,
+           max(fields.value) filter (where fields.code = 'UTM_CONTENT' or fields.name = 'utm_content') as utm_content,
+           max(fields.value) filter (where fields.code = 'UTM_TERM' or fields.name = 'utm_term') as utm_term
+    from fields
+  ),
+  mapped as (
+    select distinct on (m.target) m.target, fields.value
+    from mapping as m
+    join fields
+      on (m.field_id is not null and fields.id = m.field_id)
+      or (m.field_name is not null and fields.name = m.field_name)
+    where fields.value is not null
+    order by m.target, m.priority, m.id
+  ),
+  from_url as (
+    select u.*
+    from mapped
+    cross join lateral voronka.utm_from_url(mapped.value) as u
+    where mapped.target = 'url'
+  )
+  select coalesce(tracking.utm_source, (select mapped.value from mapped where mapped.target = 'utm_source'), (select from_url.utm_source from from_url)),
+         coalesce(tracking.utm_medium, (select mapped.value from mapped where mapped.target = 'utm_medium'), (select from_url.utm_medium from from_url)),
+         coalesce(tracking.utm_campaign, (select mapped.value from mapped where mapped.target = 'utm_campaign'), (select from_url.utm_campaign from from_url)),
+         coalesce(tracking.utm_content, (select mapped.value from mapped where mapped.target = 'utm_content'), (select from_url.utm_content from from_url)),
+         coalesce(tracking.utm_term, (select mapped.value from mapped where mapped.target = 'utm_term'), (select from_url.utm_term from from_url))
+  from tracking;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.amocrm_webhook_data_issues (
+  p_lead jsonb
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return (
+  with time_fields as (
+    select f.field, p_lead ->> f.field as value
+    from unnest(array['updated_at', 'last_modified', 'created_at', 'date_create']) as f (field)
+  ),
+  issues as (
+    select 'implausible_time' as code, t.field, t.value
+    from time_fields as t
+    where nullif(btrim(t.value), '') is not null and voronka.amocrm_time(t.value) is null
+    union all
+    select 'unparseable_price', 'price', p_lead ->> 'price'
+    where nullif(btrim(p_lead ->> 'price'), '') is not null and voronka.amocrm_money(p_lead ->> 'price') is null
+  ),
+  final as (
+    select coalesce(jsonb_agg(jsonb_build_object('code', i.code, 'field', i.field, 'value', left(i.value, 100))
+                              order by i.code, i.field), '[]'::jsonb) as issues
+    from issues as i
+  )
+  select final.issues from final
+  );
 end
 $function$;
 
@@ -269,12 +502,14 @@ CREATE OR REPLACE FUNCTION voronka.amocrm_write_deals (
   p_replays  voronka.amocrm_deal_replay[]
 )
   RETURNS void
-  LANGUAGE sql
+  LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_generic_plan'
   AS $function$
+begin
   with replayed as (
-    select p_deal_ids[i] as deal_id, p_replays[i] as replay
-    from generate_subscripts(p_deal_ids, 1) as i
+    select u.deal_id, p_replays[u.i] as replay
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
   ),
 
   last_api_read as (
@@ -340,16 +575,23 @@ CREATE OR REPLACE FUNCTION voronka.amocrm_write_deals (
            excluded.responsible_user_id, excluded.amo_created_at, excluded.amo_updated_at, excluded.won_at,
            excluded.is_deleted, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign, excluded.utm_content,
            excluded.utm_term, excluded.custom_fields, excluded.needs_enrichment, excluded.data_issues,
-           excluded.state_effective_at, excluded.state_observation_count)
+           excluded.state_effective_at, excluded.state_observation_count);
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION voronka.amocrm_write_leads (
   p_deal_ids bigint[]
 )
   RETURNS void
-  LANGUAGE sql
+  LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_generic_plan'
   AS $function$
+declare
+  v_changed bigint[];
+  v_gone bigint[];
+begin
+  -- As for sales: write only the leads that differ, and run a statement only when it has rows.
   with deals as (
     select d.*,
            d.amo_created_at is not null and not d.is_deleted and exists (
@@ -362,27 +604,36 @@ CREATE OR REPLACE FUNCTION voronka.amocrm_write_leads (
     where d.id = any (p_deal_ids)
   ),
 
-  upserted as (
+  compared as (
+    select d.id, d.is_lead, l.id is not null as has_row,
+           (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
+             is distinct from (d.amo_created_at, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content, d.utm_term,
+                               d.id) as differs
+    from deals as d
+    left join voronka.lead as l on l.source = 'amocrm' and l.external_id = d.id::text
+  )
+
+  select array_agg(c.id) filter (where c.is_lead and c.differs), array_agg(c.id) filter (where not c.is_lead and c.has_row)
+    into v_changed, v_gone
+  from compared as c;
+
+  if v_changed is not null then
     insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign,
                                    utm_content, utm_term, amocrm_deal_id)
     select 'amocrm', d.id::text, d.amo_created_at, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content,
            d.utm_term, d.id
-    from deals as d
-    where d.is_lead
+    from voronka.amocrm_deal as d
+    where d.id = any (v_changed)
     on conflict (source, external_id) do update
       set occurred_at = excluded.occurred_at, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
           utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
-          amocrm_deal_id = excluded.amocrm_deal_id
-      where (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
-        is distinct from (excluded.occurred_at, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign,
-                          excluded.utm_content, excluded.utm_term, excluded.amocrm_deal_id)
-    returning 1
-  )
-
-  -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
-  delete from voronka.lead as l
-  using deals as d
-  where not d.is_lead and l.source = 'amocrm' and l.external_id = d.id::text
+          amocrm_deal_id = excluded.amocrm_deal_id;
+  end if;
+  if v_gone is not null then
+    -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
+    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = any (array(select v::text from unnest(v_gone) as v));
+  end if;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION voronka.amocrm_write_sales (
@@ -390,42 +641,109 @@ CREATE OR REPLACE FUNCTION voronka.amocrm_write_sales (
   p_replays  voronka.amocrm_deal_replay[]
 )
   RETURNS void
-  LANGUAGE sql
+  LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_generic_plan'
   AS $function$
+declare
+  v_changed bigint[];
+  v_gone bigint[];
+begin
+  -- Only deals whose sale row differs from what the replay left are written, and a statement runs
+  -- only when it has rows: the stale-day triggers fire once per statement, even of no rows.
   with replayed as (
-    select p_deal_ids[i] as deal_id, p_replays[i] as replay
-    from generate_subscripts(p_deal_ids, 1) as i
+    select u.deal_id, p_replays[u.i] as replay
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
   ),
 
-  upserted as (
-    insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
-    select r.deal_id, (r.replay).sale_product, (r.replay).sale_amount, d.currency, (r.replay).sale_won_at,
-           (r.replay).sale_voided_at, (r.replay).sale_void_reason
+  compared as (
+    select r.deal_id, (r.replay).sale_seen as sale_seen, s.deal_id is not null as has_row,
+           (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
+             is distinct from ((r.replay).sale_product, (r.replay).sale_amount, d.currency, (r.replay).sale_won_at,
+                               (r.replay).sale_voided_at, (r.replay).sale_void_reason) as differs
     from replayed as r
     join voronka.amocrm_deal as d on d.id = r.deal_id
-    where (r.replay).sale_seen
+    left join voronka.sale as s on s.deal_id = r.deal_id
+  )
+
+  select array_agg(c.deal_id) filter (where c.sale_seen and c.differs),
+         array_agg(c.deal_id) filter (where not c.sale_seen and c.has_row)
+    into v_changed, v_gone
+  from compared as c;
+
+  if v_changed is not null then
+    insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
+    select u.deal_id, (p_replays[u.i]).sale_product, (p_replays[u.i]).sale_amount, d.currency,
+           (p_replays[u.i]).sale_won_at, (p_replays[u.i]).sale_voided_at, (p_replays[u.i]).sale_void_reason
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
+    join voronka.amocrm_deal as d on d.id = u.deal_id
+    where u.deal_id = any (v_changed)
     on conflict (deal_id) do update
       set product_id = excluded.product_id, amount = excluded.amount, currency = excluded.currency,
           won_at = excluded.won_at, voided_at = excluded.voided_at, void_reason = excluded.void_reason,
-          updated_at = now()
-      where (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
-        is distinct from (excluded.product_id, excluded.amount, excluded.currency, excluded.won_at,
-                          excluded.voided_at, excluded.void_reason)
-    returning 1
-  )
-
-  -- No step of a deal's replay made a sale (e.g. a product rule was removed): nothing to keep.
-  delete from voronka.sale as s
-  using replayed as r
-  where s.deal_id = r.deal_id and not (r.replay).sale_seen
+          updated_at = now();
+  end if;
+  if v_gone is not null then
+    -- No step of the deal's replay made a sale (e.g. a product rule was removed): nothing to keep.
+    delete from voronka.sale as s where s.deal_id = any (v_gone);
+  end if;
+end
 $function$;
+
+CREATE OR REPLACE FUNCTION voronka.resolve_product (
+  p_pipeline_id bigint,
+  p_price       numeric
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return (select r.product_id
+  from voronka.product_rule as r
+  where r.amocrm_pipeline_id = p_pipeline_id
+    and (r.min_price is null or p_price >= r.min_price)
+    and (r.max_price is null or p_price <= r.max_price)
+  order by r.priority, r.id
+  limit 1
+  );
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.resolve_team (
+  p_utm_source   text,
+  p_utm_campaign text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return (select r.team_id
+  from voronka.team_utm_rule as r
+  where r.utm_source = lower(btrim(p_utm_source))
+    and (r.utm_campaign_pattern is null or coalesce(p_utm_campaign, '') ilike r.utm_campaign_pattern)
+  order by r.priority, (r.utm_campaign_pattern is null), r.id
+  limit 1
+  );
+end
+$function$;
+
+COMMENT ON FUNCTION "voronka"."amocrm_money"(text) IS 'A price as amoCRM sends it (digits, optionally 1-2 decimals) to numeric; null for anything else (negative, "5,000", "1e4").';
 
 COMMENT ON FUNCTION "voronka"."amocrm_observe_deals"(jsonb[], timestamp with time zone[], text, bigint) IS 'Stores normalized deal snapshots as observations (each once) and recomputes their deals, sales and leads, set-based. Returns the number of new observations.';
 
 COMMENT ON FUNCTION "voronka"."amocrm_refresh_deal"(bigint) IS 'Recomputes one amoCRM deal, its sale and its lead (voronka.amocrm_refresh_deals). The caller holds the deal''s lock.';
 
 COMMENT ON FUNCTION "voronka"."amocrm_refresh_deals"(bigint[]) IS 'Recomputes amoCRM deals, their sales (counted or voided, as an ordered replay of each deal''s observations leaves it) and their leads, one statement per table. Writes only what differs. The caller holds the deals'' locks (voronka.amocrm_lock_deals).';
+
+COMMENT ON FUNCTION "voronka"."amocrm_time"(text) IS 'Unix seconds (as amoCRM sends them, a string) to an instant; null when empty, malformed or outside 2000-01-01 .. 2100-01-01.';
+
+COMMENT ON FUNCTION "voronka"."amocrm_utm_from_fields"(jsonb) IS 'UTM tags from normalized amoCRM custom fields: tracking_data codes first, then voronka.amocrm_field_mapping fields, then a mapped URL field''s query string.';
+
+COMMENT ON FUNCTION "voronka"."amocrm_webhook_data_issues"(jsonb) IS 'Values of one webhook lead set aside as unknown, with the reason: [{code: implausible_time | unparseable_price, field, value}].';
 
 COMMENT ON FUNCTION "voronka"."amocrm_webhook_snapshots"(jsonb) IS 'Normalized snapshots of the deals a webhook payload carries (leads[add|update|status|responsible|delete|restore][i]), in body order; raises on an unknown shape.';
 
@@ -435,6 +753,26 @@ COMMENT ON FUNCTION "voronka"."amocrm_write_leads"(bigint[]) IS 'Writes (or remo
 
 COMMENT ON FUNCTION "voronka"."amocrm_write_sales"(bigint[], voronka.amocrm_deal_replay[]) IS 'Writes (or removes) the sales of replayed amoCRM deals, in each deal''s currency, one statement for all of them.';
 
+COMMENT ON FUNCTION "voronka"."resolve_product"(bigint, numeric) IS 'Product of a won deal in a pipeline at a price, or null when the deal is not a product sale.';
+
+COMMENT ON FUNCTION "voronka"."resolve_team"(text, text) IS 'Team for a pair of UTM tags by voronka.team_utm_rule, or null (unattributed).';
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_bigint"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_bigint"(text) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_fields_from_api"(jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_fields_from_api"(jsonb) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_fields_from_webhook"(jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_fields_from_webhook"(jsonb) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_money"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_money"(text) TO "service_role";
+
 REVOKE ALL ON FUNCTION "voronka"."amocrm_observe_deals"(jsonb[], timestamp WITH time zone[], text, bigint) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "voronka"."amocrm_observe_deals"(jsonb[], timestamp WITH time zone[], text, bigint) TO "service_role";
@@ -442,6 +780,18 @@ GRANT EXECUTE ON FUNCTION "voronka"."amocrm_observe_deals"(jsonb[], timestamp WI
 REVOKE ALL ON FUNCTION "voronka"."amocrm_refresh_deals"(bigint[]) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "voronka"."amocrm_refresh_deals"(bigint[]) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_time"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_time"(text) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_utm_from_fields"(jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_utm_from_fields"(jsonb) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."amocrm_webhook_data_issues"(jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."amocrm_webhook_data_issues"(jsonb) TO "service_role";
 
 REVOKE ALL ON FUNCTION "voronka"."amocrm_webhook_snapshots"(jsonb) FROM PUBLIC;
 
@@ -452,3 +802,11 @@ REVOKE ALL ON FUNCTION "voronka"."amocrm_write_deals"(bigint[], voronka.amocrm_d
 REVOKE ALL ON FUNCTION "voronka"."amocrm_write_leads"(bigint[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "voronka"."amocrm_write_sales"(bigint[], voronka.amocrm_deal_replay[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION "voronka"."resolve_product"(bigint, numeric) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."resolve_product"(bigint, numeric) TO "service_role";
+
+REVOKE ALL ON FUNCTION "voronka"."resolve_team"(text, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "voronka"."resolve_team"(text, text) TO "service_role";
