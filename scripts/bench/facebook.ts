@@ -81,7 +81,6 @@ try {
     };
     sample();
     const baselineRss = process.memoryUsage().rss;
-    if (process.env.BENCH_DEBUG_MEMORY) console.log("start memory", process.memoryUsage());
     const sampler = setInterval(sample, 25);
     console.log(
       `bench:facebook — ${ACCOUNTS} accounts x ${ADS} ads x ${DAYS} days, fake latency ${LATENCY} ms, ` +
