@@ -11,6 +11,7 @@ import postgres from "postgres";
 import { printFunnel } from "./lib/funnel-printout.ts";
 import { type LocalStack, startLocalStack } from "./lib/local-stack.ts";
 import { tryItCommands } from "./local/local-secrets.ts";
+import { demoLogins } from "./local/demo-users.ts";
 import { startScheduledJobs } from "./local/scheduled-jobs.ts";
 import { parseCommandLine, usageFromHeader } from "./lib/command-line.ts";
 
@@ -61,6 +62,10 @@ try {
   log("");
   log(`Database:  ${stack.databaseUrl}   (psql it; tables in schema voronka, the view in analytics)`);
   log(`Functions: ${stack.functionsUrl}/<name>`);
+  log(`Dashboard: ${stack.apiUrl}/   — sign in with a demo login (local only):`);
+  log(demoLogins());
+  log(`API:       ${stack.apiUrl}   (Data API /rest/v1/rpc/<function> and Auth /auth/v1: local stand-ins)`);
+  log(`Anon key:  ${stack.anonKey}`);
   log(`Report:    select jsonb_pretty(public.funnel_report());   — README.md documents the shape`);
   log("");
   log(tryItCommands(stack.functionsUrl, stack.databaseUrl, stack.functionsEnv));

@@ -12,9 +12,9 @@ const READ =
 
 function variablesReadInCode(): Set<string> {
   const names = new Set<string>();
-  for (const dir of ["supabase/functions", "scripts", "tests/support"]) {
+  for (const dir of ["supabase/functions", "scripts", "tests/support", "dashboard/src"]) {
     for (const file of readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, encoding: "utf8" })) {
-      if (!file.endsWith(".ts")) continue;
+      if (!/\.tsx?$/.test(file)) continue;
       const text = readFileSync(path.join(PROJECT_ROOT, dir, file), "utf8");
       for (const match of text.matchAll(READ)) names.add(match[1]);
     }

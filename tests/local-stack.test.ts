@@ -109,6 +109,29 @@ it("npm start brings up the stack with demo data, ingests, and stops on Ctrl-C",
       body: JSON.stringify({ submission_id: "try-1", utm_source: "kenesary" }),
     });
     expect(lead.status).toBe(201);
+
+    // The same gateway serves the dashboard and the Data API / Auth stand-ins; it prints how to sign in.
+    const api = `http://127.0.0.1:${FUNCTIONS_PORT}`;
+    const anonKey = second.output().match(/Anon key:\s+(\S+)/)?.[1];
+    expect(anonKey).toBeTruthy();
+    expect(second.output()).toMatch(/kenesary@voronka\.local\s+voronka-demo/);
+    const page = await fetch(`${api}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(anonKey);
+    const signIn = await fetch(`${api}/auth/v1/token?grant_type=password`, {
+      method: "POST",
+      headers: { apikey: anonKey!, "content-type": "application/json" },
+      body: JSON.stringify({ email: "kenesary@voronka.local", password: "voronka-demo" }),
+    });
+    expect(signIn.status).toBe(200);
+    const { access_token } = await signIn.json();
+    const report = await fetch(`${api}/rest/v1/rpc/funnel_report`, {
+      method: "POST",
+      headers: { apikey: anonKey!, authorization: `Bearer ${access_token}`, "content-type": "application/json" },
+      body: JSON.stringify({ p_days: 30 }),
+    });
+    expect(report.status).toBe(200);
+    expect((await report.json()).teams).toEqual(["kenesary"]);
     const sql = postgres(`postgresql://postgres:postgres@127.0.0.1:${PG_PORT}/postgres`, { max: 1 });
     try {
       const [row] = await sql`select team_id from voronka.lead where external_id = 'try-1'`;

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import postgres from "postgres";
+import { addDemoUsers } from "../local/demo-users.ts";
 import { migrationUp } from "./supabase-cli.ts";
 import { BOOTSTRAP_SQL, PROJECT_ROOT, SEED_SQL } from "./paths.ts";
 
@@ -36,12 +37,16 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   }
 }
 
-/** Bootstrap (idempotent) + `supabase migration up` (a no-op when nothing is pending). */
+/**
+ * Bootstrap (idempotent) + `supabase migration up` (a no-op when nothing is pending) + the local
+ * demo logins (auth.users; kept when they exist).
+ */
 export async function prepareDatabase(
   dbUrl: string,
   options: { seed?: boolean; includeAll?: boolean } = {},
 ): Promise<void> {
   await runSqlFile(dbUrl, BOOTSTRAP_SQL);
   await migrationUp(dbUrl, { includeAll: options.includeAll });
+  await addDemoUsers(dbUrl);
   if (options.seed) await runSqlFile(dbUrl, SEED_SQL);
 }

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { isPortTaken } from "./local-postgres.ts";
+import { type FetchHandler, nodeListener } from "../local/supabase-api/node-http.ts";
 import { FUNCTIONS_DIR, PROJECT_ROOT } from "./paths.ts";
 
 const require = createRequire(import.meta.url);
@@ -66,6 +67,8 @@ export interface FunctionsServerOptions {
   log?: (line: string) => void;
   /** First port of the function processes (default: port + 100), one per function. */
   upstreamPort?: number;
+  /** Every path outside /functions/v1 (the local Data API, Auth and dashboard: scripts/local/supabase-api). */
+  otherRoutes?: FetchHandler;
   /** Restart backoff after a function process exits: first delay, doubling up to maxMs. */
   restartDelayMs?: { initialMs: number; maxMs: number };
 }
@@ -211,7 +214,9 @@ export async function startFunctionsServer(options: FunctionsServerOptions): Pro
   // The proxy's own connections to the function processes, so stop() can close them: Deno's
   // graceful shutdown waits for open HTTP connections, and Node keeps idle ones alive (keep-alive).
   const agent = new http.Agent({ keepAlive: true });
+  const otherRoutes = options.otherRoutes && nodeListener(options.otherRoutes);
   const proxy = http.createServer((req, res) => {
+    if (otherRoutes && !(req.url ?? "").startsWith("/functions/v1/")) return otherRoutes(req, res);
     const match = (req.url ?? "").match(/^\/functions\/v1\/([^/?]+)/);
     const target = match ? upstream.get(match[1]) : undefined;
     if (!target) {

@@ -4,6 +4,9 @@ import path from "node:path";
 import { prepareDatabase } from "./database-setup.ts";
 import { type FunctionsServer, readFunctionsEnvFile, startFunctionsServer } from "./functions-server.ts";
 import { withLocalDefaults } from "../local/local-secrets.ts";
+import { createSupabaseApi, type SupabaseApi } from "../local/supabase-api/gateway.ts";
+import { LOCAL_JWT_SECRET } from "../local/supabase-api/jwt.ts";
+import { DASHBOARD_DIST, ensureDashboardBuilt } from "./dashboard-build.ts";
 import { type LocalPostgres, startLocalPostgres } from "./local-postgres.ts";
 import { PROJECT_ROOT } from "./paths.ts";
 
@@ -19,6 +22,10 @@ export interface LocalStackOptions {
 export interface LocalStack {
   databaseUrl: string;
   functionsUrl: string;
+  /** The gateway: Data API (/rest/v1), Auth (/auth/v1), functions and the dashboard at /. */
+  apiUrl: string;
+  anonKey: string;
+  serviceRoleKey: string;
   /** Environment every function runs with. */
   functionsEnv: Record<string, string>;
   seeded: boolean;
@@ -32,8 +39,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir ?? path.join(PROJECT_ROOT, ".local/postgres");
   let database: LocalPostgres | undefined;
   let functions: FunctionsServer | undefined;
+  let api: SupabaseApi | undefined;
   const stop = async () => {
     await functions?.stop().catch(() => {});
+    await api?.close().catch(() => {});
     await database?.stop().catch(() => {});
   };
   try {
@@ -57,9 +66,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (defaulted.length)
       log(`• local-only defaults for ${defaulted.join(", ")} (set them in supabase/functions/.env)`);
-    log(`• Edge Functions (Deno) on http://127.0.0.1:${functionsPort}/functions/v1/<name>`);
+    await ensureDashboardBuilt(log);
+    const apiUrl = `http://127.0.0.1:${functionsPort}`;
+    api = createSupabaseApi({
+      databaseUrl: database.url,
+      jwtSecret: LOCAL_JWT_SECRET,
+      publicUrl: apiUrl,
+      dashboardDir: DASHBOARD_DIST,
+    });
+    log(`• Edge Functions (Deno) on ${apiUrl}/functions/v1/<name>`);
+    log(
+      `• Data API and Auth (local stand-ins) on ${apiUrl}/rest/v1/rpc/<function>, ${apiUrl}/auth/v1; dashboard at ${apiUrl}/`,
+    );
     functions = await startFunctionsServer({
       port: functionsPort,
+      otherRoutes: api.handler,
       upstreamPort: options.functionProcessesPort,
       env: functionsEnv,
       log: (l) => process.stderr.write(l),
@@ -67,6 +88,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       databaseUrl: database.url,
       functionsUrl: functions.url,
+      apiUrl,
+      anonKey: api.anonKey,
+      serviceRoleKey: api.serviceRoleKey,
       functionsEnv,
       seeded: database.created,
       stop,

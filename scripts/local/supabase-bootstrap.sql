@@ -66,3 +66,38 @@ grant execute on function auth.jwt(), auth.uid(), auth.role() to anon, authentic
 -- Hosted Supabase grants the API roles usage on public; new objects are NOT granted by default
 -- (since 2026), so migrations grant what they mean to expose.
 grant usage on schema public to anon, authenticated, service_role;
+
+-- pgcrypto in `extensions`, as on hosted Supabase (the local Auth stand-in hashes passwords with bcrypt).
+create extension if not exists pgcrypto with schema extensions;
+
+-- The parts of Supabase Auth's own tables that the local Auth stand-in
+-- (scripts/local/supabase-api/auth-server.ts) uses: same names and column types as hosted
+-- auth.users / auth.refresh_tokens, fewer columns. Not reachable through the API roles.
+create table if not exists auth.users (
+  id uuid primary key,
+  aud varchar(255) not null default 'authenticated',
+  role varchar(255) not null default 'authenticated',
+  email varchar(255) unique,
+  encrypted_password varchar(255),
+  email_confirmed_at timestamptz,
+  last_sign_in_at timestamptz,
+  raw_app_meta_data jsonb,
+  raw_user_meta_data jsonb,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  banned_until timestamptz,
+  deleted_at timestamptz,
+  is_anonymous boolean not null default false
+);
+
+create table if not exists auth.refresh_tokens (
+  id bigserial primary key,
+  token varchar(255) unique not null,
+  user_id varchar(255) not null,
+  revoked boolean not null default false,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  parent varchar(255),
+  session_id uuid
+);
+create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);

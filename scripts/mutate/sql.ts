@@ -1,7 +1,8 @@
-// SQL mutation testing: every mutant of the target files (scripts/mutate/sql-operators.ts) is
-// written into a scratch copy of the project, and the test files that cover its file run there
-// against a fresh Postgres (their own port). A failing run caught the mutant; a passing one let it
-// survive. The project's own files are never touched.
+// SQL mutation testing: every mutant of the target schema files (scripts/mutate/sql-operators.ts)
+// is written into a scratch copy of the project, whose migrations are replaced by the schema files
+// themselves (plus the migrations' hand-written data), and the test files that cover its file run
+// there against a fresh Postgres (their own port). A failing run caught the mutant; a passing one
+// let it survive. The project's own files are never touched.
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +10,6 @@ import { PROJECT_ROOT } from "../lib/paths.ts";
 import { applyMutant, definitionsOf, mutantsOf, type SqlMutant, withoutComments } from "./sql-operators.ts";
 import {
   ACCEPTED_SQL_SURVIVORS,
-  DEAD_DEFINITIONS,
   DECLARED_SQL_MUTANTS,
   EQUIVALENT_SQL_MUTANTS,
   SQL_FOLDER,
@@ -29,18 +29,11 @@ export interface MutantResult {
 /** Every SQL mutant of the targets, in file order (declared ones included). */
 export function sqlMutants(folder = path.join(PROJECT_ROOT, SQL_FOLDER)): SqlMutant[] {
   const files = SQL_TARGETS.map((t) => t.file);
-  // The database keeps the last definition of each name: earlier ones are history.
-  const allFiles = [...new Set([...files, ...readdirSorted(folder)])].sort();
-  const lastFileOf = new Map<string, string>();
-  for (const file of allFiles) {
-    for (const d of definitionsOf(withoutComments(readFileSync(path.join(folder, file), "utf8")))) {
-      lastFileOf.set(d.name, file);
-    }
-  }
   const mutants: SqlMutant[] = [];
   for (const file of files) {
     const text = readFileSync(path.join(folder, file), "utf8");
-    mutants.push(...mutantsOf(file, text, (name) => lastFileOf.get(name) === file && !(name in DEAD_DEFINITIONS)));
+    // supabase/schemas holds one definition of each object: every definition is live.
+    mutants.push(...mutantsOf(file, text, () => true));
     for (const declared of DECLARED_SQL_MUTANTS.filter((d) => d.file === file)) {
       const start = text.indexOf(declared.find);
       if (start < 0) throw new Error(`declared mutant ${declared.id}: "${declared.find}" not found in ${file}`);
@@ -72,6 +65,31 @@ function makeScratch(dir: string): void {
     cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"));
+  writeSchemaMigration(dir);
+}
+
+/**
+ * The scratch copy's migrations become one file: every schema file as it is now (mutated or not),
+ * then the hand-written part of each migration (data, schedules: what pg-delta does not diff).
+ * tests/schema-drift.test.ts keeps the two ways of building the database equal.
+ */
+export function writeSchemaMigration(dir: string): void {
+  const migrations = path.join(dir, "supabase/migrations");
+  const handWritten = readdirSorted(migrations).map((file) => {
+    const text = readFileSync(path.join(migrations, file), "utf8");
+    const marker = text.search(/^-- Hand-written:/m);
+    return marker < 0 ? "" : text.slice(marker);
+  });
+  rmSync(migrations, { recursive: true, force: true });
+  mkdirSync(migrations, { recursive: true });
+  const schemas = path.join(dir, SQL_FOLDER);
+  const definitions = readdirSorted(schemas)
+    .sort()
+    .map((file) => `-- ${file}\n${readFileSync(path.join(schemas, file), "utf8")}`);
+  writeFileSync(
+    path.join(migrations, "20000101000000_schemas.sql"),
+    ["set local check_function_bodies = off;", ...definitions, ...handWritten].join("\n\n"),
+  );
 }
 
 function runTests(
@@ -172,6 +190,7 @@ async function runMutant(
   const file = path.join(worker.dir, SQL_FOLDER, mutant.file);
   const original = readFileSync(file, "utf8");
   writeFileSync(file, applyMutant(original, mutant));
+  writeSchemaMigration(worker.dir);
   const started = performance.now();
   const tests = SQL_TARGETS.find((t) => t.file === mutant.file)!.tests;
   try {
@@ -185,5 +204,6 @@ async function runMutant(
     };
   } finally {
     writeFileSync(file, original);
+    writeSchemaMigration(worker.dir);
   }
 }

@@ -2,14 +2,14 @@
 //
 // SQL: the files that compute or ingest the numbers, each with the test files that cover it
 // (tests that start Deno or the whole stack on fixed ports are left out: they would only make a
-// run slower and cannot run side by side). When the SQL moves (supabase/schemas), change the
-// folder and the file names here.
+// run slower and cannot run side by side). The files are those of supabase/schemas: one
+// definition of each object, so every definition in them is live.
 //
 // Equivalent mutants: changes that cannot alter behaviour, with the reason. They are not run and
 // do not count in the score. Survivors that are not equivalent are listed by the run, and the
 // README's "Mutation testing" section says why each is not worth a test.
 
-export const SQL_FOLDER = "supabase/migrations";
+export const SQL_FOLDER = "supabase/schemas";
 
 const FUNNEL_TESTS = ["tests/funnel"];
 const AMOCRM_TESTS = [
@@ -30,70 +30,59 @@ const FACEBOOK_TESTS = [
   "tests/facebook/faults.test.ts",
   "tests/facebook/settings-rpc.test.ts",
 ];
+const REPORT_TESTS = [...FUNNEL_TESTS, "tests/facebook/settings-rpc.test.ts"];
 
+/** The schema files that compute or ingest the numbers, each with the tests that cover it. */
 export const SQL_TARGETS: { file: string; tests: string[] }[] = [
-  { file: "20261126000100_settings_and_teams.sql", tests: [...FUNNEL_TESTS, "tests/amocrm/deal-state.test.ts"] },
-  { file: "20261126000200_products.sql", tests: [...FUNNEL_TESTS, "tests/amocrm/deal-state.test.ts"] },
-  { file: "20261126000500_funnel_analytics.sql", tests: FUNNEL_TESTS },
-  { file: "20261126000600_funnel_report_rpc.sql", tests: [...FUNNEL_TESTS, "tests/facebook/settings-rpc.test.ts"] },
-  { file: "20261126000700_proftest_lead_capture.sql", tests: ["tests/lead-capture"] },
-  { file: "20261126000800_stale_day_triggers_static_sql.sql", tests: FUNNEL_TESTS },
-  { file: "20261126000950_analyst_views.sql", tests: FUNNEL_TESTS },
-  { file: "20261126001100_amocrm_field_mapping_and_utm.sql", tests: AMOCRM_TESTS },
-  { file: "20261126001200_amocrm_deal_observations.sql", tests: AMOCRM_TESTS },
-  { file: "20261126001400_amocrm_ingest_functions.sql", tests: AMOCRM_TESTS },
-  { file: "20261126002000_facebook_sync_functions.sql", tests: FACEBOOK_TESTS },
-  { file: "20261126002100_facebook_ad_account_settings_rpc.sql", tests: FACEBOOK_TESTS },
-  { file: "20261127000200_amocrm_deal_serialised_replay.sql", tests: AMOCRM_TESTS },
-  {
-    file: "20261127000500_access_by_database_role.sql",
-    tests: [...FUNNEL_TESTS, "tests/facebook/settings-rpc.test.ts"],
-  },
-  { file: "20261127000600_data_health.sql", tests: [...FUNNEL_TESTS, "tests/health"] },
-  { file: "20261127000700_funnel_report_health_warnings.sql", tests: FUNNEL_TESTS },
-  { file: "20261127000900_raw_retention.sql", tests: ["tests/retention.test.ts"] },
+  { file: "01_settings.sql", tests: FUNNEL_TESTS },
+  { file: "02_teams.sql", tests: [...FUNNEL_TESTS, "tests/amocrm/deal-state.test.ts"] },
+  { file: "03_products.sql", tests: [...FUNNEL_TESTS, "tests/amocrm/deal-state.test.ts"] },
+  { file: "04_exchange_rates.sql", tests: FUNNEL_TESTS },
+  { file: "05_utm.sql", tests: [...AMOCRM_TESTS, "tests/lead-capture"] },
+  { file: "07_facebook_sync.sql", tests: FACEBOOK_TESTS },
+  { file: "08_leads.sql", tests: ["tests/lead-capture"] },
+  { file: "11_amocrm_snapshots.sql", tests: AMOCRM_TESTS },
+  { file: "13_amocrm_deal_state.sql", tests: AMOCRM_TESTS },
+  { file: "14_amocrm_webhooks.sql", tests: AMOCRM_TESTS },
+  { file: "15_analytics_facts.sql", tests: FUNNEL_TESTS },
+  { file: "16_access.sql", tests: REPORT_TESTS },
+  { file: "17_funnel_report.sql", tests: REPORT_TESTS },
+  { file: "18_data_health.sql", tests: [...FUNNEL_TESTS, "tests/health"] },
+  { file: "19_analyst_views.sql", tests: FUNNEL_TESTS },
+  { file: "20_facebook_settings.sql", tests: FACEBOOK_TESTS },
+  { file: "21_retention.sql", tests: ["tests/retention.test.ts"] },
 ];
-
-/**
- * Definitions that exist but no longer run (a later file re-pointed every caller elsewhere).
- * Mutating them is pointless: the database keeps them only for history.
- */
-export const DEAD_DEFINITIONS: Record<string, string> = {
-  "analytics.mark_stale_days":
-    "replaced by the per-table trigger functions of 20261126000800; no trigger calls it any more",
-};
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
-  "20261127000200_amocrm_deal_serialised_replay.sql:inbox.amocrm_webhook_deal_ids:coalesce-drop:1":
+  "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:coalesce-drop:1":
     "a null array locks nothing, as an empty one does (voronka.amocrm_lock_deals unnests it)",
-  "20261127000200_amocrm_deal_serialised_replay.sql:inbox.amocrm_webhook_deal_ids:and-term-drop:1":
+  "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:and-term-drop:1":
     "->> 'id' of a non-object is null, and voronka.amocrm_lock_deals skips null ids",
-  "20261127000200_amocrm_deal_serialised_replay.sql:inbox.amocrm_webhook_deal_ids:and-term-drop:2":
-    "voronka.amocrm_lock_deals skips null ids",
-  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_observe_deal:coalesce-drop:1":
+  "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:and-term-drop:2": "voronka.amocrm_lock_deals skips null ids",
+  "13_amocrm_deal_state.sql:voronka.amocrm_observe_deal:coalesce-drop:1":
     "every snapshot carries is_deleted: both normalizers set it",
-  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_observe_deal:coalesce-drop:2":
+  "13_amocrm_deal_state.sql:voronka.amocrm_observe_deal:coalesce-drop:2":
     "a webhook's status change time is its effective time, which won_at falls back to anyway",
-  "20261126002100_facebook_ad_account_settings_rpc.sql:public.assign_facebook_ad_account:coalesce-drop:1":
+  "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
-  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
+  "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
     "p_lead comes from jsonb_array_elements, which never yields SQL null (a JSON null is the jsonb 'null')",
-  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_snapshot_from_api:coalesce-drop:1":
+  "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_api:coalesce-drop:1":
     "p_lead comes from jsonb_array_elements, which never yields SQL null (a JSON null is the jsonb 'null')",
-  "20261127000200_amocrm_deal_serialised_replay.sql:voronka.amocrm_snapshot_from_api:coalesce-drop:2":
+  "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_api:coalesce-drop:2":
     "is_deleted null and false are read the same everywhere (every reader coalesces it to false)",
-  "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:1":
+  "07_facebook_sync.sql:voronka.sync_fb_discovery:coalesce-drop:1":
     "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
-  "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:2":
+  "07_facebook_sync.sql:voronka.sync_fb_discovery:coalesce-drop:2":
     "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
-  "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:4":
+  "07_facebook_sync.sql:voronka.sync_fb_discovery:coalesce-drop:4":
     "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
-  "20261126002000_facebook_sync_functions.sql:voronka.sync_fb_discovery:coalesce-drop:8":
+  "07_facebook_sync.sql:voronka.sync_fb_discovery:coalesce-drop:8":
     "jsonb_to_recordset is strict: null gives no rows, exactly as '[]' does",
-  "20261126001100_amocrm_field_mapping_and_utm.sql:voronka.amocrm_utm_from_fields:coalesce-drop:1":
+  "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:1":
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
-  "20261126001100_amocrm_field_mapping_and_utm.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
+  "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
 };
 
@@ -102,15 +91,15 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
  * does not hide them); the reason is printed beside each.
  */
 export const ACCEPTED_SQL_SURVIVORS: Record<string, string> = {
-  "20261127000200_amocrm_deal_serialised_replay.sql:inbox.amocrm_process_webhook_event:coalesce-drop:1":
+  "14_amocrm_webhooks.sql:voronka.amocrm_process_webhook_event:coalesce-drop:1":
     "the receiver stores a parse error with every body it could not parse; the fallback text is for hand-made rows",
-  "20261127000500_access_by_database_role.sql:analytics.visible_teams:coalesce-drop:2":
+  "16_access.sql:analytics.visible_teams:coalesce-drop:2":
     "anon and authenticated cannot log in (NOLOGIN), so session_user never decides a member's scope; a direct session sees every team either way",
-  "20261126002000_facebook_sync_functions.sql:voronka.start_fb_sync_run:range-edge:1":
+  "07_facebook_sync.sql:voronka.start_fb_sync_run:range-edge:1":
     "a run's start compared with now() - threshold: < and <= differ only within the same microsecond",
-  "20261126000500_funnel_analytics.sql:analytics.refresh_funnel_analytics:range-edge:1":
+  "15_analytics_facts.sql:analytics.refresh_funnel_analytics:range-edge:1":
     "housekeeping of the refresh log (keeps 1,000 or 1,001 rows); no figure reads more than the latest row",
-  "20261126000500_funnel_analytics.sql:analytics.refresh_funnel_analytics:rounding:1":
+  "15_analytics_facts.sql:analytics.refresh_funnel_analytics:rounding:1":
     "duration_ms of the refresh log to 0.1 or 1 ms: an operator's figure, not a report's",
 };
 
@@ -120,56 +109,68 @@ export const ACCEPTED_SQL_SURVIVORS: Record<string, string> = {
  */
 export const DECLARED_SQL_MUTANTS: { file: string; id: string; find: string; replace: string }[] = [
   {
-    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    file: "04_exchange_rates.sql",
+    id: "previous-day-rate",
+    find: "where r.day = p_day and r.currency = p_currency",
+    replace: "where r.day = p_day - 1 and r.currency = p_currency",
+  },
+  {
+    file: "04_exchange_rates.sql",
+    id: "reporting-currency-not-identity",
+    find: "case when p_currency = s.reporting_currency then 1",
+    replace: "case when p_currency = s.reporting_currency then null",
+  },
+  {
+    file: "15_analytics_facts.sql",
     id: "lead-update-trigger-dropped",
     find: `create trigger lead_stale_on_update after update on voronka.lead
   referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');`,
     replace: "",
   },
   {
-    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    file: "15_analytics_facts.sql",
     id: "sale-update-trigger-dropped",
     find: `create trigger sale_stale_on_update after update on voronka.sale
   referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_instant_days('won_at');`,
     replace: "",
   },
   {
-    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    file: "15_analytics_facts.sql",
     id: "sale-delete-trigger-dropped",
     find: `create trigger sale_stale_on_delete after delete on voronka.sale
   referencing old table as old_rows for each statement execute function analytics.mark_stale_instant_days('won_at');`,
     replace: "",
   },
   {
-    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    file: "15_analytics_facts.sql",
     id: "insight-update-trigger-dropped",
     find: `create trigger fb_ad_insight_stale_on_update after update on voronka.fb_ad_insight
   referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_insight_days();`,
     replace: "",
   },
   {
-    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    file: "15_analytics_facts.sql",
     id: "insight-delete-trigger-dropped",
     find: `create trigger fb_ad_insight_stale_on_delete after delete on voronka.fb_ad_insight
   referencing old table as old_rows for each statement execute function analytics.mark_stale_insight_days();`,
     replace: "",
   },
   {
-    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    file: "15_analytics_facts.sql",
     id: "rate-insert-trigger-dropped",
     find: `create trigger exchange_rate_stale_on_insert after insert on voronka.exchange_rate
   referencing new table as new_rows for each statement execute function analytics.mark_stale_rate_days();`,
     replace: "",
   },
   {
-    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    file: "15_analytics_facts.sql",
     id: "rate-update-trigger-dropped",
     find: `create trigger exchange_rate_stale_on_update after update on voronka.exchange_rate
   referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_rate_days();`,
     replace: "",
   },
   {
-    file: "20261126000800_stale_day_triggers_static_sql.sql",
+    file: "15_analytics_facts.sql",
     id: "lead-delete-trigger-dropped",
     find: `create trigger lead_stale_on_delete after delete on voronka.lead
   referencing old table as old_rows for each statement execute function analytics.mark_stale_instant_days('occurred_at');`,

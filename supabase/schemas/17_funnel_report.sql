@@ -235,17 +235,19 @@ as $$
     'live_days', (select count(distinct sd.day) from analytics.stale_day as sd where sd.day between p_from and p_until),
     'facebook_synced_at', (select max(run.finished_at) from voronka.fb_sync_run as run
                             where run.status in ('succeeded', 'partial')),
+    -- The limits as expressions: an index scan backwards from the latest plausible instant.
     'last_sale_at', (select max(s.won_at)
                        from voronka.sale as s
-                       cross join analytics.plausible_instants() as pi
-                      where s.voided_at is null and s.won_at between pi.earliest and pi.latest
+                      where s.voided_at is null
+                        and s.won_at between (analytics.plausible_instants()).earliest
+                                         and (analytics.plausible_instants()).latest
                         and (p_teams is null or exists (select 1 from voronka.amocrm_deal as d
                                                         where d.id = s.deal_id
                                                           and coalesce(d.team_id, 'unattributed') = any (p_teams)))),
     'last_lead_at', (select max(l.occurred_at)
                        from voronka.lead as l
-                       cross join analytics.plausible_instants() as pi
-                      where l.occurred_at between pi.earliest and pi.latest
+                      where l.occurred_at between (analytics.plausible_instants()).earliest
+                                              and (analytics.plausible_instants()).latest
                         and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))),
     'generated_at', now())
 $$;

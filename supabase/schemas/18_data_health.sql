@@ -8,8 +8,10 @@
 
 -- The one definition of a plausible instant for a sale or a lead: not before 2000, not more than
 -- a day ahead of now (clock skew). Anything else is a data error, never the latest sale.
-create function analytics.plausible_instants()
-returns table (earliest timestamptz, latest timestamptz)
+-- One row, not a set: `(analytics.plausible_instants()).latest` is then an expression the planner
+-- evaluates when it estimates a condition, so `won_at > (…).latest` is known to be rare and uses
+-- the index.
+create function analytics.plausible_instants(out earliest timestamptz, out latest timestamptz)
 language sql
 stable
 set search_path = ''
@@ -57,7 +59,8 @@ language sql
 stable
 set search_path = ''
 as $$
-  with bounds as (
+  with bounds as materialized (
+    -- Materialized: inlined, the two function calls would run once per row they filter.
     select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
   ),
 
@@ -140,13 +143,16 @@ language sql
 stable
 set search_path = ''
 as $$
-  with bounds as (
+  with bounds as materialized (
+    -- Materialized: inlined, the two function calls would run once per row they filter.
     select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
   ),
 
   -- Team-scoped checks.
+  -- Only the columns the checks read: a deal row carries its custom fields.
   deals_in_scope as (
-    select d.*
+    select d.id, d.status_id, d.is_deleted, d.needs_enrichment, d.won_at, d.amo_updated_at, d.pipeline_id,
+           d.price, d.data_issues
     from voronka.amocrm_deal as d
     where p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams)
   ),
@@ -167,10 +173,8 @@ as $$
 
   -- Won, not waiting for the API, yet no product: the pipeline (or price band) maps to none.
   -- A sale voided for another reason (lost, reopened, deleted) is not a missing product.
-  won_unmapped as (
-    select count(*) as n,
-           (array_agg(d.id order by d.id))[1:10] as sample_ids,
-           to_jsonb(array_agg(distinct d.pipeline_id)) as pipeline_ids
+  won_in_window as materialized (
+    select d.id, d.pipeline_id, d.price
     from deals_in_scope as d
     cross join bounds
     where d.status_id = 142 and not d.is_deleted and not d.needs_enrichment
@@ -178,7 +182,15 @@ as $$
       and coalesce(d.won_at, d.amo_updated_at) < bounds.until_at
       and not exists (select 1 from voronka.sale as s
                       where s.deal_id = d.id and (s.voided_at is null or s.void_reason <> 'unmapped'))
-      and voronka.resolve_product(d.pipeline_id, d.price) is null
+  ),
+
+  -- A separate step so the product rules are looked up only for the window's won deals.
+  won_unmapped as (
+    select count(*) as n,
+           (array_agg(w.id order by w.id))[1:10] as sample_ids,
+           to_jsonb(array_agg(distinct w.pipeline_id)) as pipeline_ids
+    from won_in_window as w
+    where voronka.resolve_product(w.pipeline_id, w.price) is null
   ),
 
   deals_with_issues as (
@@ -241,12 +253,9 @@ language sql
 stable
 set search_path = ''
 as $$
-  with bounds as (
+  with bounds as materialized (
+    -- Materialized: inlined, the two function calls would run once per row they filter.
     select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
-  ),
-
-  plausible as (
-    select pi.earliest, pi.latest from analytics.plausible_instants() as pi
   ),
 
   teams_in_scope as (
@@ -254,42 +263,44 @@ as $$
   ),
 
   -- Team-scoped checks.
-  deals_in_scope as (
-    select d.*
-    from voronka.amocrm_deal as d
-    where p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams)
+  -- The limits as expressions, not a join: index conditions on won_at / occurred_at (two short
+  -- range scans), where a join would filter every row.
+  -- Materialized so the sales are found first (through the index), then their deals' teams.
+  implausible_sale_rows as materialized (
+    select s.deal_id
+    from voronka.sale as s
+    where s.voided_at is null
+      and (s.won_at < (analytics.plausible_instants()).earliest or s.won_at > (analytics.plausible_instants()).latest)
   ),
 
   implausible_sales as (
     select count(*) as n, (array_agg(s.deal_id order by s.deal_id))[1:10] as sample_ids
-    from voronka.sale as s
-    join deals_in_scope as d on d.id = s.deal_id
-    cross join plausible
-    where s.voided_at is null and (s.won_at < plausible.earliest or s.won_at > plausible.latest)
+    from implausible_sale_rows as s
+    join voronka.amocrm_deal as d on d.id = s.deal_id
+    where p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams)
   ),
 
   implausible_leads as (
     select count(*) as n, (array_agg(l.id order by l.id))[1:10] as sample_ids
     from voronka.lead as l
-    cross join plausible
-    where (l.occurred_at < plausible.earliest or l.occurred_at > plausible.latest)
+    where (l.occurred_at < (analytics.plausible_instants()).earliest or l.occurred_at > (analytics.plausible_instants()).latest)
       and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))
   ),
 
   window_leads as (
     select l.source, coalesce(l.team_id, 'unattributed') as team_id
     from voronka.lead as l
-    cross join bounds
-    where l.occurred_at >= bounds.from_at and l.occurred_at < bounds.until_at
+    where l.occurred_at >= (select bounds.from_at from bounds) and l.occurred_at < (select bounds.until_at from bounds)
       and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))
   ),
 
   window_sales as (
     select coalesce(d.team_id, 'unattributed') as team_id
     from voronka.sale as s
-    join deals_in_scope as d on d.id = s.deal_id
-    cross join bounds
-    where s.voided_at is null and s.won_at >= bounds.from_at and s.won_at < bounds.until_at
+    join voronka.amocrm_deal as d on d.id = s.deal_id
+    where s.voided_at is null
+      and s.won_at >= (select bounds.from_at from bounds) and s.won_at < (select bounds.until_at from bounds)
+      and (p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams))
   ),
 
   lead_coverage as (
@@ -322,9 +333,13 @@ as $$
     join teams_in_scope as tis on tis.team_id = sda.team_id
   ),
 
+  leads_per_team as materialized (
+    select wl.team_id, count(*) as leads from window_leads as wl group by wl.team_id
+  ),
+
   team_figures as (
     select tis.team_id,
-           (select count(*) from window_leads as wl where wl.team_id = tis.team_id) as leads,
+           coalesce((select lpt.leads from leads_per_team as lpt where lpt.team_id = tis.team_id), 0) as leads,
            exists (select 1 from spend_accounts as sa where sa.team_id = tis.team_id) as has_spend_data,
            (select array_agg(sa.ad_account_id order by sa.ad_account_id) from spend_accounts as sa
              where sa.team_id = tis.team_id and sa.has_spend) as spending_accounts
@@ -404,7 +419,8 @@ as $$
     select s.facebook_sync_stale_after from voronka.setting as s
   ),
 
-  bounds as (
+  bounds as materialized (
+    -- Materialized: inlined, the two function calls would run once per row they filter.
     select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
   ),
 

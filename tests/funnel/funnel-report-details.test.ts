@@ -247,4 +247,29 @@ describe("defaults and the analysts' function", () => {
       { day: "2026-11-20", team_id: "kenesary", spend: 0, leads: 1, express_revenue: 0, flagman_revenue: 0 },
     ]);
   });
+
+  it("analytics.funnel_facts gives 0, not null, for counts on a day with only spend", async () => {
+    await db.sql`
+      insert into voronka.fb_ad_account (id, name, currency, timezone_name, team_id)
+      values ('7700001', 'Only spend', 'KZT', 'Asia/Almaty', 'kenesary')`;
+    await db.sql`
+      insert into voronka.fb_ad_insight (ad_id, date_start, ad_account_id, currency, spend, impressions, clicks)
+      values ('7700001001', '2026-11-21', '7700001', 'KZT', 1500.50, 100, 7)`;
+    const rows = await db.sql`
+      select day::text, team_id, spend::float8, spend_rows_missing_rate, leads, express_purchases, flagman_purchases,
+             sale_rows_missing_rate
+      from analytics.funnel_facts('2026-11-21', '2026-11-21')`;
+    expect(rows).toEqual([
+      {
+        day: "2026-11-21",
+        team_id: "kenesary",
+        spend: 1500.5,
+        spend_rows_missing_rate: "0",
+        leads: "0",
+        express_purchases: "0",
+        flagman_purchases: "0",
+        sale_rows_missing_rate: "0",
+      },
+    ]);
+  });
 });

@@ -29,6 +29,10 @@ export const TEST_PORT_BLOCKS = {
   exitProxy: { offset: 31, count: 2 },
   doctorFunctions: { offset: 33, count: 2 }, // tests/doctor.test.ts: proxy + health
   doctorNothing: { offset: 35, count: 1 }, // a port where no functions answer // tests/function-processes.test.ts: proxy + health after exit()
+  dataApi: { offset: 36, count: 1 }, // tests/supabase-api/data-api.test.ts: the local Data API + Auth
+  authApi: { offset: 37, count: 1 }, // tests/supabase-api/auth.test.ts
+  dashboardGateway: { offset: 38, count: 1 },
+  dataApiNoDatabase: { offset: 39, count: 2 }, // tests/supabase-api/data-api.test.ts: gateway + a port where no Postgres listens // tests/dashboard/browser.test.ts: the gateway serving the built dashboard
 } as const;
 
 export type TestPortUse = keyof typeof TEST_PORT_BLOCKS;
