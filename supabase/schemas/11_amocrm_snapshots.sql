@@ -272,7 +272,12 @@ begin
     -- closed_at is the time of the move to 142/143 (null while open).
     'status_since', case when v_status in (142, 143) then voronka.amocrm_time(p_lead ->> 'closed_at') end,
     -- The API answers null when no field is set: a known empty set, unlike a webhook's absence.
-    'custom_fields', voronka.amocrm_fields_from_api(p_lead -> 'custom_fields_values')
+    'custom_fields', voronka.amocrm_fields_from_api(p_lead -> 'custom_fields_values'),
+    -- with=contacts: the deal's contacts (people.sql); absent when the read did not ask for them.
+    'contact_ids', (select jsonb_agg(c.value ->> 'id' order by c.ordinality)
+                    from jsonb_array_elements(case jsonb_typeof(p_lead #> '{_embedded,contacts}') when 'array'
+                                                   then p_lead #> '{_embedded,contacts}' end) with ordinality as c
+                    where jsonb_typeof(c.value) = 'object')
   )) || jsonb_build_object(
     'is_deleted', coalesce((p_lead ->> 'is_deleted')::boolean, false),
     'data_issues', '[]'::jsonb,

@@ -365,6 +365,10 @@ begin
   perform voronka.amocrm_write_deals(v_ids, v_replays);
   perform voronka.amocrm_write_sales(v_ids, v_replays);
   perform voronka.amocrm_write_leads(v_ids);
+  -- The person of each deal's contacts (people.sql), for cohorts and first touch.
+  perform voronka.amocrm_write_person(d, (v_replays[i.n]).state -> 'contact_ids')
+  from generate_subscripts(v_ids, 1) as i (n)
+  join voronka.amocrm_deal as d on d.id = v_ids[i.n];
 end
 $$;
 

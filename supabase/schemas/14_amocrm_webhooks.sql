@@ -3,6 +3,26 @@
 -- transaction. Processing errors are caught inside it, so the raw event survives with its
 -- error and amoCRM gets a 2xx (a malformed body does not improve on retry).
 
+-- Deal ids of a webhook payload's lead actions, to lock them before processing.
+create function voronka.amocrm_webhook_deal_ids(p_payload jsonb)
+returns bigint[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(array_agg(distinct voronka.amocrm_bigint(lead.value ->> 'id')), '{}')
+  from jsonb_each(case jsonb_typeof(p_payload -> 'leads') when 'object' then p_payload -> 'leads' else '{}'::jsonb end)
+       as action
+  cross join lateral jsonb_array_elements(case jsonb_typeof(action.value) when 'array' then action.value
+                                                                            else '[]'::jsonb end) as lead
+  where action.key in ('add', 'update', 'status', 'responsible', 'delete', 'restore')
+    and jsonb_typeof(lead.value) = 'object'
+    and voronka.amocrm_bigint(lead.value ->> 'id') is not null
+$$;
+
+
+comment on function voronka.amocrm_webhook_deal_ids(jsonb) is 'The amoCRM deal ids a webhook payload carries (leads[add|update|status|responsible|delete|restore][i][id]).';
+
 -- Entities amoCRM sends that are acknowledged and kept, but not processed.
 create function voronka.amocrm_other_entities()
 returns text[]
@@ -74,6 +94,8 @@ begin
     v_error := coalesce(v_event.error, 'the body could not be parsed');
   else
     begin
+      -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
+      perform voronka.amocrm_lock_deals(voronka.amocrm_webhook_locked_deal_ids(v_event.payload));
       if v_event.payload ? 'leads' then
         v_snapshots := array(select s.snapshot from voronka.amocrm_webhook_snapshots(v_event.payload) as s);
         -- Without amoCRM's time, the first receipt orders a snapshot among other untimed bodies
@@ -91,6 +113,8 @@ begin
       ) then
         raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
       end if;
+      -- Contacts (people.sql): their phones and emails identify people; their linked deals join them.
+      v_applied := v_applied + voronka.amocrm_apply_webhook_contacts(v_event.payload);
       v_status := case when v_applied > 0 then 'processed' else 'ignored' end;
     exception when others then
       -- Everything this event changed is rolled back to the block start; the raw row stays.
