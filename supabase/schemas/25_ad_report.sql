@@ -71,39 +71,47 @@ comment on function analytics.daily_ad_leads(date, date) is 'Leads per business 
 
 -- Counted sales per model: analytics.daily_sales split by ad. Last touch credits the deal's own
 -- team and tags; first touch the person's first lead's (when it came no later than the win; a
--- buyer without an earlier lead is their own first touch: the deal's tags).
-create function analytics.daily_ad_sales(p_from date, p_until date, p_model text)
+-- buyer without an earlier lead is their own first touch: the deal's tags). Both models in one
+-- pass over the sales (the business days are generated once).
+create function analytics.daily_ad_sales(p_from date, p_until date)
 returns table (
-  day date, team_id text, campaign_id text, adset_id text, ad_id text, express_purchases bigint,
+  model text, day date, team_id text, campaign_id text, adset_id text, ad_id text, express_purchases bigint,
   express_revenue numeric, flagman_purchases bigint, flagman_revenue numeric, sale_rows_missing_rate bigint
 )
 language sql
 stable
 set search_path = ''
 as $$
-  with credited as (
-    select bd.day, s.product_id, s.currency, s.amount,
-           case when p_model = 'first_touch' and fl.id is not null then coalesce(fl.team_id, 'unattributed')
-                else coalesce(d.team_id, 'unattributed') end as team_id,
-           case when p_model = 'first_touch' and fl.id is not null then array[fl.fb_campaign_id, fl.fb_adset_id, fl.fb_ad_id]
-                else array[d.fb_campaign_id, d.fb_adset_id, d.fb_ad_id] end as ads
+  with sales as (
+    select bd.day, s.product_id, s.currency, s.amount, d.team_id, d.fb_campaign_id, d.fb_adset_id, d.fb_ad_id, fl.id as fl_id,
+           fl.team_id as fl_team_id, fl.fb_campaign_id as fl_campaign_id, fl.fb_adset_id as fl_adset_id, fl.fb_ad_id as fl_ad_id
     from analytics.instant_days(p_from, p_until) as bd
     join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
     join voronka.amocrm_deal as d on d.id = s.deal_id
-    left join voronka.person as p on p_model = 'first_touch' and p.id = d.person_id
+    left join voronka.person as p on p.id = d.person_id
     left join voronka.lead as fl on fl.id = p.first_lead_id and fl.occurred_at <= s.won_at
     where s.voided_at is null
   ),
 
+  credited as (
+    select m.model, s.day, s.product_id, s.currency, s.amount,
+           case when m.model = 'first_touch' and s.fl_id is not null then coalesce(s.fl_team_id, 'unattributed')
+                else coalesce(s.team_id, 'unattributed') end as team_id,
+           case when m.model = 'first_touch' and s.fl_id is not null then array[s.fl_campaign_id, s.fl_adset_id, s.fl_ad_id]
+                else array[s.fb_campaign_id, s.fb_adset_id, s.fb_ad_id] end as ads
+    from sales as s
+    cross join (values ('last_touch'), ('first_touch')) as m (model)
+  ),
+
   by_currency as (
-    select c.day, c.team_id, coalesce(c.ads[1], '') as campaign_id, coalesce(c.ads[2], '') as adset_id,
+    select c.model, c.day, c.team_id, coalesce(c.ads[1], '') as campaign_id, coalesce(c.ads[2], '') as adset_id,
            coalesce(c.ads[3], '') as ad_id, c.product_id, c.currency, count(*) as purchases, sum(c.amount) as amount
     from credited as c
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by 1, 2, 3, 4, 5, 6, 7, 8
   ),
 
   final as (
-    select bc.day, bc.team_id, bc.campaign_id, bc.adset_id, bc.ad_id,
+    select bc.model, bc.day, bc.team_id, bc.campaign_id, bc.adset_id, bc.ad_id,
            coalesce(sum(bc.purchases) filter (where bc.product_id = 'express'), 0)::bigint,
            sum(bc.amount * fx.rate) filter (where bc.product_id = 'express'),
            coalesce(sum(bc.purchases) filter (where bc.product_id = 'flagman'), 0)::bigint,
@@ -112,12 +120,12 @@ as $$
     from by_currency as bc
     join (select distinct b.day, b.currency, analytics.reporting_rate(b.currency, b.day) as rate
           from by_currency as b) as fx on fx.day = bc.day and fx.currency = bc.currency
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4, 5, 6
   )
 
   select * from final
 $$;
-comment on function analytics.daily_ad_sales(date, date, text) is 'Counted purchases and revenue (reporting currency) per business day of the win, credited by p_model: last_touch to the deal''s own team and Facebook objects, first_touch to those of the buyer''s first lead (no later than the win; else the deal''s own).';
+comment on function analytics.daily_ad_sales(date, date) is 'Counted purchases and revenue (reporting currency) per attribution model, business day of the win, team and Facebook objects: last_touch by the deal''s own team and objects, first_touch by those of the buyer''s first lead (no later than the win; else the deal''s own).';
 
 -- One row per model, day, team and ad key: spend and leads (model 'any') and sales per model.
 create function analytics.ad_facts(p_from date, p_until date)
@@ -141,10 +149,9 @@ as $$
     select 'any', dl.day, dl.team_id, dl.campaign_id, dl.adset_id, dl.ad_id, null, 0, 0, 0, 0, dl.leads, 0, null, 0, null, 0
     from analytics.daily_ad_leads(p_from, p_until) as dl
     union all
-    select m.model, ds.day, ds.team_id, ds.campaign_id, ds.adset_id, ds.ad_id, null, 0, 0, 0, 0, 0,
+    select ds.model, ds.day, ds.team_id, ds.campaign_id, ds.adset_id, ds.ad_id, null, 0, 0, 0, 0, 0,
            ds.express_purchases, ds.express_revenue, ds.flagman_purchases, ds.flagman_revenue, ds.sale_rows_missing_rate
-    from unnest(array['last_touch', 'first_touch']) as m (model)
-    cross join lateral analytics.daily_ad_sales(p_from, p_until, m.model) as ds
+    from analytics.daily_ad_sales(p_from, p_until) as ds
   ),
 
   final as (
@@ -473,13 +480,13 @@ $$;
 comment on function public.ad_report(text, integer, date, text, text) is 'Spend, leads, purchases, revenue, CPL, ROI and ROAS per Facebook campaign, ad set or ad (p_level) for the p_days business days ending p_until, with the unmatched row, totals equal to funnel_report''s and the match rate; sales credited by p_model (last_touch: the deal''s own UTM tags; first_touch: the person''s first lead). Same access rules as funnel_report. Shape documented in README.md.';
 
 revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
-  analytics.daily_ad_sales(date, date, text), analytics.ad_facts(date, date), analytics.live_day_runs(date, date),
+  analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date), analytics.live_day_runs(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) from public;
 grant execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
-  analytics.daily_ad_sales(date, date, text), analytics.ad_facts(date, date), analytics.live_day_runs(date, date),
+  analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date), analytics.live_day_runs(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text),

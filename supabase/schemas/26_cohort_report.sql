@@ -25,10 +25,19 @@ language sql
 stable
 set search_path = ''
 as $$
-  with entries as (
+  -- Only the days people entered on (instant_days spans every lead and sale, implausible ones too).
+  with span as (
+    select greatest(p_from, analytics.business_day(min(p.first_lead_at))) as first_day,
+           least(p_until, analytics.business_day(max(p.first_lead_at))) as last_day
+    from voronka.person as p
+    having count(p.first_lead_at) > 0
+  ),
+
+  entries as (
     select p.id as person_id, p.first_lead_at as entry_at, bd.day as entry_day,
            coalesce(fl.team_id, 'unattributed') as entry_team
-    from analytics.instant_days(p_from, p_until) as bd
+    from span
+    cross join lateral analytics.instant_days(span.first_day, span.last_day) as bd
     join voronka.person as p on p.first_lead_at >= bd.starts_at and p.first_lead_at < bd.ends_at
     join voronka.lead as fl on fl.id = p.first_lead_id
   ),
