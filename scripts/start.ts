@@ -8,7 +8,7 @@
 // (.local/postgres), VORONKA_EXIT_AFTER_REPORT=1 (start, print, stop: for smoke tests), plus the
 // functions' own settings (FB_*, AMOCRM_*) from the environment or supabase/functions/.env.
 import postgres from "postgres";
-import { printFunnel } from "./lib/funnel-printout.ts";
+import { printAdsAndCohorts, printFunnel } from "./lib/funnel-printout.ts";
 import { type LocalStack, startLocalStack } from "./lib/local-stack.ts";
 import { tryItCommands } from "./local/local-secrets.ts";
 import { demoLogins } from "./local/demo-users.ts";
@@ -59,6 +59,8 @@ try {
 
   log("");
   log(await printFunnel(stack.databaseUrl));
+  log("");
+  log(await printAdsAndCohorts(stack.databaseUrl));
   log("");
   log(`Database:  ${stack.databaseUrl}   (psql it; tables in schema voronka, the view in analytics)`);
   log(`Functions: ${stack.functionsUrl}/<name>`);

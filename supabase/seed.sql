@@ -4,8 +4,10 @@
 --
 -- Three teams (kenesary, traf4, nurlan) and unattributed traffic; two Business Managers; four ad
 -- accounts (USD and KZT, one in America/Los_Angeles, one owned by no team); ad-level insights
--- with names; ProfTest leads with UTMs; Express and Flagman sales from amoCRM deals (one
--- reopened, one lost: both voided); daily USD->KZT rates with one day missing 45 days ago.
+-- with names; ProfTest leads with UTMs (ad ids in utm_content, as Facebook's {{ad.id}} fills it;
+-- nurlan's by {{ad.name}}; about one in ten without: unmatched), each lead a person with a phone;
+-- Express and Flagman sales from amoCRM deals of those people (Flagman buyers bought the Express
+-- first; one reopened, one lost: both voided); daily USD->KZT rates with one day missing 45 days ago.
 
 create function pg_temp.noise(p_key text) returns numeric
 language sql immutable
@@ -99,38 +101,73 @@ counts as (
   select days.day, sources.*, (10 + 30 * pg_temp.noise(coalesce(sources.utm_source, '-') || days.day))::integer
            / (case when sources.utm_source is null or sources.utm_source = 'instagram_bio' then 4 else 1 end) as n
   from days, sources
+),
+-- The ad a lead came through: one of its team's five ads, the first ones more often; kenesary and
+-- traf4 put {{ad.id}} in utm_content, nurlan {{ad.name}}; one lead in ten lost its tag.
+tagged as (
+  select counts.*, i, 1 + floor(5 * pg_temp.noise('ad' || counts.day || i) ^ 2)::integer as ad_no,
+         pg_temp.noise('tag' || counts.day || i) < 0.1 as untagged,
+         case counts.utm_source when 'kenesary' then 200000000000001 when 'traf4' then 200000000000002
+                                when 'nurlan' then 200000000000003 end as account_id
+  from counts, generate_series(1, counts.n) as i
 )
-insert into voronka.lead (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign)
-select 'proftest', format('pt-%s-%s-%s', to_char(counts.day, 'YYYYMMDD'), coalesce(counts.utm_source, 'none'), i),
-       (counts.day + time '08:00' + (i - 1) * (interval '13 hours' / greatest(counts.n, 1))
-         + (pg_temp.noise('m' || counts.day || i) * interval '10 minutes'))::timestamp at time zone 'Asia/Almaty',
-       counts.utm_source, counts.utm_medium, counts.utm_campaign
-from counts, generate_series(1, counts.n) as i
-where (counts.day + time '08:00' + (i - 1) * (interval '13 hours' / greatest(counts.n, 1)))::timestamp at time zone 'Asia/Almaty' <= now();
+insert into voronka.lead (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content)
+select 'proftest', format('pt-%s-%s-%s', to_char(t.day, 'YYYYMMDD'), coalesce(t.utm_source, 'none'), t.i),
+       (t.day + time '08:00' + (t.i - 1) * (interval '13 hours' / greatest(t.n, 1))
+         + (pg_temp.noise('m' || t.day || t.i) * interval '10 minutes'))::timestamp at time zone 'Asia/Almaty',
+       t.utm_source, t.utm_medium, t.utm_campaign,
+       case when t.account_id is null or t.untagged then null
+            when t.utm_source = 'nurlan' then format('Nurlan | Video %s', t.ad_no)
+            else (t.account_id * 10 + t.ad_no)::text end
+from tagged as t
+where (t.day + time '08:00' + (t.i - 1) * (interval '13 hours' / greatest(t.n, 1)))::timestamp at time zone 'Asia/Almaty' <= now();
 
--- Deals and sales: ~6 % of leads buy the Express Course within two days, ~0.8 % buy the
--- Integrator Flagman 3-10 days later. Only sales already in the past are created.
+-- Every lead is a person with a phone of their own. Set-based here (a ProfTest request goes
+-- through voronka.link_lead_person); the phone is kept only as its keyed hash, as there.
+with people as (
+  insert into voronka.person (first_lead_id, first_lead_at)
+  select l.id, l.occurred_at from voronka.lead as l order by l.id
+  returning id, first_lead_id
+),
+linked as (
+  update voronka.lead as l set person_id = people.id from people where l.id = people.first_lead_id
+  returning l.id, l.person_id
+)
+insert into voronka.person_identity (kind, value, person_id)
+select 'phone', voronka.identity_hash('phone', voronka.normalize_phone(format('8 701 %s', lpad(linked.id::text, 7, '0')))),
+       linked.person_id
+from linked;
+
+-- Deals and sales: ~6 % of leads buy the Express Course within two days; a fifth of those buyers
+-- (the same person, in another deal) buy the Integrator Flagman 3-40 days later. Each deal
+-- carries its lead's UTM tags. Only sales already in the past are created.
 with candidates as (
   select l.*, pg_temp.noise('buy' || l.external_id) as p
   from voronka.lead as l
 ),
-purchases as (
-  select c.id as lead_id, c.utm_source, c.utm_medium, c.utm_campaign, c.occurred_at,
-         case when c.p < 0.008 then 'flagman' else 'express' end as product_id,
-         case when c.p < 0.008 then 7000003 else 7000002 end as pipeline_id,
-         case when c.p < 0.008 then (case when pg_temp.noise('d' || c.id) < 0.3 then 450000 else 490000 end)
-              else (case when pg_temp.noise('d' || c.id) < 0.2 then 4900 else 5000 end) end as price,
-         c.occurred_at + case when c.p < 0.008 then interval '3 days' + pg_temp.noise('w' || c.id) * interval '7 days'
-                              else interval '2 hours' + pg_temp.noise('w' || c.id) * interval '46 hours' end as won_at
+express as (
+  select c.id as lead_id, c.person_id, c.utm_source, c.utm_medium, c.utm_campaign, c.utm_content, c.occurred_at, c.p,
+         c.occurred_at + interval '2 hours' + pg_temp.noise('w' || c.id) * interval '46 hours' as won_at
   from candidates as c
   where c.p < 0.06
+),
+purchases as (
+  select 40000000 + e.lead_id as deal_id, e.*, 'express' as product_id, 7000002 as pipeline_id,
+         case when pg_temp.noise('d' || e.lead_id) < 0.2 then 4900 else 5000 end as price, e.won_at as won
+  from express as e
+  union all
+  select 41000000 + e.lead_id, e.*, 'flagman', 7000003,
+         case when pg_temp.noise('f' || e.lead_id) < 0.3 then 450000 else 490000 end,
+         e.won_at + interval '3 days' + pg_temp.noise('fw' || e.lead_id) * interval '37 days'
+  from express as e
+  where e.p < 0.012
 )
 insert into voronka.amocrm_deal (id, account_id, name, pipeline_id, status_id, price, amo_created_at, amo_updated_at,
-                                 won_at, utm_source, utm_medium, utm_campaign)
-select 40000000 + p.lead_id, 31000001, format('%s — lead %s', p.product_id, p.lead_id), p.pipeline_id, 142, p.price,
-       p.occurred_at, p.won_at, p.won_at, p.utm_source, p.utm_medium, p.utm_campaign
+                                 won_at, utm_source, utm_medium, utm_campaign, utm_content, person_id)
+select p.deal_id, 31000001, format('%s — lead %s', p.product_id, p.lead_id), p.pipeline_id, 142, p.price,
+       p.occurred_at, p.won, p.won, p.utm_source, p.utm_medium, p.utm_campaign, p.utm_content, p.person_id
 from purchases as p
-where p.won_at <= now();
+where p.won <= now();
 
 insert into voronka.sale (deal_id, product_id, amount, currency, won_at)
 select d.id, voronka.resolve_product(d.pipeline_id, d.price), d.price, 'KZT', d.won_at

@@ -96,6 +96,9 @@ it("npm start brings up the stack with demo data, ingests, and stops on Ctrl-C",
       expect(output).toMatch(new RegExp(`^${team}\\s+[0-9,]+`, "m"));
     }
     expect(output).toContain("[ad_account_time_zone]");
+    expect(output).toMatch(/Top ads by ROI, 30 days/);
+    expect(output).toMatch(/Matched to an ad: \d+\.\d% of leads/);
+    for (const team of ["kenesary", "traf4", "nurlan"]) expect(output).toContain(`Lead cohorts of ${team}`);
 
     // Again: the database is reused (no second seed); it keeps running until Ctrl-C.
     const second = start(env);

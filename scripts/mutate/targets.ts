@@ -30,6 +30,13 @@ const FACEBOOK_TESTS = [
   "tests/facebook/faults.test.ts",
   "tests/facebook/settings-rpc.test.ts",
 ];
+// The ad and cohort reports' hand-computed datasets (not the seed printout: slow, and not hand-computed).
+const ADS_TESTS = [
+  "tests/ads/ad-report.test.ts",
+  "tests/ads/people.test.ts",
+  "tests/ads/cohort-report.test.ts",
+  "tests/funnel/funnel-lead-basis.test.ts",
+];
 const REPORT_TESTS = [...FUNNEL_TESTS, "tests/facebook/settings-rpc.test.ts"];
 
 /** The schema files that compute or ingest the numbers, each with the tests that cover it. */
@@ -51,6 +58,10 @@ export const SQL_TARGETS: { file: string; tests: string[] }[] = [
   { file: "19_analyst_views.sql", tests: FUNNEL_TESTS },
   { file: "20_facebook_settings.sql", tests: FACEBOOK_TESTS },
   { file: "21_retention.sql", tests: ["tests/retention.test.ts"] },
+  { file: "23_people.sql", tests: [...ADS_TESTS, "tests/lead-capture/lead-capture.test.ts"] },
+  { file: "24_ad_attribution.sql", tests: ADS_TESTS },
+  { file: "25_ad_report.sql", tests: ADS_TESTS },
+  { file: "26_cohort_report.sql", tests: ADS_TESTS },
 ];
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */

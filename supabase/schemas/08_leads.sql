@@ -15,14 +15,29 @@ create table voronka.lead (
   team_id text references voronka.team (id) on delete set null,
   amocrm_deal_id bigint,
   received_at timestamptz not null default now(),
+  -- The Facebook objects the UTM tags name (voronka.resolve_ad, ad_attribution.sql), set where the
+  -- tags are written, as team_id is.
+  fb_campaign_id text,
+  fb_adset_id text,
+  fb_ad_id text,
+  ad_match text check (ad_match in ('ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name')),
+  -- The person (people.sql): by phone and email for ProfTest, by the deal's contacts for amoCRM.
+  person_id bigint,
   unique (source, external_id)
 );
 
 create index lead_occurred_at_idx on voronka.lead (occurred_at);
 create index lead_team_id_idx on voronka.lead (team_id);
+create index lead_person_id_idx on voronka.lead (person_id);
 comment on table voronka.lead is 'A lead: a ProfTest landing submission or a new deal in a configured amoCRM lead pipeline. team_id is derived from the UTM tags (null = unattributed).';
 comment on column voronka.lead.external_id is 'Id in the source system (amoCRM lead id, landing submission id), as received.';
 comment on column voronka.lead.occurred_at is 'When the lead happened (instant).';
+
+comment on column voronka.lead.fb_ad_id is 'Facebook ad the UTM tags name (null when they name none, or only an ad set or campaign); see voronka.resolve_ad.';
+
+comment on column voronka.lead.person_id is 'The person who left the lead (voronka.person): by the hashed phone and email of a ProfTest submission, by the contacts of an amoCRM deal.';
+
+comment on column voronka.lead.ad_match is 'How the UTM tags were matched to a Facebook object: ad_id, ad_name, adset_id, adset_name, campaign_id, campaign_name; null = unmatched.';
 
 create trigger lead_set_team
 before insert or update of utm_source, utm_campaign on voronka.lead
@@ -32,10 +47,10 @@ alter table voronka.lead enable row level security;
 grant select, insert, update, delete on voronka.lead to service_role;
 
 -- Records one validated submission as a ProfTest lead. p_submission keys: submission_id,
--- occurred_at (ISO 8601 with offset), utm_source … utm_term, page_url. A UTM tag the landing did
--- not post is read from page_url's query string by the one URL parser (voronka.utm_from_url, as
--- for amoCRM's URL fields); a posted tag always stands. Returns the lead id and whether this call
--- created it (false: the submission was already recorded).
+-- occurred_at (ISO 8601 with offset), utm_source … utm_term, page_url, phone, email (only hashed,
+-- people.sql). A UTM tag the landing did not post is read from page_url's query string by the one
+-- URL parser (voronka.utm_from_url, as for amoCRM's URL fields); a posted tag always stands.
+-- Returns the lead id and whether this call created it (false: the submission was already recorded).
 create function voronka.record_proftest_lead(p_event_id bigint, p_submission jsonb, out lead_id bigint, out created boolean)
 language plpgsql
 set search_path = ''
@@ -63,6 +78,10 @@ begin
   select id into v_lead_id from new_lead;
 
   created := v_lead_id is not null;
+  if created then
+    -- The phone and email are hashed on the way in (people.sql); voronka keeps no raw value.
+    perform voronka.link_lead_person(v_lead_id, p_submission ->> 'phone', p_submission ->> 'email');
+  end if;
   if v_lead_id is null then
     select l.id into v_lead_id
     from voronka.lead as l

@@ -28,13 +28,24 @@ create table voronka.amocrm_deal (
   updated_at timestamptz not null default now(),
   state_effective_at timestamptz,
   state_observation_count integer not null default 0,
-  data_issues jsonb not null default '[]'::jsonb
+  data_issues jsonb not null default '[]'::jsonb,
+  -- The Facebook objects the UTM tags name (voronka.resolve_ad), set where the tags are written.
+  fb_campaign_id text,
+  fb_adset_id text,
+  fb_ad_id text,
+  ad_match text check (ad_match in ('ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name')),
+  -- The person of the deal's contacts (people.sql).
+  person_id bigint
 );
 
 create index amocrm_deal_team_id_idx on voronka.amocrm_deal (team_id);
+create index amocrm_deal_person_id_idx on voronka.amocrm_deal (person_id);
 create index amocrm_deal_needs_enrichment_idx on voronka.amocrm_deal (id) where needs_enrichment;
 comment on table voronka.amocrm_deal is 'Latest known state of each amoCRM deal (amoCRM calls them leads). Updated only by events with a newer amoCRM modification time.';
 comment on column voronka.amocrm_deal.id is 'amoCRM lead id.';
+comment on column voronka.amocrm_deal.fb_ad_id is 'Facebook ad the deal''s UTM tags name (null when none, or only an ad set or campaign); see voronka.resolve_ad.';
+comment on column voronka.amocrm_deal.person_id is 'The person of the deal''s amoCRM contacts (voronka.person); a deal without known contacts is a person of its own.';
+comment on column voronka.amocrm_deal.ad_match is 'How the UTM tags were matched to a Facebook object: ad_id, ad_name, adset_id, adset_name, campaign_id, campaign_name; null = unmatched.';
 comment on column voronka.amocrm_deal.status_id is 'amoCRM status: 142 = won, 143 = lost, in every pipeline.';
 comment on column voronka.amocrm_deal.amo_updated_at is 'amoCRM''s own modification time of the latest observation (the receive time when amoCRM sent none). The guard is the observation order: see voronka.amocrm_deal_observation.';
 comment on column voronka.amocrm_deal.won_at is 'When amoCRM moved the deal to 142 (won), for its current winning streak: the status change time of a status webhook, or the API''s closed_at.';

@@ -338,7 +338,8 @@ create trigger exchange_rate_stale_on_update after update on voronka.exchange_ra
 create trigger exchange_rate_stale_on_delete after delete on voronka.exchange_rate
   referencing old table as old_rows for each statement execute function analytics.mark_stale_rate_days();
 
--- Ownership changes move facts between teams without touching the fact rows themselves.
+-- Ownership changes move facts between teams (and a deal's ad match or person moves its sale
+-- between ads and first touches) without touching the fact rows themselves.
 create function analytics.mark_stale_days_of_owner_change()
 returns trigger
 language plpgsql
@@ -360,6 +361,8 @@ begin
     join old_rows as o on o.id = n.id
     join voronka.sale as s on s.deal_id = n.id
     where n.team_id is distinct from o.team_id
+       or (n.fb_campaign_id, n.fb_adset_id, n.fb_ad_id, n.person_id)
+          is distinct from (o.fb_campaign_id, o.fb_adset_id, o.fb_ad_id, o.person_id)
     on conflict do nothing;
   end if;
   return null;
@@ -387,6 +390,10 @@ declare
   v_refresh analytics.funnel_refresh;
 begin
   refresh materialized view concurrently analytics.funnel_analytics;
+  -- The ad and cohort facts (ad_report.sql, cohort_report.sql) share the stale days: every cache
+  -- is refreshed together.
+  refresh materialized view concurrently analytics.ad_analytics;
+  refresh materialized view concurrently analytics.cohort_analytics;
   -- Our own transaction's writes are in the refresh too, though not "visible" in the snapshot.
   delete from analytics.stale_day
    where pg_visible_in_snapshot(xact_id, v_snapshot)

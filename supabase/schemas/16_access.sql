@@ -110,6 +110,24 @@ as $$
   select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams)
 $$;
 comment on function analytics.teams_in_scope(text[]) is 'The team buckets of a report scope: the teams of p_teams, or every team and "unattributed" when p_teams is null.';
+-- A report's choice arguments (funnel_report's p_basis, ad_report's p_level and p_model,
+-- cohort_report's p_grain and p_model): 22023 naming what is allowed.
+create function analytics.check_report_choice(p_name text, p_value text, p_allowed text[])
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_value is null or not (p_value = any (p_allowed)) then
+    raise exception '% must be one of %, got %', p_name, array_to_string(p_allowed, ', '),
+      coalesce('"' || p_value || '"', 'null') using errcode = '22023';
+  end if;
+  return p_value;
+end
+$$;
+comment on function analytics.check_report_choice(text, text, text[]) is 'Returns p_value when it is one of p_allowed; raises 22023 naming the argument and the allowed values otherwise.';
+
 revoke execute on function analytics.visible_teams(), analytics.report_scope(text, integer), analytics.require_admin(),
-  analytics.teams_in_scope(text[]) from public;
-grant execute on function analytics.teams_in_scope(text[]) to service_role;
+  analytics.teams_in_scope(text[]), analytics.check_report_choice(text, text, text[]) from public;
+grant execute on function analytics.teams_in_scope(text[]), analytics.check_report_choice(text, text, text[]) to service_role;

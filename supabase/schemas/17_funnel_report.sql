@@ -55,9 +55,56 @@ $$;
 
 comment on function analytics.ratio(numeric, numeric, integer) is 'numerator / denominator rounded, or null when undefined (no division by zero, no made-up zeros).';
 
+-- The lead-date basis: the people who left a lead in the window, and everything they bought since
+-- that lead (to date), credited to the team of their first lead in the window. A person is their
+-- voronka.person (people.sql); a lead without one is a person of its own (and bought nothing).
+create function analytics.lead_date_sales(p_from date, p_until date)
+returns table (
+  team_id text, express_purchases bigint, express_revenue numeric, flagman_purchases bigint, flagman_revenue numeric,
+  sale_rows_missing_rate bigint
+)
+language sql
+stable
+set search_path = ''
+as $$
+  with window_people as (
+    select distinct on (l.person_id) l.person_id, l.occurred_at, coalesce(l.team_id, 'unattributed') as team_id
+    from voronka.lead as l
+    where l.occurred_at >= analytics.business_day_start(p_from)
+      and l.occurred_at < analytics.business_day_start(p_until + 1)
+      and l.person_id is not null
+    order by l.person_id, l.occurred_at, l.id
+  ),
+
+  by_currency as (
+    select wp.team_id, s.product_id, s.currency, analytics.business_day(s.won_at) as day,
+           count(*) as purchases, sum(s.amount) as amount
+    from window_people as wp
+    join voronka.amocrm_deal as d on d.person_id = wp.person_id
+    join voronka.sale as s on s.deal_id = d.id and s.voided_at is null and s.won_at >= wp.occurred_at
+    group by 1, 2, 3, 4
+  ),
+
+  final as (
+    select bc.team_id,
+           coalesce(sum(bc.purchases) filter (where bc.product_id = 'express'), 0)::bigint,
+           coalesce(sum(bc.amount * fx.rate) filter (where bc.product_id = 'express'), 0),
+           coalesce(sum(bc.purchases) filter (where bc.product_id = 'flagman'), 0)::bigint,
+           coalesce(sum(bc.amount * fx.rate) filter (where bc.product_id = 'flagman'), 0),
+           coalesce(sum(bc.purchases) filter (where fx.rate is null), 0)::bigint
+    from by_currency as bc
+    join (select distinct b.day, b.currency, analytics.reporting_rate(b.currency, b.day) as rate
+          from by_currency as b) as fx on fx.day = bc.day and fx.currency = bc.currency
+    group by 1
+  )
+
+  select * from final
+$$;
+comment on function analytics.lead_date_sales(date, date) is 'Lead-date basis: per team, the counted purchases and revenue (to date, reporting currency) of the people who left a lead on the business days p_from..p_until, made since that lead; credited to the team of their first lead in the window.';
+
 -- Each team bucket's sums over the window. A team's spend is known when every row converted and
 -- it has spend rows at all: no rows is no data, not spend 0 (the no_spend_data warning says so).
-create function analytics.funnel_team_figures(p_from date, p_until date, p_teams text[])
+create function analytics.funnel_team_figures(p_from date, p_until date, p_teams text[], p_basis text default 'sale_date')
 returns table (
   team_id text,
   spend numeric,
@@ -87,6 +134,18 @@ as $$
     select distinct sda.team_id from analytics.spend_data_accounts(p_from, p_until) as sda
   ),
 
+  -- Sales by sale date (the window's wins), or by lead date (what the window's leads bought).
+  sales as (
+    select r.team_id, r.express_purchases, r.express_revenue, r.flagman_purchases, r.flagman_revenue,
+           r.sale_rows_missing_rate
+    from scoped_rows as r
+    where p_basis = 'sale_date'
+    union all
+    select lds.*
+    from analytics.lead_date_sales(p_from, p_until) as lds
+    where p_basis = 'lead_date' and (p_teams is null or lds.team_id = any (p_teams))
+  ),
+
   team_sums as (
     select tis.team_id,
            coalesce(sum(r.spend), 0) as spend,
@@ -95,11 +154,12 @@ as $$
            coalesce(sum(r.impressions), 0) as impressions,
            coalesce(sum(r.clicks), 0) as clicks,
            coalesce(sum(r.leads), 0) as leads,
-           coalesce(sum(r.express_purchases), 0) as express_purchases,
-           coalesce(sum(r.express_revenue), 0) as express_revenue,
-           coalesce(sum(r.flagman_purchases), 0) as flagman_purchases,
-           coalesce(sum(r.flagman_revenue), 0) as flagman_revenue,
-           coalesce(sum(r.sale_rows_missing_rate), 0) = 0 as revenue_complete
+           (select coalesce(sum(sa.express_purchases), 0) from sales as sa where sa.team_id = tis.team_id) as express_purchases,
+           (select coalesce(sum(sa.express_revenue), 0) from sales as sa where sa.team_id = tis.team_id) as express_revenue,
+           (select coalesce(sum(sa.flagman_purchases), 0) from sales as sa where sa.team_id = tis.team_id) as flagman_purchases,
+           (select coalesce(sum(sa.flagman_revenue), 0) from sales as sa where sa.team_id = tis.team_id) as flagman_revenue,
+           (select coalesce(sum(sa.sale_rows_missing_rate), 0) = 0 from sales as sa where sa.team_id = tis.team_id)
+             as revenue_complete
     from analytics.teams_in_scope(p_teams) as tis
     left join scoped_rows as r on r.team_id = tis.team_id
     group by tis.team_id
@@ -115,7 +175,7 @@ as $$
 
   select * from final
 $$;
-comment on function analytics.funnel_team_figures(date, date, text[]) is 'Per team bucket in scope: the window''s sums from analytics.funnel_rows (money unrounded, in the reporting currency), whether every row converted, and whether the team has any spend rows.';
+comment on function analytics.funnel_team_figures(date, date, text[], text) is 'Per team bucket in scope: the window''s sums from analytics.funnel_rows (money unrounded, in the reporting currency), whether every row converted, and whether the team has any spend rows. p_basis lead_date: purchases and revenue are what the window''s leads bought (analytics.lead_date_sales).';
 
 -- Which exchange rates the window lacks, for the report's warnings. Only looked up when the
 -- figures say something did not convert. (Long only for its two message texts.)
@@ -285,14 +345,14 @@ comment on function analytics.funnel_stages(numeric, boolean, numeric, numeric, 
 -- Long only for the JSON shape it assembles; every figure comes from the named steps above.
 -- Spend and revenue are only reported when every row could be converted: a partial sum would
 -- understate spend and overstate ROI. The warnings say what is missing.
-create function analytics.funnel_report_json(p_from date, p_until date, p_teams text[])
+create function analytics.funnel_report_json(p_from date, p_until date, p_teams text[], p_basis text default 'sale_date')
 returns jsonb
 language sql
 stable
 set search_path = ''
 as $$
   with team_figures as (
-    select * from analytics.funnel_team_figures(p_from, p_until, p_teams)
+    select * from analytics.funnel_team_figures(p_from, p_until, p_teams, p_basis)
   ),
 
   totals as (
@@ -350,6 +410,7 @@ as $$
       'window', jsonb_build_object('from', p_from, 'until', p_until, 'days', p_until - p_from + 1,
                                    'time_zone', s.business_time_zone),
       'currency', s.reporting_currency,
+      'basis', p_basis,
       'stages', analytics.funnel_stages(t.spend, t.spend_complete, t.impressions, t.clicks, t.leads,
                                         t.express_purchases, t.express_revenue, t.flagman_purchases, t.flagman_revenue),
       'totals', jsonb_build_object(
@@ -370,9 +431,11 @@ as $$
   select final.report from final
 $$;
 
-comment on function analytics.funnel_report_json(date, date, text[]) is 'The funnel_report object for the business days p_from..p_until and the teams p_teams (null = all). Spend is null where rows lack an exchange rate or a team has no spend rows at all; warnings include the data health checks that bear on the report.';
+comment on function analytics.funnel_report_json(date, date, text[], text) is 'The funnel_report object for the business days p_from..p_until and the teams p_teams (null = all). Spend is null where rows lack an exchange rate or a team has no spend rows at all; warnings include the data health checks that bear on the report.';
 
-create function public.funnel_report(p_team text default null, p_days integer default 30, p_until date default null)
+create function public.funnel_report(
+  p_team text default null, p_days integer default 30, p_until date default null, p_basis text default 'sale_date'
+)
 returns jsonb
 language plpgsql
 stable
@@ -383,11 +446,12 @@ declare
   v_teams text[] := analytics.report_scope(p_team, p_days);
   v_until date := coalesce(p_until, analytics.business_day(now()));
 begin
-  return analytics.funnel_report_json(v_until - (p_days - 1), v_until, v_teams);
+  perform analytics.check_report_choice('p_basis', p_basis, array['sale_date', 'lead_date']);
+  return analytics.funnel_report_json(v_until - (p_days - 1), v_until, v_teams, p_basis);
 end
 $$;
 
-comment on function public.funnel_report(text, integer, date) is 'The funnel (spend -> leads -> Express Course -> Integrator Flagman) with ROI for the p_days business-local days ending p_until (default: today in the business zone), both inclusive; for one team, "unattributed", or all teams the caller may see (p_team null). Shape documented in README.md.';
+comment on function public.funnel_report(text, integer, date, text) is 'The funnel (spend -> leads -> Express Course -> Integrator Flagman) with ROI for the p_days business-local days ending p_until (default: today in the business zone), both inclusive; for one team, "unattributed", or all teams the caller may see (p_team null). p_basis sale_date (default): the window''s sales; lead_date: what the window''s leads bought so far. Shape documented in README.md.';
 
 create function public.funnel_daily(p_team text default null, p_days integer default 30, p_until date default null)
 returns table (
@@ -441,22 +505,24 @@ end
 $$;
 
 comment on function public.funnel_daily(text, integer, date) is 'One row per business-local day and team in scope (zeros included) for charts; same arguments and access rules as funnel_report. Money is null where an exchange rate is missing.';
-grant execute on function analytics.funnel_rows(date, date), analytics.funnel_report_json(date, date, text[])
+grant execute on function analytics.funnel_rows(date, date), analytics.funnel_report_json(date, date, text[], text)
   to service_role;
 
-revoke execute on function public.funnel_report(text, integer, date), public.funnel_daily(text, integer, date)
+revoke execute on function public.funnel_report(text, integer, date, text), public.funnel_daily(text, integer, date)
   from public, anon;
 
-grant execute on function public.funnel_report(text, integer, date), public.funnel_daily(text, integer, date)
+grant execute on function public.funnel_report(text, integer, date, text), public.funnel_daily(text, integer, date)
   to authenticated, service_role;
+revoke execute on function analytics.lead_date_sales(date, date) from public;
+grant execute on function analytics.lead_date_sales(date, date) to service_role;
 revoke execute on function analytics.funnel_rows(date, date), analytics.ratio(numeric, numeric, integer),
-  analytics.funnel_team_figures(date, date, text[]), analytics.funnel_rate_warnings(date, date, text[], boolean, boolean),
+  analytics.funnel_team_figures(date, date, text[], text), analytics.funnel_rate_warnings(date, date, text[], boolean, boolean),
   analytics.funnel_zone_warnings(date, date, text[]), analytics.funnel_freshness(date, date, text[]),
   analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric),
-  analytics.funnel_report_json(date, date, text[]) from public;
+  analytics.funnel_report_json(date, date, text[], text) from public;
 -- funnel_report_json stays callable by service_role directly (scripts, analysts): every helper it
 -- reaches is granted to that role.
-grant execute on function analytics.funnel_team_figures(date, date, text[]),
+grant execute on function analytics.funnel_team_figures(date, date, text[], text),
   analytics.funnel_rate_warnings(date, date, text[], boolean, boolean), analytics.funnel_zone_warnings(date, date, text[]),
   analytics.funnel_freshness(date, date, text[]),
   analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) to service_role;

@@ -2,7 +2,7 @@
 // dashboards"), on top of the generated `Database` type. Use `createClient<VoronkaDatabase>(url, key)`:
 // `supabase.rpc("funnel_report", { p_team: null })` then accepts null and returns a FunnelReport.
 // Hand-written shapes, checked against the generated argument lists below (a changed RPC signature
-// fails `tsc` until this file follows it). ad_report and cohort_report join here once they exist.
+// fails `tsc` until this file follows it).
 import type { Database } from "./database.types.ts";
 
 type Public = Database["public"];
@@ -14,6 +14,9 @@ export type ReportArgs = {
   p_days?: number;
   p_until?: string | null;
 };
+
+/** funnel_report's arguments: the report window, and the basis of its purchases (README → p_basis). */
+export type FunnelReportArgs = ReportArgs & { p_basis?: "sale_date" | "lead_date" };
 
 export interface ReportWindow {
   from: string;
@@ -86,14 +89,122 @@ export interface FunnelReport {
   totals: { revenue: number | null; spend: number | null; roi: number | null; roas: number | null; cac: number | null };
   by_team: TeamRow[];
   warnings: HealthCheck[];
-  freshness: {
-    analytics_refreshed_at: string | null;
-    live_days: number;
-    facebook_synced_at: string | null;
-    last_sale_at: string | null;
-    last_lead_at: string | null;
-    generated_at: string;
-  };
+  freshness: Freshness;
+  basis: "sale_date" | "lead_date";
+}
+
+export interface Freshness {
+  analytics_refreshed_at: string | null;
+  live_days: number;
+  facebook_synced_at: string | null;
+  last_sale_at: string | null;
+  last_lead_at: string | null;
+  generated_at: string;
+}
+
+export type AdLevel = "campaign" | "adset" | "ad";
+export type AttributionModel = "last_touch" | "first_touch";
+export type AdReportArgs = ReportArgs & { p_level?: AdLevel; p_model?: AttributionModel };
+
+/** Money and ratios of an ad_report row or its totals (null where unknown: see README → ad_report). */
+export interface AdFigures {
+  spend: number | null;
+  spend_complete: boolean;
+  impressions: number;
+  clicks: number;
+  leads: number;
+  express_purchases: number;
+  express_revenue: number | null;
+  flagman_purchases: number;
+  flagman_revenue: number | null;
+  revenue: number | null;
+  cpl: number | null;
+  cost_per_express: number | null;
+  cost_per_flagman: number | null;
+  roi: number | null;
+  roas: number | null;
+}
+
+export interface AdRow extends AdFigures {
+  /** The row's object: p_level, or coarser when the UTM tags named only an ad set or campaign; null = unmatched. */
+  level: AdLevel | null;
+  campaign_id: string | null;
+  campaign_name: string | null;
+  adset_id: string | null;
+  adset_name: string | null;
+  ad_id: string | null;
+  ad_name: string | null;
+  ad_account_id: string | null;
+  ad_account_name: string | null;
+  team: string;
+}
+
+export interface MatchRate {
+  total: number | null;
+  matched: number | null;
+  rate: number | null;
+}
+
+export interface AdReport {
+  team: string | null;
+  teams: string[];
+  window: ReportWindow;
+  currency: string;
+  level: AdLevel;
+  model: AttributionModel;
+  rows: AdRow[];
+  unmatched: AdRow[] | null;
+  totals: AdFigures;
+  match: { leads: MatchRate; sales: MatchRate; revenue: MatchRate };
+  warnings: HealthCheck[];
+  freshness: Freshness;
+}
+
+export type CohortReportArgs = {
+  p_team?: string | null;
+  p_from?: string | null;
+  p_until?: string | null;
+  p_grain?: "month" | "week";
+  p_model?: AttributionModel;
+};
+
+export interface CohortHorizon {
+  days: number;
+  too_young: boolean;
+  express_buyers: number;
+  express_revenue: number | null;
+  flagman_buyers: number;
+  flagman_revenue: number | null;
+  revenue: number | null;
+  roi: number | null;
+}
+
+export interface Cohort {
+  cohort: string;
+  period_end: string;
+  people: number;
+  leads: number;
+  spend: number | null;
+  spend_complete: boolean;
+  horizons: CohortHorizon[];
+  to_date: { express_buyers: number; flagman_buyers: number; revenue: number | null; roi: number | null };
+  payback_day: number | null;
+  lead_to_express_days: { median: number | null; p90: number | null };
+  express_to_flagman_days: { median: number | null; p90: number | null };
+}
+
+export interface CohortReport {
+  team: string | null;
+  teams: string[];
+  window: { from: string; until: string; time_zone: string };
+  grain: "month" | "week";
+  model: AttributionModel;
+  currency: string;
+  as_of: string;
+  horizons: number[];
+  cohorts: Cohort[];
+  warnings: HealthCheck[];
+  freshness: Freshness;
 }
 
 export interface DataHealth {
@@ -112,7 +223,9 @@ export type FacebookAdAccount = Generated["facebook_ad_accounts"]["Returns"][num
 export type VoronkaDatabase = Omit<Database, "public"> & {
   public: Omit<Public, "Functions"> & {
     Functions: {
-      funnel_report: { Args: ReportArgs; Returns: FunnelReport };
+      funnel_report: { Args: FunnelReportArgs; Returns: FunnelReport };
+      ad_report: { Args: AdReportArgs; Returns: AdReport };
+      cohort_report: { Args: CohortReportArgs; Returns: CohortReport };
       funnel_daily: { Args: ReportArgs; Returns: FunnelDailyRow[] };
       data_health: { Args: ReportArgs; Returns: DataHealth };
       facebook_ad_accounts: Generated["facebook_ad_accounts"];
@@ -134,8 +247,10 @@ type Ours = VoronkaDatabase["public"]["Functions"];
 export const argumentsMatchTheGeneratedTypes: {
   [F in keyof Generated]: F extends keyof Ours ? SameKeys<Ours[F]["Args"], Generated[F]["Args"]> : false;
 } = {
+  ad_report: true,
   assign_facebook_ad_account: true,
   assign_facebook_business: true,
+  cohort_report: true,
   data_health: true,
   facebook_ad_accounts: true,
   funnel_daily: true,

@@ -11,11 +11,17 @@ export type Database = {
             [_ in never]: never
           }
           Functions: {
-            "assign_facebook_ad_account":
+            "ad_report":
+{ Args: { "p_days"?: number,"p_level"?: string,"p_model"?: string,"p_team"?: string,"p_until"?: string }; Returns: Json
+                           },
+"assign_facebook_ad_account":
 { Args: { "p_ad_account_id": string,"p_team_id": string }; Returns: undefined
                            },
 "assign_facebook_business":
 { Args: { "p_business_id": string,"p_team_id": string }; Returns: number
+                           },
+"cohort_report":
+{ Args: { "p_from"?: string,"p_grain"?: string,"p_model"?: string,"p_team"?: string,"p_until"?: string }; Returns: Json
                            },
 "data_health":
 { Args: { "p_days"?: number,"p_team"?: string,"p_until"?: string }; Returns: Json
@@ -31,7 +37,7 @@ export type Database = {
             }[]
                            },
 "funnel_report":
-{ Args: { "p_days"?: number,"p_team"?: string,"p_until"?: string }; Returns: Json
+{ Args: { "p_basis"?: string,"p_days"?: number,"p_team"?: string,"p_until"?: string }; Returns: Json
                            }
           }
           Enums: {

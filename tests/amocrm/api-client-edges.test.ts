@@ -52,7 +52,8 @@ describe("getLead", () => {
     const found = await client.getLead(7);
     expect(found?.lead).toEqual(deal);
     expect(found?.readAt).toBeInstanceOf(Date);
-    expect(urls[0].href).toBe("https://school.amocrm.test/api/v4/leads/7");
+    // with=contacts: the deal's contacts identify its person (issue 9).
+    expect(urls[0].href).toBe("https://school.amocrm.test/api/v4/leads/7?with=contacts");
     expect(headers[0].get("authorization")).toBe("Bearer tok-123");
     expect(await client.getLead(8)).toBeNull();
     expect(await client.getLead(9)).toBeNull();
@@ -156,6 +157,7 @@ describe("leadsUpdatedSince", () => {
       page: "1",
       "filter[updated_at][from]": "1700000000",
       "order[updated_at]": "asc",
+      with: "contacts",
     });
     expect(urls[1].href).toBe("https://school.amocrm.test/api/v4/leads?page=2&limit=3");
   });

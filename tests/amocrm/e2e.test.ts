@@ -137,7 +137,8 @@ describe("amoCRM through Deno to funnel_report", () => {
       if (!sale) await new Promise((r) => setTimeout(r, 100));
     }
     expect(sale).toEqual({ amount: "5000.00", won_at: new Date("2026-11-24T06:00:00Z") });
-    expect(fake.requests.some((r) => r.url === "/api/v4/leads/9900002")).toBe(true);
+    // with=contacts: the deal's contacts identify its buyer (people.sql).
+    expect(fake.requests.some((r) => r.url === "/api/v4/leads/9900002?with=contacts")).toBe(true);
   });
 
   it("the amocrm-reconcile function recovers a deal whose webhook never came", async () => {

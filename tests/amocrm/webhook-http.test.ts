@@ -201,11 +201,15 @@ describe("authenticated bodies are stored and acknowledged", () => {
     expect(await db.sql`select 1 from voronka.amocrm_deal where id = 5500001`).toHaveLength(0);
   });
 
-  it("contacts, tasks and talks: stored and acknowledged, not processed", async () => {
-    const body =
+  it("contacts are applied to people (issue 9); tasks and talks are stored and acknowledged, not processed", async () => {
+    const contacts =
       webhookBody([{ entity: "contacts", action: "add", leads: [{ id: 77, name: "Айдана" } as never] }]) +
       "&task[add][0][id]=5";
-    const answer = await (await handlerFor(db.sql)(post(body))).json();
+    const applied = await (await handlerFor(db.sql)(post(contacts))).json();
+    expect(applied).toMatchObject({ status: "processed", processed: true });
+    expect(await db.sql`select 1 from voronka.amocrm_deal`).toHaveLength(0);
+    const tasks = webhookBody([]) + "&task[add][0][id]=6&talk[add][0][talk_id]=7";
+    const answer = await (await handlerFor(db.sql)(post(tasks))).json();
     expect(answer).toMatchObject({ status: "ignored", processed: false, deals_applied: 0 });
   });
 

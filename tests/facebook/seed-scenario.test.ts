@@ -31,6 +31,17 @@ it("the fake's accounts are the seed's, and synced spend goes to the teams", asy
     if (account.ads.length > 0) expect(row.team_id, `${account.id} has ads but no team`).not.toBeNull();
   }
 
+  // The same ads, ids and names as the seed: the demo's leads name them in utm_content.
+  const seededAds = await db.sql<{ id: string; name: string; adset_id: string; campaign_id: string }[]>`
+    select id, name, adset_id, campaign_id from voronka.fb_ad_object where level = 'ad' and ad_account_id = any (${Object.keys(
+      scenario.accounts,
+    ).filter((id) => scenario.accounts[id].ads.length > 0)}) order by id`;
+  const fakeAds = Object.values(scenario.accounts)
+    .flatMap((a) => a.ads)
+    .map((ad) => ({ id: ad.id, name: ad.name, adset_id: ad.adset_id, campaign_id: ad.campaign_id }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  expect(fakeAds).toEqual(seededAds);
+  const [{ matched }] = await db.sql`select count(*)::int as matched from voronka.lead where fb_ad_id is not null`;
   const before = await spendByTeam();
   const summary = await sync(db.sql, testConfig(fake, { backfillDays: 3, pageSize: 100 }));
   expect(summary.status).toBe("succeeded");
@@ -39,6 +50,10 @@ it("the fake's accounts are the seed's, and synced spend goes to the teams", asy
   expect((await db.sql`select count(*)::int as n from voronka.fb_ad_account`)[0].n).toBe(seeded.length);
   expect(after.unattributed ?? 0).toBe(before.unattributed ?? 0);
   expect(Object.keys(after).filter((team) => after[team] !== before[team]).length).toBeGreaterThan(0);
+  // The sync renamed nothing and added no ad the leads name: every matched lead stays matched.
+  const [{ still }] = await db.sql`select count(*)::int as still from voronka.lead where fb_ad_id is not null`;
+  expect(matched).toBeGreaterThan(1000);
+  expect(still).toBe(matched);
 });
 
 async function spendByTeam(): Promise<Record<string, string>> {

@@ -34,6 +34,25 @@ function post(body: string, headers: Record<string, string> = {}, query = "") {
 const count = async (table: string) => (await db.sql`select count(*)::int as n from ${db.sql(table)}`)[0].n;
 
 describe("valid submissions", () => {
+  it("identifies the person by phone and email, keeping only their keyed hashes (form body too)", async () => {
+    const json = await post(
+      JSON.stringify({ submission_id: "pt-person-1", phone: "8 (701) 222-33-44", email: "Aigerim@Mail.KZ" }),
+    );
+    expect(json.status).toBe(201);
+    const form = await post("submission_id=pt-person-2&phone=%2B7+701+222+3344", {
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    expect(form.status).toBe(201);
+    const people = await db.sql`
+      select external_id, person_id from voronka.lead where external_id in ('pt-person-1', 'pt-person-2') order by 1`;
+    expect(people[0].person_id).not.toBeNull();
+    expect(people[1].person_id).toBe(people[0].person_id);
+    const identities = await db.sql`
+      select kind, value from voronka.person_identity where person_id = ${people[0].person_id} order by kind`;
+    expect(identities.map((i) => i.kind)).toEqual(["email", "phone"]);
+    for (const { value } of identities) expect(value).not.toMatch(/701|mail/i);
+  });
+
   it("records a JSON submission as a lead of the team its UTM names, once", async () => {
     const body = JSON.stringify({
       submission_id: "pt-1",

@@ -124,6 +124,26 @@ export function demoScenario(): FakeScenario {
 }
 
 /**
+ * The ads supabase/seed.sql gives an account, with the same ids and names (ad k: id = account id
+ * followed by k, ad set (k + 1) / 2, one campaign per account), so that the demo's leads, whose
+ * utm_content carries these ad ids (or, for nurlan, names), stay matched after a sync.
+ */
+export function seedAds(accountId: string, accountName: string, count: number): FakeAd[] {
+  const prefix = accountName.split(" |")[0];
+  return Array.from({ length: count }, (_, i) => {
+    const adset = Math.floor((i + 2) / 2);
+    return {
+      id: `${accountId}${i + 1}`,
+      name: `${prefix} | Video ${i + 1}`,
+      adset_id: `${accountId}${adset}`,
+      adset_name: `Adset ${adset} | Almaty 25-45`,
+      campaign_id: `${accountId}0`,
+      campaign_name: `${prefix} | ProfTest | Leads`,
+    };
+  });
+}
+
+/**
  * The local demo's Facebook (`npm run fake:facebook`): the Business Managers and ad accounts of
  * supabase/seed.sql, with the same ids, so a sync against it lands on accounts that already belong
  * to a team (kenesary, traf4, nurlan) instead of new, unattributed ones. The seed's agency test
@@ -133,7 +153,15 @@ export function seedScenario(): FakeScenario {
   const school = { id: "100000000000001", name: "Voronka School BM" };
   const agency = { id: "100000000000002", name: "Partner Agency BM" };
   const account = (id: string, name: string, currency: string, tz: string, business: typeof school, ads: number) =>
-    ({ id, name, currency, timezone_name: tz, account_status: 1, business, ads: makeAds(id, ads) }) as FakeAccount;
+    ({
+      id,
+      name,
+      currency,
+      timezone_name: tz,
+      account_status: 1,
+      business,
+      ads: seedAds(id, name, ads),
+    }) as FakeAccount;
   return {
     businesses: [
       { ...school, owned: ["200000000000001", "200000000000002"], client: [] },
@@ -141,9 +169,9 @@ export function seedScenario(): FakeScenario {
     ],
     me_adaccounts: [],
     accounts: {
-      "200000000000001": account("200000000000001", "Kenesary | USD", "USD", "Asia/Almaty", school, 3),
-      "200000000000002": account("200000000000002", "Traf4 | KZT", "KZT", "Asia/Almaty", school, 2),
-      "200000000000003": account("200000000000003", "Nurlan | USD | LA", "USD", "America/Los_Angeles", agency, 2),
+      "200000000000001": account("200000000000001", "Kenesary | USD", "USD", "Asia/Almaty", school, 5),
+      "200000000000002": account("200000000000002", "Traf4 | KZT", "KZT", "Asia/Almaty", school, 5),
+      "200000000000003": account("200000000000003", "Nurlan | USD | LA", "USD", "America/Los_Angeles", agency, 5),
       "200000000000004": account("200000000000004", "Agency test account", "USD", "Asia/Almaty", agency, 0),
     },
     metrics: new Map(),

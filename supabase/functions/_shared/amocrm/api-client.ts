@@ -127,7 +127,8 @@ export function createAmocrmClient(options: AmocrmClientOptions): AmocrmClient {
 
   return {
     async getLead(id) {
-      const { body, readAt } = await get(new URL(`/api/v4/leads/${id}`, base));
+      // with=contacts: the deal's contact ids identify its buyer (people.sql).
+      const { body, readAt } = await get(new URL(`/api/v4/leads/${id}?with=contacts`, base));
       if (body === null) return null;
       const parsed = leadSchema.safeParse(body);
       if (!parsed.success) throw new AmocrmApiError("bad_response", 200, `amoCRM lead ${id} has an unexpected shape`);
@@ -141,6 +142,7 @@ export function createAmocrmClient(options: AmocrmClientOptions): AmocrmClient {
         page: "1",
         "filter[updated_at][from]": String(Math.floor(from.getTime() / 1000)),
         "order[updated_at]": "asc",
+        with: "contacts",
       }).toString();
       while (url) {
         const { body, readAt }: { body: unknown | null; readAt: Date } = await get(url);

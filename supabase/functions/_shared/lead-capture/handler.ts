@@ -25,6 +25,9 @@ const LEAD_FIELDS = [
   "utm_content",
   "utm_term",
   "page_url", // UTM tags the fields lack are read from it in SQL
+  // Hashed in SQL (voronka.link_lead_person) to identify the person; only the raw inbox keeps them.
+  "phone",
+  "email",
 ] as const;
 
 /** What voronka.lead_capture_receive returns. */

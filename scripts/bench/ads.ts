@@ -1,0 +1,158 @@
+// npm run bench:ads — how fast are ad_report and cohort_report on a large history?
+//
+// The scale of bench:funnel: 5 teams x 400 days, 2,000,000 ad-day insight rows (20 ad accounts x 250
+// ads, USD and KZT), 500,000 ProfTest leads (85 % with their ad's id in utm_content, as Facebook's
+// {{ad.id}} fills it), each lead a person, and 50,000 sales (Express, one in 25 a Flagman) bought by
+// those people 0-60 days after their lead. Refreshes the caches, then measures (as service_role)
+//   - ad_report at ad level, 30 days: all teams and one team, last and first touch,
+//   - cohort_report by month (the default 12 months): all teams and one team,
+//   - the same after a lead and a sale are written today (those days are computed live),
+//   - analytics.refresh_funnel_analytics() (the funnel, ad and cohort caches together).
+// Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54389). BENCH_RUNS runs each.
+import postgres from "postgres";
+import { asApiRole } from "../../supabase/functions/_shared/api-role.ts";
+import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
+import { withScratchDatabase } from "../lib/scratch-database.ts";
+
+parseCommandLine("bench:ads", usageFromHeader("bench:ads", import.meta.url), {});
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54389);
+const TARGET_P95_MS = 30;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+async function timeRuns(fn: () => Promise<unknown>): Promise<number[]> {
+  // Each run in its own transaction, as the Data API runs a request.
+  const times: number[] = [];
+  await fn(); // warm-up
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    await fn();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function generate(sql: postgres.Sql) {
+  await sql.unsafe(`
+    insert into voronka.team (id, name) select 'team' || t, 'Team ' || t from generate_series(1, 5) t;
+    insert into voronka.team_utm_rule (team_id, utm_source) select 'team' || t, 'team' || t from generate_series(1, 5) t;
+    insert into voronka.fb_ad_account (id, name, currency, timezone_name, team_id)
+      select (900000 + a)::text, 'Account ' || a, case when a % 2 = 0 then 'USD' else 'KZT' end, 'Asia/Almaty', 'team' || (1 + a % 5)
+      from generate_series(1, 20) a;
+    insert into voronka.exchange_rate (day, currency, quote_currency, rate)
+      select current_date - d, 'USD', 'KZT', 480 + (d % 40) from generate_series(0, 400) d;`);
+  // 20 accounts x 250 ads x 400 days; ad a*1000+ad in ad set a*100+ad%10 of campaign a.
+  await sql.unsafe(`
+    insert into voronka.fb_ad_insight (ad_id, date_start, ad_account_id, ad_name, adset_id, adset_name, campaign_id,
+                                       campaign_name, currency, spend, impressions, clicks)
+    select (a * 1000 + ad)::text, current_date - d, (900000 + a)::text, 'Ad ' || ad, (a * 100 + ad % 10)::text,
+           'Ad set ' || ad % 10, a::text, 'Campaign ' || a, case when a % 2 = 0 then 'USD' else 'KZT' end,
+           case when a % 2 = 0 then round((1 + (ad * 7 + d) % 50)::numeric, 2) else (500 + (ad * 13 + d) % 20000) end,
+           1000 + (ad * 31 + d) % 5000, 10 + (ad + d) % 90
+    from generate_series(1, 20) a, generate_series(1, 250) ad, generate_series(0, 399) d`);
+  // Lead i is team (1 + i % 5)'s and comes through an ad of one of its accounts (a % 5 = i % 5); one in
+  // seven has no ad tag (unmatched).
+  await sql.unsafe(`
+    insert into voronka.lead (source, external_id, occurred_at, utm_source, utm_campaign, utm_content)
+    select 'proftest', 'b' || i, now() - (i % 400) * interval '1 day' - (i % 86400) * interval '1 second',
+           case when i % 10 = 0 then null else 'team' || (1 + i % 5) end, 'campaign_' || (i % 7),
+           case when i % 7 = 0 then null
+                else ((case when i % 5 + 5 * (i % 4) = 0 then 20 else i % 5 + 5 * (i % 4) end) * 1000 + 1 + i % 250)::text end
+    from generate_series(1, 500000) i`);
+  await sql.unsafe(`
+    with people as (
+      insert into voronka.person (first_lead_id, first_lead_at)
+      select l.id, l.occurred_at from voronka.lead as l order by l.id returning id, first_lead_id
+    )
+    update voronka.lead as l set person_id = people.id from people where l.id = people.first_lead_id`);
+  // 50,000 buyers: every tenth lead's person, 0-60 days after the lead (only sales in the past).
+  await sql.unsafe(`
+    insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source, utm_content, person_id)
+    select 50000000 + l.id, 1, 142, case when l.id % 25 = 0 then 490000 else 5000 end,
+           least(now(), l.occurred_at + (l.id % 61) * interval '1 day'), least(now(), l.occurred_at + (l.id % 61) * interval '1 day'),
+           l.utm_source, l.utm_content, l.person_id
+    from voronka.lead as l where l.id % 10 = 0;
+    insert into voronka.sale (deal_id, product_id, amount, won_at, voided_at, void_reason)
+    select id, case when price > 100000 then 'flagman' else 'express' end, price, won_at,
+           case when id % 50 = 0 then won_at end, case when id % 50 = 0 then 'lost' end
+    from voronka.amocrm_deal;
+    analyze;`);
+}
+
+await withScratchDatabase(
+  port,
+  async (server) => {
+    const sql = postgres(server.url, { max: 2, onnotice: () => {} });
+    const asService = <T>(fn: (tx: postgres.TransactionSql) => Promise<T>) => asApiRole(sql, "service_role", fn);
+    const adReport = (team: string | null, model = "last_touch") =>
+      asService((tx) => tx`select public.ad_report(${team}, 30, null, 'ad', ${model}) as r`);
+    const cohortReport = (team: string | null) => asService((tx) => tx`select public.cohort_report(${team}) as r`);
+    try {
+      console.log("Generating 2,000,000 insight rows, 500,000 leads and people, 50,000 sales (5 teams, 400 days)…");
+      let started = performance.now();
+      await generate(sql);
+      const [counts] = await sql`
+        select (select count(*) from voronka.fb_ad_insight)::int as insights, (select count(*) from voronka.lead)::int as leads,
+               (select count(*) from voronka.sale)::int as sales,
+               (select count(*) from voronka.lead where fb_ad_id is not null)::int as leads_matched`;
+      console.log(`  generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
+      console.log("Refreshing the caches (funnel, ad, cohort)…");
+      started = performance.now();
+      await sql`select analytics.refresh_funnel_analytics()`;
+      const firstRefresh = performance.now() - started;
+      const refresh: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        started = performance.now();
+        await sql`select analytics.refresh_funnel_analytics()`;
+        refresh.push(performance.now() - started);
+      }
+
+      const results: Array<[string, number[]]> = [];
+      const measure = async (label: string, fn: () => Promise<unknown>) => results.push([label, await timeRuns(fn)]);
+      await measure("ad_report ad level, 30 days, all teams", () => adReport(null));
+      await measure("ad_report ad level, 30 days, one team", () => adReport("team3"));
+      await measure("ad_report ad level, one team, first touch", () => adReport("team3", "first_touch"));
+      await measure("cohort_report by month, all teams", () => cohortReport(null));
+      await measure("cohort_report by month, one team", () => cohortReport("team3"));
+      // Today's writes after the refresh: a lead and a sale, read live from the tables.
+      await sql`
+        insert into voronka.lead (source, external_id, occurred_at, utm_source, utm_content)
+        values ('proftest', 'late', now(), 'team3', '3001')`;
+      await sql`
+        insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source, person_id)
+        select 99999999, 1, 142, 5000, now(), now(), 'team3', person_id from voronka.lead where external_id = 'b30'`;
+      await sql`insert into voronka.sale (deal_id, product_id, amount, won_at) values (99999999, 'express', 5000, now())`;
+      const [{ live }] = await sql`select count(distinct day)::int as live from analytics.stale_day`;
+      await measure(`ad_report all teams, ${live} live day(s)`, () => adReport(null));
+      await measure(`ad_report one team, ${live} live day(s)`, () => adReport("team3"));
+      await measure(`cohort_report all teams, ${live} live day(s)`, () => cohortReport(null));
+      await measure(`cohort_report one team, ${live} live day(s)`, () => cohortReport("team3"));
+
+      const [{ r: ads }] = await adReport(null);
+      console.log("");
+      console.log(
+        `${RUNS} runs each; ad_report answers ${ads.rows.length} ad rows, match rate ${ads.match.leads.rate}`,
+      );
+      const width = Math.max(...results.map(([label]) => label.length));
+      for (const [label, times] of results) {
+        const p95 = percentile(times, 95);
+        console.log(
+          `${label.padEnd(width)}  p50 ${percentile(times, 50).toFixed(1).padStart(6)} ms  p95 ${p95.toFixed(1).padStart(6)} ms` +
+            (p95 > TARGET_P95_MS ? `  (over the ${TARGET_P95_MS} ms target)` : ""),
+        );
+      }
+      console.log(
+        `refresh (funnel + ad + cohort caches, concurrently): first ${(firstRefresh / 1000).toFixed(1)} s, ` +
+          `then ${refresh.map((t) => (t / 1000).toFixed(1) + " s").join(", ")}`,
+      );
+    } finally {
+      await sql.end();
+    }
+  },
+  { shared_buffers: "1GB", work_mem: "64MB", maintenance_work_mem: "1GB", fsync: "off", synchronous_commit: "off" },
+);

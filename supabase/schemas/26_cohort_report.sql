@@ -1,0 +1,495 @@
+-- Lead cohorts and public.cohort_report: which month's (or week's) new people paid back, and how
+-- fast. A person enters a cohort on the business day of their first lead (people.sql); their
+-- purchases from that moment on (voided ones excluded) count at the number of business days after
+-- it (lag 0 = the lead's own day). The attribution model decides the team a purchase is credited
+-- to (first touch: the team of the person's first lead; last touch: the deal's own team); people,
+-- leads and spend are the team's own. Figures are to date: sales keep arriving for old cohorts.
+--
+-- Cached like the funnel: analytics.cohort_analytics is analytics.cohort_facts over all entry
+-- days, refreshed with funnel_analytics. Every write that changes a person's figures marks their
+-- entry day stale (sales, voids, deal moves, a new first lead, rates), so a report reads stale
+-- entry days live from the tables and every other one from the view.
+
+-- One row per kind of fact, per model ('any' for people), team, entry day, and:
+--   people     persons who entered (lag 0)
+--   revenue    purchases and their amount per sale day, product and currency (lag = sale − entry)
+--   first_buy  persons whose first purchase of a product came lag days after entering
+--   e2f        persons whose first Flagman came lag days after their first Express
+-- Sentinels instead of nulls ('' and the entry day): the view's unique key needs plain values.
+create function analytics.cohort_facts(p_from date, p_until date)
+returns table (
+  kind text, model text, team_id text, entry_day date, sale_day date, product_id text, currency text, lag integer,
+  persons bigint, purchases bigint, amount numeric
+)
+language sql
+stable
+set search_path = ''
+as $$
+  -- Only the days people entered on (instant_days spans every lead and sale, implausible ones too).
+  with span as (
+    select greatest(p_from, analytics.business_day(min(p.first_lead_at))) as first_day,
+           least(p_until, analytics.business_day(max(p.first_lead_at))) as last_day
+    from voronka.person as p
+    having count(p.first_lead_at) > 0
+  ),
+
+  entries as (
+    select p.id as person_id, p.first_lead_at as entry_at, bd.day as entry_day,
+           coalesce(fl.team_id, 'unattributed') as entry_team
+    from span
+    cross join lateral analytics.instant_days(span.first_day, span.last_day) as bd
+    join voronka.person as p on p.first_lead_at >= bd.starts_at and p.first_lead_at < bd.ends_at
+    join voronka.lead as fl on fl.id = p.first_lead_id
+  ),
+
+  purchases as (
+    select e.person_id, e.entry_day, s.product_id, s.currency, s.amount, analytics.business_day(s.won_at) as sale_day,
+           m.model, case m.model when 'first_touch' then e.entry_team else coalesce(d.team_id, 'unattributed') end as team_id
+    from entries as e
+    join voronka.amocrm_deal as d on d.person_id = e.person_id
+    join voronka.sale as s on s.deal_id = d.id and s.voided_at is null and s.won_at >= e.entry_at
+    cross join unnest(array['first_touch', 'last_touch']) as m (model)
+  ),
+
+  firsts as (
+    select pu.model, pu.team_id, pu.person_id, pu.entry_day, pu.product_id, min(pu.sale_day) as first_day
+    from purchases as pu
+    group by 1, 2, 3, 4, 5
+  ),
+
+  final as (
+    select 'people' as kind, 'any' as model, e.entry_team, e.entry_day, e.entry_day, '' as product_id, '' as currency,
+           0 as lag, count(*) as persons, 0::bigint as purchases, 0::numeric as amount
+    from entries as e group by 3, 4
+    union all
+    select 'revenue', pu.model, pu.team_id, pu.entry_day, pu.sale_day, pu.product_id, pu.currency,
+           pu.sale_day - pu.entry_day, 0, count(*), sum(pu.amount)
+    from purchases as pu group by 2, 3, 4, 5, 6, 7
+    union all
+    select 'first_buy', f.model, f.team_id, f.entry_day, f.first_day, f.product_id, '', f.first_day - f.entry_day,
+           count(*), 0, 0
+    from firsts as f group by 2, 3, 4, 5, 6
+    union all
+    select 'e2f', x.model, x.team_id, x.entry_day, fl.first_day, '', '', fl.first_day - x.first_day, count(*), 0, 0
+    from firsts as x
+    join firsts as fl on fl.model = x.model and fl.team_id = x.team_id and fl.person_id = x.person_id
+                     and fl.product_id = 'flagman' and fl.first_day >= x.first_day
+    where x.product_id = 'express'
+    group by 2, 3, 4, 5, 8
+  )
+
+  select * from final
+$$;
+comment on function analytics.cohort_facts(date, date) is 'Cohort facts of the people whose first lead was on a business day of p_from..p_until: people, purchases and revenue by lag, first purchases by lag, Express → Flagman lags; per model and team (see the kinds in cohort_report.sql).';
+
+create materialized view analytics.cohort_analytics as
+  select * from analytics.cohort_facts('-infinity', 'infinity');
+
+create unique index cohort_analytics_key_idx
+  on analytics.cohort_analytics (entry_day, kind, model, team_id, sale_day, product_id, currency, lag);
+
+comment on materialized view analytics.cohort_analytics is 'Cache of analytics.cohort_facts over all entry days, refreshed with funnel_analytics; entry days written since are in analytics.stale_day.';
+grant select on analytics.cohort_analytics to service_role;
+
+-- Cohort facts for a range of entry days: from the view where current, live where not.
+create function analytics.cohort_rows(p_from date, p_until date)
+returns setof analytics.cohort_analytics
+language sql
+stable
+set search_path = ''
+as $$
+  with live_runs as (
+    select * from analytics.live_day_runs(p_from, p_until)
+  ),
+
+  from_view as (
+    select ca.*
+    from analytics.cohort_analytics as ca
+    where ca.entry_day between p_from and p_until
+      and not exists (select 1 from live_runs as lr where ca.entry_day between lr.run_from and lr.run_until)
+  ),
+
+  from_tables as (
+    select facts.* from live_runs as lr cross join lateral analytics.cohort_facts(lr.run_from, lr.run_until) as facts
+  )
+
+  select * from from_view
+  union all
+  select * from from_tables
+$$;
+comment on function analytics.cohort_rows(date, date) is 'Cohort facts for the entry days p_from..p_until: from cohort_analytics where it is current, live from the tables where it is not.';
+
+-- The entry days (first-lead days) of the people of these deals, marked stale: their cohorts
+-- changed. Deals without a person, or people without a lead, are in no cohort.
+create function analytics.mark_stale_entry_days_of_deals(p_deal_ids bigint[])
+returns void
+language sql
+set search_path = ''
+as $$
+  insert into analytics.stale_day (day, xact_id)
+  select distinct analytics.business_day(p.first_lead_at), pg_current_xact_id()
+  from voronka.amocrm_deal as d
+  join voronka.person as p on p.id = d.person_id
+  where d.id = any (p_deal_ids) and p.first_lead_at is not null
+  on conflict do nothing
+$$;
+comment on function analytics.mark_stale_entry_days_of_deals(bigint[]) is 'Records the entry days of the people of these deals in analytics.stale_day.';
+
+-- Sales written (won, re-priced, voided, removed): their buyers' cohorts changed.
+create function analytics.mark_stale_entry_days_of_sales()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op <> 'DELETE' then
+    perform analytics.mark_stale_entry_days_of_deals(array(select n.deal_id from new_rows as n));
+  end if;
+  if tg_op <> 'INSERT' then
+    perform analytics.mark_stale_entry_days_of_deals(array(select o.deal_id from old_rows as o));
+  end if;
+  return null;
+end
+$$;
+
+-- A rate written re-prices that day's sales, in their buyers' cohorts.
+create function analytics.mark_stale_entry_days_of_rates()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform analytics.mark_stale_entry_days_of_deals(array(
+    select s.deal_id
+    from new_rows as changed
+    join voronka.sale as s on s.won_at >= analytics.business_day_start(changed.day)
+                          and s.won_at < analytics.business_day_start(changed.day + 1)));
+  return null;
+end
+$$;
+
+-- (old_rows: a rate removed, or the day a corrected rate had before.)
+create function analytics.mark_stale_entry_days_of_old_rates()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform analytics.mark_stale_entry_days_of_deals(array(
+    select s.deal_id
+    from old_rows as changed
+    join voronka.sale as s on s.won_at >= analytics.business_day_start(changed.day)
+                          and s.won_at < analytics.business_day_start(changed.day + 1)));
+  return null;
+end
+$$;
+
+-- A deal moved to another person or team: both people's cohorts change.
+create function analytics.mark_stale_entry_days_of_deal_moves()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  insert into analytics.stale_day (day, xact_id)
+  select distinct analytics.business_day(p.first_lead_at), pg_current_xact_id()
+  from new_rows as n
+  join old_rows as o on o.id = n.id
+  join voronka.person as p on p.id in (n.person_id, o.person_id)
+  where (n.person_id, n.team_id) is distinct from (o.person_id, o.team_id) and p.first_lead_at is not null
+  on conflict do nothing;
+  return null;
+end
+$$;
+
+create trigger sale_stale_entry_on_insert after insert on voronka.sale
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_entry_days_of_sales();
+create trigger sale_stale_entry_on_update after update on voronka.sale
+  referencing new table as new_rows old table as old_rows for each statement
+  execute function analytics.mark_stale_entry_days_of_sales();
+create trigger sale_stale_entry_on_delete after delete on voronka.sale
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_entry_days_of_sales();
+create trigger exchange_rate_stale_entry_on_insert after insert on voronka.exchange_rate
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_entry_days_of_rates();
+create trigger exchange_rate_stale_entry_on_update after update on voronka.exchange_rate
+  referencing new table as new_rows for each statement execute function analytics.mark_stale_entry_days_of_rates();
+create trigger exchange_rate_stale_entry_on_update_old after update on voronka.exchange_rate
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_entry_days_of_old_rates();
+create trigger exchange_rate_stale_entry_on_remove after delete on voronka.exchange_rate
+  referencing old table as old_rows for each statement execute function analytics.mark_stale_entry_days_of_old_rates();
+create trigger amocrm_deal_stale_entry_on_update after update on voronka.amocrm_deal
+  referencing new table as new_rows old table as old_rows for each statement
+  execute function analytics.mark_stale_entry_days_of_deal_moves();
+
+-- The horizons every cohort is measured at, in business days after the lead.
+create function analytics.cohort_horizons()
+returns integer[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array[7, 30, 60, 90, 180]
+$$;
+
+-- Per cohort (the month or week of the people's first lead) and horizon: buyers and revenue
+-- (reporting currency, converted per sale day and currency) of the purchases made by then. The
+-- horizon 'to_date' (null days) counts everything so far.
+create function analytics.cohort_horizon_figures(
+  p_from date, p_until date, p_teams text[], p_grain text, p_model text
+)
+returns table (
+  cohort date, days integer, express_buyers bigint, express_revenue numeric, flagman_buyers bigint,
+  flagman_revenue numeric, sales_missing_rate bigint
+)
+language sql
+stable
+set search_path = ''
+as $$
+  with facts as (
+    select date_trunc(p_grain, r.entry_day::timestamp)::date as cohort, r.*
+    from analytics.cohort_rows(p_from, p_until) as r
+    where r.model = p_model and r.kind in ('revenue', 'first_buy') and (p_teams is null or r.team_id = any (p_teams))
+  ),
+
+  rates as (
+    select d.sale_day, d.currency, analytics.reporting_rate(d.currency, d.sale_day) as rate
+    from (select distinct f.sale_day, f.currency from facts as f where f.kind = 'revenue') as d
+  ),
+
+  horizons as (
+    select h.days from unnest(analytics.cohort_horizons() || array[null::integer]) as h (days)
+  ),
+
+  final as (
+    select f.cohort, h.days,
+           coalesce(sum(f.persons) filter (where f.kind = 'first_buy' and f.product_id = 'express'), 0)::bigint,
+           sum(f.amount * r.rate) filter (where f.kind = 'revenue' and f.product_id = 'express'),
+           coalesce(sum(f.persons) filter (where f.kind = 'first_buy' and f.product_id = 'flagman'), 0)::bigint,
+           sum(f.amount * r.rate) filter (where f.kind = 'revenue' and f.product_id = 'flagman'),
+           coalesce(sum(f.purchases) filter (where f.kind = 'revenue' and r.rate is null), 0)::bigint
+    from facts as f
+    cross join horizons as h
+    left join rates as r on r.sale_day = f.sale_day and r.currency = f.currency
+    where h.days is null or f.lag <= h.days
+    group by 1, 2
+  )
+
+  select * from final
+$$;
+comment on function analytics.cohort_horizon_figures(date, date, text[], text, text) is 'Per cohort and horizon (7, 30, 60, 90, 180 business days; null = to date): Express and Flagman buyers and revenue in the reporting currency, and the sales left out for want of a rate.';
+
+-- Per cohort: people, the payback day, and the lags lead → first Express and first Express →
+-- first Flagman (median and 90th percentile, business days).
+create function analytics.cohort_people_figures(
+  p_from date, p_until date, p_teams text[], p_grain text, p_model text, p_spend numeric[], p_cohorts date[]
+)
+returns table (
+  cohort date, people bigint, payback_day integer, lead_to_express_median numeric, lead_to_express_p90 numeric,
+  express_to_flagman_median numeric, express_to_flagman_p90 numeric
+)
+language sql
+stable
+set search_path = ''
+as $$
+  with facts as (
+    select date_trunc(p_grain, r.entry_day::timestamp)::date as cohort, r.*
+    from analytics.cohort_rows(p_from, p_until) as r
+    where r.model in ('any', p_model) and (p_teams is null or r.team_id = any (p_teams))
+  ),
+
+  spend as (
+    select s.cohort, s.spend from unnest(p_cohorts, p_spend) as s (cohort, spend)
+  ),
+
+  -- Revenue by lag, cumulated: the first lag at which it reaches the cohort's spend.
+  by_lag as (
+    select f.cohort, f.lag, sum(f.amount * analytics.reporting_rate(f.currency, f.sale_day)) as revenue
+    from facts as f where f.kind = 'revenue' group by 1, 2
+  ),
+
+  payback as (
+    select c.cohort, min(c.lag) filter (where c.cumulative >= sp.spend) as payback_day
+    from (select b.cohort, b.lag, sum(b.revenue) over (partition by b.cohort order by b.lag) as cumulative
+          from by_lag as b) as c
+    join spend as sp on sp.cohort = c.cohort and sp.spend > 0
+    group by 1
+  ),
+
+  lags as (
+    select f.cohort, f.kind, l.lag
+    from facts as f
+    cross join lateral (select f.lag from generate_series(1, f.persons)) as l
+    where (f.kind = 'first_buy' and f.product_id = 'express') or f.kind = 'e2f'
+  ),
+
+  final as (
+    select f.cohort, coalesce(sum(f.persons) filter (where f.kind = 'people'), 0)::bigint, max(pb.payback_day),
+           (select percentile_cont(0.5) within group (order by l.lag) from lags as l where l.cohort = f.cohort and l.kind = 'first_buy')::numeric,
+           (select percentile_cont(0.9) within group (order by l.lag) from lags as l where l.cohort = f.cohort and l.kind = 'first_buy')::numeric,
+           (select percentile_cont(0.5) within group (order by l.lag) from lags as l where l.cohort = f.cohort and l.kind = 'e2f')::numeric,
+           (select percentile_cont(0.9) within group (order by l.lag) from lags as l where l.cohort = f.cohort and l.kind = 'e2f')::numeric
+    from facts as f
+    left join payback as pb on pb.cohort = f.cohort
+    group by f.cohort
+  )
+
+  select * from final
+$$;
+comment on function analytics.cohort_people_figures(date, date, text[], text, text, numeric[], date[]) is 'Per cohort: people who entered, the first business day after the lead by which the cohort''s revenue reached its spend (null: not yet, or no spend), and the median and 90th-percentile days lead → first Express and first Express → first Flagman.';
+
+-- Per cohort period: the teams' leads and spend of those days (the funnel's facts), whether the
+-- spend is complete (every row converted, and spend rows at all).
+create function analytics.cohort_period_figures(p_from date, p_until date, p_teams text[], p_grain text)
+returns table (cohort date, period_end date, leads bigint, spend numeric, spend_complete boolean)
+language sql
+stable
+set search_path = ''
+as $$
+  with periods as (
+    select p::date as cohort,
+           least((p + ('1 ' || p_grain)::interval)::date - 1, p_until) as period_end
+    from generate_series(date_trunc(p_grain, p_from::timestamp), p_until::timestamp, ('1 ' || p_grain)::interval) as p
+  ),
+
+  final as (
+    select pe.cohort, pe.period_end, coalesce(sum(r.leads), 0)::bigint, coalesce(sum(r.spend), 0),
+           coalesce(sum(r.spend_rows_missing_rate), 0) = 0
+             and exists (select 1 from analytics.spend_data_accounts(pe.cohort, pe.period_end) as sda
+                         where p_teams is null or sda.team_id = any (p_teams))
+    from periods as pe
+    left join analytics.funnel_rows(date_trunc(p_grain, p_from::timestamp)::date, p_until) as r
+      on r.day between pe.cohort and pe.period_end and (p_teams is null or r.team_id = any (p_teams))
+    group by pe.cohort, pe.period_end
+  )
+
+  select * from final
+$$;
+comment on function analytics.cohort_period_figures(date, date, text[], text) is 'Per cohort period (month or week starting on or before p_from, up to p_until): leads and spend of its days from the funnel''s facts, and whether the spend is complete.';
+
+-- The cohort_report object: one row per cohort from the three figure sets above. Long only for
+-- the JSON shape; every figure comes from the named steps. Money is null where a rate is missing
+-- (revenue) or spend is incomplete (spend, ROI, payback), as in funnel_report.
+create function analytics.cohort_report_json(p_from date, p_until date, p_teams text[], p_grain text, p_model text)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  with periods as (
+    select * from analytics.cohort_period_figures(p_from, p_until, p_teams, p_grain)
+  ),
+
+  horizons as (
+    select * from analytics.cohort_horizon_figures(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams, p_grain, p_model)
+  ),
+
+  people as (
+    select * from analytics.cohort_people_figures(
+      date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams, p_grain, p_model,
+      (select array_agg(case when pe.spend_complete then pe.spend end order by pe.cohort) from periods as pe),
+      (select array_agg(pe.cohort order by pe.cohort) from periods as pe))
+  ),
+
+  cohort_rows as (
+    select pe.cohort, jsonb_build_object(
+             'cohort', pe.cohort, 'period_end', pe.period_end, 'people', coalesce(pp.people, 0), 'leads', pe.leads,
+             'spend', case when pe.spend_complete then round(pe.spend, 2) end, 'spend_complete', pe.spend_complete,
+             'horizons', (select coalesce(jsonb_agg(jsonb_build_object(
+                                  'days', hz.days,
+                                  'too_young', pe.period_end + hz.days > analytics.business_day(now()),
+                                  'express_buyers', coalesce(f.express_buyers, 0),
+                                  'express_revenue', case when coalesce(f.sales_missing_rate, 0) = 0 then round(coalesce(f.express_revenue, 0), 2) end,
+                                  'flagman_buyers', coalesce(f.flagman_buyers, 0),
+                                  'flagman_revenue', case when coalesce(f.sales_missing_rate, 0) = 0 then round(coalesce(f.flagman_revenue, 0), 2) end,
+                                  'revenue', case when coalesce(f.sales_missing_rate, 0) = 0 then round(coalesce(f.express_revenue, 0) + coalesce(f.flagman_revenue, 0), 2) end,
+                                  'roi', case when pe.spend_complete and coalesce(f.sales_missing_rate, 0) = 0
+                                              then analytics.ratio(coalesce(f.express_revenue, 0) + coalesce(f.flagman_revenue, 0) - pe.spend, pe.spend, 4) end)
+                                order by hz.days), '[]'::jsonb)
+                          from unnest(analytics.cohort_horizons()) as hz (days)
+                          left join horizons as f on f.cohort = pe.cohort and f.days = hz.days),
+             'to_date', (select jsonb_build_object(
+                                  'express_buyers', coalesce(f.express_buyers, 0),
+                                  'flagman_buyers', coalesce(f.flagman_buyers, 0),
+                                  'revenue', case when coalesce(f.sales_missing_rate, 0) = 0 then round(coalesce(f.express_revenue, 0) + coalesce(f.flagman_revenue, 0), 2) end,
+                                  'roi', case when pe.spend_complete and coalesce(f.sales_missing_rate, 0) = 0
+                                              then analytics.ratio(coalesce(f.express_revenue, 0) + coalesce(f.flagman_revenue, 0) - pe.spend, pe.spend, 4) end)
+                         from (select 1) as one left join horizons as f on f.cohort = pe.cohort and f.days is null),
+             'payback_day', pp.payback_day,
+             'lead_to_express_days', jsonb_build_object('median', round(pp.lead_to_express_median, 1), 'p90', round(pp.lead_to_express_p90, 1)),
+             'express_to_flagman_days', jsonb_build_object('median', round(pp.express_to_flagman_median, 1), 'p90', round(pp.express_to_flagman_p90, 1))
+           ) as row
+    from periods as pe
+    left join people as pp on pp.cohort = pe.cohort
+  ),
+
+  final as (
+    select jsonb_build_object(
+      'team', case when p_teams is not null and cardinality(p_teams) = 1 then p_teams[1] end,
+      'teams', (select jsonb_agg(tis.team_id order by tis.team_id = 'unattributed', tis.team_id)
+                from analytics.teams_in_scope(p_teams) as tis),
+      'window', jsonb_build_object('from', date_trunc(p_grain, p_from::timestamp)::date, 'until', p_until,
+                                   'time_zone', st.business_time_zone),
+      'grain', p_grain, 'model', p_model, 'currency', st.reporting_currency,
+      'as_of', analytics.business_day(now()),
+      'horizons', to_jsonb(analytics.cohort_horizons()),
+      'cohorts', coalesce((select jsonb_agg(cr.row order by cr.cohort) from cohort_rows as cr), '[]'::jsonb),
+      'warnings', coalesce((select jsonb_agg(w.warning)
+                            from analytics.funnel_rate_warnings(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams,
+                                                                 (select bool_and(pe.spend_complete) from periods as pe), true) as w),
+                           '[]'::jsonb)
+                  || case when exists (select 1 from horizons as h where h.sales_missing_rate > 0)
+                          then jsonb_build_array(jsonb_build_object(
+                                 'code', 'missing_exchange_rate',
+                                 'message', 'Some of these cohorts'' purchases have no exchange rate on their day: their revenue and ROI are not shown. Add the rates to voronka.exchange_rate.'))
+                          else '[]'::jsonb end,
+      'freshness', analytics.funnel_freshness(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams)) as report
+    from voronka.setting as st
+  )
+
+  select final.report from final
+$$;
+comment on function analytics.cohort_report_json(date, date, text[], text, text) is 'The cohort_report object for the cohorts (month or week of the first lead) from p_from''s period to p_until, the teams p_teams (null = all) and the attribution model. Shape in README.md.';
+
+create function public.cohort_report(
+  p_team text default null, p_from date default null, p_until date default null, p_grain text default 'month',
+  p_model text default 'first_touch'
+)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_until date := coalesce(p_until, analytics.business_day(now()));
+  -- Default: the twelve months (or weeks) up to p_until.
+  v_from date := coalesce(p_from, (date_trunc(coalesce(p_grain, 'month'), v_until::timestamp)
+                                   - ('11 ' || coalesce(p_grain, 'month'))::interval)::date);
+  v_teams text[] := analytics.report_scope(p_team, 1); -- access first, as funnel_report (p_days unused)
+begin
+  perform analytics.check_report_choice('p_grain', p_grain, array['month', 'week']);
+  perform analytics.check_report_choice('p_model', p_model, array['first_touch', 'last_touch']);
+  if v_from > v_until or v_until - v_from > 3660 then
+    raise exception 'p_from must be on or before p_until and at most ten years before it, got % .. %', v_from, v_until
+      using errcode = '22023';
+  end if;
+  return analytics.cohort_report_json(v_from, v_until, v_teams, p_grain, p_model);
+end
+$$;
+comment on function public.cohort_report(text, date, date, text, text) is 'Lead cohorts (month or week of each person''s first lead, p_from''s period to p_until; default the last 12) with people, leads, spend of the period, buyers and revenue at 7/30/60/90/180 days, revenue and ROI to date, payback day, lag percentiles and too-young flags; sales credited by p_model (first_touch default, or last_touch). Same access rules as funnel_report. Shape documented in README.md.';
+
+revoke execute on function analytics.cohort_facts(date, date), analytics.cohort_rows(date, date),
+  analytics.mark_stale_entry_days_of_deals(bigint[]), analytics.mark_stale_entry_days_of_sales(),
+  analytics.mark_stale_entry_days_of_rates(), analytics.mark_stale_entry_days_of_old_rates(),
+  analytics.mark_stale_entry_days_of_deal_moves(), analytics.cohort_horizons(),
+  analytics.cohort_horizon_figures(date, date, text[], text, text),
+  analytics.cohort_people_figures(date, date, text[], text, text, numeric[], date[]),
+  analytics.cohort_period_figures(date, date, text[], text), analytics.cohort_report_json(date, date, text[], text, text)
+  from public;
+grant execute on function analytics.cohort_facts(date, date), analytics.cohort_rows(date, date),
+  analytics.cohort_horizons(), analytics.cohort_horizon_figures(date, date, text[], text, text),
+  analytics.cohort_people_figures(date, date, text[], text, text, numeric[], date[]),
+  analytics.cohort_period_figures(date, date, text[], text), analytics.cohort_report_json(date, date, text[], text, text)
+  to service_role;
+revoke execute on function public.cohort_report(text, date, date, text, text) from public, anon;
+grant execute on function public.cohort_report(text, date, date, text, text) to authenticated, service_role;

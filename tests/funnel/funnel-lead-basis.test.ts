@@ -1,0 +1,80 @@
+// funnel_report's p_basis: the window's sales (sale_date, the default) or what the window's leads
+// bought so far (lead_date), on a hand-made set of people.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
+import { addTeams, refresh, stage, type Report } from "./fixtures.ts";
+import { addPerson, addTaggedSale } from "../ads/fixtures.ts";
+
+let db: TestDatabase;
+const UNTIL = "2024-05-31"; // window 2024-05-02 … 2024-05-31
+
+// A (kenesary): lead 05-10; Express 05-12 (in the window) and Flagman 06-20 (after it).
+// B (kenesary): lead 04-20 (before the window); Express 05-05.
+// C (kenesary): lead 05-15; Express 05-01, before the lead (not bought "since the lead").
+// D (kenesary): lead 05-20; Flagman 05-25, lost (voided).
+// E (traf4):    lead 05-18; Express 05-20 in a deal tagged kenesary.
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const sql = db.sql;
+  await addTeams(sql, "kenesary", "traf4");
+  const ken = { source: "kenesary" };
+  const a = await addPerson(sql, "2024-05-10T10:00:00+05:00", ken);
+  const b = await addPerson(sql, "2024-04-20T10:00:00+05:00", ken);
+  const c = await addPerson(sql, "2024-05-15T10:00:00+05:00", ken);
+  const d = await addPerson(sql, "2024-05-20T10:00:00+05:00", ken);
+  const e = await addPerson(sql, "2024-05-18T10:00:00+05:00", { source: "traf4" });
+  const buy = (person: string, at: string, product: "express" | "flagman", voided?: "lost") =>
+    addTaggedSale(sql, { person, at, product, amount: product === "express" ? "5000" : "490000", tags: ken, voided });
+  await buy(a, "2024-05-12T12:00:00+05:00", "express");
+  await buy(a, "2024-06-20T12:00:00+05:00", "flagman");
+  await buy(b, "2024-05-05T12:00:00+05:00", "express");
+  await buy(c, "2024-05-01T12:00:00+05:00", "express");
+  await buy(d, "2024-05-25T12:00:00+05:00", "flagman", "lost");
+  await buy(e, "2024-05-20T12:00:00+05:00", "express");
+});
+afterAll(() => db.drop());
+
+async function report(team: string | null, basis?: string): Promise<Report & { basis: string }> {
+  const [row] = basis
+    ? await db.sql`select public.funnel_report(${team}, 30, ${UNTIL}::date, ${basis}) as r`
+    : await db.sql`select public.funnel_report(${team}, 30, ${UNTIL}::date) as r`;
+  return row.r as Report & { basis: string };
+}
+const sales = (r: Report) => [
+  stage(r, "leads").count,
+  stage(r, "express").purchases,
+  stage(r, "express").revenue,
+  stage(r, "flagman").purchases,
+  stage(r, "flagman").revenue,
+];
+
+describe("funnel_report p_basis", () => {
+  it("sale_date (the default) counts the window's sales", async () => {
+    const r = await report("kenesary");
+    expect(r.basis).toBe("sale_date");
+    // A's, B's and E's Express (E's deal is kenesary's); A's Flagman is in June.
+    expect(sales(r)).toEqual([3, 3, 15000.0, 0, 0]);
+    expect(sales(await report("traf4"))).toEqual([1, 0, 0, 0, 0]);
+  });
+
+  it("lead_date counts what the window's leads bought since, to date, for their lead's team", async () => {
+    for (const cached of [false, true]) {
+      if (cached) await refresh(db.sql);
+      const ken = await report("kenesary", "lead_date");
+      expect(ken.basis).toBe("lead_date");
+      // A: Express and the June Flagman; B's lead is before the window, C bought before the lead,
+      // D's Flagman was voided.
+      expect(sales(ken)).toEqual([3, 1, 5000.0, 1, 490000.0]);
+      expect(ken.totals).toMatchObject({ revenue: 495000.0 });
+      expect(sales(await report("traf4", "lead_date"))).toEqual([1, 1, 5000.0, 0, 0]); // E, credited to its lead's team
+      expect(sales(await report(null, "lead_date"))).toEqual([4, 2, 10000.0, 1, 490000.0]);
+    }
+  });
+
+  it("refuses an unknown basis", async () => {
+    await expect(report(null, "cash")).rejects.toMatchObject({
+      code: "22023",
+      message: 'p_basis must be one of sale_date, lead_date, got "cash"',
+    });
+  });
+});
