@@ -242,3 +242,104 @@ describe("apply_retention", () => {
     ]);
   });
 });
+
+// The edges, each counted by hand: a row exactly at the cutoff (now() − 400 days, the default) is
+// kept, one a microsecond older is deleted; the limit counts only rows that are really deleted; a
+// recent run that is not the latest is kept; with no successful run at all only the latest is kept;
+// and an event redelivered while retention deletes is re-checked, not deleted.
+describe("apply_retention at its edges", () => {
+  let edges: TestDatabase;
+  beforeAll(async () => {
+    edges = await createTestDatabase();
+  });
+  afterAll(() => edges.drop());
+
+  const deletedBy = (rows: { table_name: string; deleted: number }[]) =>
+    Object.fromEntries(rows.map((r) => [r.table_name, r.deleted]));
+
+  it("keeps an event exactly at the cutoff and deletes one a microsecond older, also when the limit is 1", async () => {
+    const result = await edges.sql.begin(async (tx) => {
+      // now() is the transaction's start: the cutoff apply_retention computes is the same instant.
+      await tx`
+        insert into inbox.amocrm_webhook_event (body, body_sha256, status, request_id, received_at, last_received_at)
+        values ('at', sha256('at'), 'processed', 'at-cutoff', now() - interval '400 days', now() - interval '400 days'),
+               ('older', sha256('older'), 'ignored', 'older', now() - interval '400 days 0.000001 seconds',
+                now() - interval '400 days 0.000001 seconds')`;
+      await tx`
+        insert into inbox.lead_capture_event (body, status, received_at)
+        values ('{"submission_id":"at"}', 'processed', now() - interval '400 days'),
+               ('{"submission_id":"older"}', 'processed', now() - interval '400 days 0.000001 seconds')`;
+      // The row at the cutoff has the lower id: a limit of 1 that let it through would delete nothing.
+      const deleted = await tx`select table_name, deleted::int from voronka.apply_retention(1)`;
+      const amo = await tx`select request_id from inbox.amocrm_webhook_event order by id`;
+      const leads = await tx`select body from inbox.lead_capture_event order by id`;
+      return { deleted, amo, leads };
+    });
+    expect(deletedBy(result.deleted as never)).toEqual({
+      "inbox.amocrm_webhook_event": 1,
+      "inbox.lead_capture_event": 1,
+      "voronka.fb_sync_run": 0,
+    });
+    expect(result.amo.map((r) => r.request_id)).toEqual(["at-cutoff"]);
+    expect(result.leads.map((r) => r.body)).toEqual(['{"submission_id":"at"}']);
+    await edges.sql`delete from inbox.amocrm_webhook_event`;
+    await edges.sql`delete from inbox.lead_capture_event`;
+  });
+
+  it("keeps a run finished exactly at the cutoff and a recent one, though neither is the latest", async () => {
+    const messages = await edges.sql.begin(async (tx) => {
+      await tx`
+        insert into voronka.fb_sync_run (started_at, finished_at, status, message)
+        values (now() - interval '401 days', now() - interval '400 days 0.000001 seconds', 'succeeded', 'older'),
+               (now() - interval '401 days', now() - interval '400 days', 'succeeded', 'at-cutoff'),
+               (now() - interval '2 days', now() - interval '2 days', 'failed', 'recent'),
+               (now() - interval '1 day', now() - interval '1 day', 'succeeded', 'latest')`;
+      await tx`select voronka.apply_retention()`;
+      return tx`select message from voronka.fb_sync_run order by id`;
+    });
+    expect(messages.map((r) => r.message)).toEqual(["at-cutoff", "recent", "latest"]);
+    await edges.sql`delete from voronka.fb_sync_run`;
+  });
+
+  it("with no successful run at all, deletes every old run but the latest", async () => {
+    await edges.sql`
+      insert into voronka.fb_sync_run (started_at, finished_at, status, message)
+      values (now() - interval '600 days', now() - interval '600 days', 'failed', 'f1'),
+             (now() - interval '550 days', now() - interval '550 days', 'failed', 'f2'),
+             (now() - interval '500 days', now() - interval '500 days', 'failed', 'f3')`;
+    const deleted = await edges.sql`select table_name, deleted::int from voronka.apply_retention()`;
+    expect(deletedBy(deleted as never)["voronka.fb_sync_run"]).toBe(2);
+    expect((await edges.sql`select message from voronka.fb_sync_run`).map((r) => r.message)).toEqual(["f3"]);
+    await edges.sql`delete from voronka.fb_sync_run`;
+  });
+
+  it("an event redelivered while retention waits for its row is kept (the delete re-checks it)", async () => {
+    await edges.sql`
+      insert into inbox.amocrm_webhook_event (body, body_sha256, status, request_id, received_at, last_received_at)
+      values ('raced', sha256('raced'), 'processed', 'raced', now() - interval '500 days', now() - interval '500 days')`;
+    let retention: Promise<{ table_name: string; deleted: number }[]> | undefined;
+    await edges.sql.begin(async (redelivery) => {
+      // The redelivery holds the row (as the receiver's upsert does) until it commits.
+      await redelivery`
+        update inbox.amocrm_webhook_event
+        set last_received_at = now(), deliveries = deliveries + 1 where request_id = 'raced'`;
+      retention = Promise.resolve(
+        edges.sql`select table_name, deleted::int from voronka.apply_retention()`,
+      ) as unknown as Promise<{ table_name: string; deleted: number }[]>;
+      // Commit only once retention has chosen the row and waits for its lock.
+      let waiting = 0;
+      for (let i = 0; i < 400 && waiting === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        [{ waiting }] = await edges.sql`
+          select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%apply_retention%'`;
+      }
+      expect(waiting).toBe(1);
+    });
+    const deleted = await retention!;
+    expect(deletedBy(deleted)["inbox.amocrm_webhook_event"]).toBe(0);
+    expect((await edges.sql`select deliveries from inbox.amocrm_webhook_event where request_id = 'raced'`)[0]).toEqual({
+      deliveries: 2,
+    });
+  });
+});

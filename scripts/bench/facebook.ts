@@ -6,6 +6,7 @@
 //   BENCH_ACCOUNTS (50) BENCH_ADS (200) BENCH_DAYS (90) BENCH_LATENCY_MS (50)
 //   BENCH_CONCURRENCY (8) BENCH_PAGE_SIZE (500) BENCH_CHUNK_DAYS (10)
 //   VORONKA_BENCH_PG_PORT (54380), BENCH_FAKE_PORT (54381)
+// Prints machine-readable figures for `npm run bench` (scripts/bench/figures.ts).
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { connectDatabase } from "../../supabase/functions/_shared/database.ts";
@@ -15,6 +16,7 @@ import { isPortTaken } from "../lib/local-postgres.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { PROJECT_ROOT } from "../lib/paths.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
+import { reportFigures } from "./figures.ts";
 
 parseCommandLine("bench:facebook", usageFromHeader("bench:facebook", import.meta.url), {});
 
@@ -68,10 +70,14 @@ try {
     const sql = connectDatabase(server.url, { max: CONCURRENCY + 1 });
     let peakRss = 0;
     let peakHeap = 0;
+    let peakHeapTotal = 0;
+    let peakExternal = 0;
     const sample = () => {
       const m = process.memoryUsage();
       peakRss = Math.max(peakRss, m.rss);
       peakHeap = Math.max(peakHeap, m.heapUsed);
+      peakHeapTotal = Math.max(peakHeapTotal, m.heapTotal);
+      peakExternal = Math.max(peakExternal, m.external);
     };
     sample();
     const baselineRss = process.memoryUsage().rss;
@@ -110,7 +116,10 @@ try {
         "CPU of the sync process",
         `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (the rest is Postgres and the fake)`,
       ],
-      ["peak memory (sync process)", `RSS ${mb(peakRss)} (start ${mb(baselineRss)}), heap ${mb(peakHeap)}`],
+      [
+        "peak memory (sync process)",
+        `RSS ${mb(peakRss)} (start ${mb(baselineRss)}), heap ${mb(peakHeap)} used / ${mb(peakHeapTotal)} reserved, external ${mb(peakExternal)}`,
+      ],
       [
         `latency lower bound (concurrency ${CONCURRENCY})`,
         `${(boundMs / 1000).toFixed(2)} s = ${discoveryRequests} x ${LATENCY} ms + ceil(${insightRequests} / ${CONCURRENCY}) x ${LATENCY} ms`,
@@ -119,6 +128,33 @@ try {
     ];
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+    reportFigures("facebook", [
+      {
+        id: "wall-over-bound",
+        label: `Facebook sync ${ACCOUNTS} x ${ADS} ads x ${DAYS} days, ${LATENCY} ms latency: wall / latency floor`,
+        value: boundMs > 0 ? Math.round((wallMs / boundMs) * 100) / 100 : null,
+        unit: "x",
+        target: { max: 1.5 },
+        note: `${(wallMs / 1000).toFixed(1)} s / ${(boundMs / 1000).toFixed(1)} s, ${summary.requests} Graph requests`,
+      },
+      {
+        id: "peak-rss",
+        label: "Facebook sync peak RSS",
+        value: Math.round(peakRss / 1024 / 1024),
+        unit: "MB",
+        target: { max: 150 },
+        note: `start ${mb(baselineRss)}, heap ${mb(peakHeap)}`,
+      },
+      {
+        id: "graph-requests",
+        label: "Facebook sync Graph requests (must not grow)",
+        value: summary.requests,
+        unit: "",
+        target: {
+          max: discoveryRequests + ACCOUNTS * Math.ceil(DAYS / CHUNK_DAYS) * Math.ceil((ADS * CHUNK_DAYS) / PAGE_SIZE),
+        },
+      },
+    ]);
     if (stored.n !== ACCOUNTS * ADS * DAYS) process.exitCode = 1;
   });
 } finally {

@@ -6,11 +6,13 @@
 //   - the same with today's data written after the refresh (computed live),
 //   - refresh materialized view concurrently,
 //   - the old system's way: pull the window's raw rows into Node and sum them in JS.
-// Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54386).
+// Runs on its own throw-away Postgres (port VORONKA_BENCH_PG_PORT, default 54386). Prints
+// machine-readable figures for `npm run bench` (scripts/bench/figures.ts).
 import postgres from "postgres";
 import { asApiRole } from "../../supabase/functions/_shared/api-role.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
+import { reportFigures } from "./figures.ts";
 
 parseCommandLine("bench:funnel", usageFromHeader("bench:funnel", import.meta.url), {});
 
@@ -178,6 +180,37 @@ await withScratchDatabase(
           ? `figures: funnel_report's spend, leads and revenue per team = the old way's, for all ${report.by_team.length} team buckets`
           : `figures DIFFER from the old way for ${mismatches.map((m) => m.team).join(", ")}`,
       );
+      const round1 = (v: number) => Math.round(v * 10) / 10;
+      reportFigures("funnel", [
+        {
+          id: "report-p95-no-live-day",
+          label: "funnel_report p95, 30 days, no day written since the refresh",
+          value: round1(percentile(allTeams, 95)),
+          unit: "ms",
+          target: { max: 10 },
+        },
+        {
+          id: "report-p95-1-live-day",
+          label: "funnel_report p95 with 1 day written since the refresh",
+          value: round1(percentile(withLiveDay, 95)),
+          unit: "ms",
+          target: { max: 10 },
+        },
+        {
+          id: "old-way-ratio",
+          label: "old way (rows pulled into Node and summed) / funnel_report, p50",
+          value: Math.round(p50Old / p50New),
+          unit: "x",
+          target: { min: 100 },
+        },
+        {
+          id: "refresh",
+          label: "concurrent refresh of the view, p50",
+          value: round1(percentile(refreshTimes, 50) / 1000),
+          unit: "s",
+          target: { max: 10 },
+        },
+      ]);
       if (mismatches.length > 0) process.exitCode = 1;
     } finally {
       await sql.end();

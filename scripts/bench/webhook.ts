@@ -1,10 +1,17 @@
-// npm run bench:webhook: sustained throughput and latency of the amoCRM receiver served by Deno
-// against a local Postgres, with realistic bodies (a status change of one deal with ten custom
-// fields incl. UTMs, every body distinct), and in the same run the bare ceiling: the same Deno
-// front half storing only the raw body. Prints both and the ratio.
+// npm run bench:webhook: throughput and latency of the amoCRM receiver served by Deno against a
+// local Postgres, with realistic bodies (a status change of one deal with ten custom fields incl.
+// UTMs, every body distinct), and in the same run the bare ceiling: the same Deno front half
+// storing only the raw body. Measures, in this order:
+//   1. saturation (closed loop, BENCH_CONNECTIONS connections, BENCH_SECONDS each): the bare
+//      ceiling, then the receiver; the ratio of the two is the throughput figure;
+//   2. bulk bodies of 300 deals x 10 custom fields, BENCH_BULK_RUNS (5) one after another;
+//   3. open loop at a fixed BENCH_RATE req/s (default 500) for BENCH_SECONDS: requests are sent on
+//      schedule whether or not earlier ones were answered, and latency counts from the scheduled
+//      time (no coordinated omission) — amoCRM does not slow down when we do.
+// Prints the figures and, for `npm run bench`, machine-readable lines (scripts/bench/figures.ts).
 //
 // Ports (all 127.0.0.1): Postgres VORONKA_BENCH_WEBHOOK_PORT (default 54360), the receiver +2,
-// the bare server +3. Duration per target: BENCH_SECONDS (10), connections: BENCH_CONNECTIONS (16).
+// the bare server +3.
 import { createRequire } from "node:module";
 import path from "node:path";
 import postgres from "postgres";
@@ -12,6 +19,8 @@ import { serveDenoEntry, waitForPort } from "../lib/functions-server.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { FUNCTIONS_DIR, PROJECT_ROOT } from "../lib/paths.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
+import { configureBench, nextBody } from "./amocrm-bodies.ts";
+import { percentile, reportFigures } from "./figures.ts";
 
 parseCommandLine("bench:webhook", usageFromHeader("bench:webhook", import.meta.url), {});
 
@@ -20,78 +29,65 @@ const autocannon = createRequire(import.meta.url)("autocannon") as (opts: object
 const PG_PORT = Number(process.env.VORONKA_BENCH_WEBHOOK_PORT ?? 54360);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const BULK_RUNS = Number(process.env.BENCH_BULK_RUNS ?? 5);
 const SECRET = "bench-secret-0123456789abcdef";
-const PIPELINES = { leads: 7000001, express: 7000002, flagman: 7000003 };
+const FORM = { "content-type": "application/x-www-form-urlencoded", "user-agent": "amoCRM-Webhooks/3.0" };
 
-// A realistic status webhook: deals moving stages, ten custom fields each (UTMs among them).
-// One deal per body under sustained load; hundreds for the bulk-change measurement.
-let sequence = 0;
-function nextBody(deals = 1): string {
-  const params = new URLSearchParams();
-  for (let k = 0; k < deals; k++) appendDeal(params, k, sequence++);
-  params.append("account[subdomain]", "voronka-demo");
-  params.append("account[id]", "31000001");
-  return params.toString();
-}
-
-function appendDeal(params: URLSearchParams, index: number, n: number): void {
-  const id = 30_000_000 + (n % 5000);
-  const pipeline = n % 3 === 0 ? PIPELINES.flagman : PIPELINES.express;
-  const status = n % 4 === 0 ? 143 : 142;
-  const p = `leads[status][${index}]`;
-  const scalars: Record<string, string> = {
-    id: String(id),
-    name: `Сделка №${id}: Экспресс-курс`,
-    status_id: String(status),
-    old_status_id: "55500001",
-    price: pipeline === PIPELINES.flagman ? "490000" : "5000",
-    responsible_user_id: "8000001",
-    last_modified: String(1_764_000_000 + n),
-    modified_user_id: "8000001",
-    created_user_id: "8000001",
-    date_create: "1763990000",
-    pipeline_id: String(pipeline),
-    account_id: "31000001",
-  };
-  for (const [key, value] of Object.entries(scalars)) params.append(`${p}[${key}]`, value);
-  const fields: [string, string, string][] = [
-    ["900001", "utm_source", n % 2 ? "facebook" : "instagram"],
-    ["900002", "utm_medium", "cpc"],
-    ["900003", "utm_campaign", `kenesary_${n % 7}`],
-    ["900004", "utm_content", `ad_${n % 11}`],
-    ["66339", "Источник", "Сайт"],
-    ["66349", "Интересующая услуга", "Интегратор"],
-    ["72333", "Дата проведения", "1764028800"],
-    ["497267", "Заявка оплачена", "1"],
-    ["500001", "Телефон", "+7 701 000 00 00"],
-    ["500002", "Город", "Алматы"],
-  ];
-  fields.forEach(([fid, name, value], i) => {
-    const f = `${p}[custom_fields][${i}]`;
-    params.append(`${f}[id]`, fid);
-    params.append(`${f}[name]`, name);
-    if (fid.startsWith("9")) params.append(`${f}[code]`, name.toUpperCase());
-    if (fid === "72333") params.append(`${f}[values][0]`, value);
-    else params.append(`${f}[values][0][value]`, value);
-  });
-}
-
-// amoCRM waits 2 s also for a bulk change: time single bodies of hundreds of deals.
-async function bulkLatencies(url: string, deals: number, runs: number): Promise<number[]> {
+// amoCRM waits 2 s also for a bulk change: time single bodies of hundreds of deals, one after
+// another. A body answered with anything but 2xx counts (amoCRM would retry it).
+async function bulkLatencies(url: string, deals: number, runs: number) {
   const times: number[] = [];
+  const statuses: number[] = [];
   for (let i = 0; i < runs; i++) {
     const body = nextBody(deals);
     const started = performance.now();
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body,
-    });
+    const response = await fetch(url, { method: "POST", headers: FORM, body });
     await response.text();
-    if (!response.ok) throw new Error(`bulk body answered ${response.status}`);
     times.push(performance.now() - started);
+    statuses.push(response.status);
   }
-  return times.sort((a, b) => a - b);
+  return { times, failed: statuses.filter((s) => s < 200 || s > 299).length };
+}
+
+// Open loop: request i is due at start + i / rate and is sent then, answered or not; its latency
+// counts from when it was due, so a stall shows up in every request that waited behind it.
+async function openLoop(url: string, rate: number, seconds: number) {
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const pending: Promise<void>[] = [];
+  const start = performance.now() + 20;
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      fetch(url, { method: "POST", headers: FORM, body: nextBody() })
+        .then(async (response) => {
+          await response.arrayBuffer();
+          if (!response.ok) non2xx++;
+        })
+        .catch(() => {
+          errors++;
+        })
+        .finally(() => {
+          latencies.push(performance.now() - due);
+        }),
+    );
+  }
+  const sendEnd = performance.now();
+  await Promise.all(pending);
+  return {
+    sent: total,
+    rps: total / ((sendEnd - start) / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: percentile(latencies, 100),
+    non2xx,
+    errors,
+  };
 }
 
 async function load(url: string) {
@@ -100,7 +96,7 @@ async function load(url: string) {
     method: "POST",
     connections: CONNECTIONS,
     duration: SECONDS,
-    headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": "amoCRM-Webhooks/3.0" },
+    headers: FORM,
     setupClient(client: any) {
       client.setBody(nextBody());
       client.on("response", () => client.setBody(nextBody()));
@@ -120,10 +116,7 @@ await withScratchDatabase(
   PG_PORT,
   async (server) => {
     const sql = postgres(server.url, { onnotice: () => {}, max: 1 });
-    await sql`insert into voronka.team (id, name) values ('kenesary', 'Kenesary'), ('traf4', 'Traf4')`;
-    await sql`insert into voronka.team_utm_rule (team_id, utm_source, utm_campaign_pattern) values ('kenesary', 'facebook', 'kenesary_%'), ('traf4', 'instagram', null)`;
-    await sql`insert into voronka.product_rule (product_id, amocrm_pipeline_id) values ('express', ${PIPELINES.express}), ('flagman', ${PIPELINES.flagman})`;
-    await sql`insert into voronka.amocrm_lead_pipeline (pipeline_id) values (${PIPELINES.leads})`;
+    await configureBench(sql);
     const env = {
       SUPABASE_DB_URL: server.url,
       AMOCRM_WEBHOOK_SECRET: SECRET,
@@ -161,25 +154,58 @@ await withScratchDatabase(
       });
       const bareResult = await load(target(barePort));
       const realResult = await load(target(realPort));
-      const bulk = await bulkLatencies(target(realPort), 300, 5);
+      // Bulk bodies before the open loop: an overloaded open loop leaves a queue of statements
+      // behind in the receiver's pool that would still be running.
+      const bulk = await bulkLatencies(target(realPort), 300, BULK_RUNS);
+      console.log(`Open loop at ${RATE} req/s for ${SECONDS} s...`);
+      const open = await openLoop(target(realPort), RATE, SECONDS);
       const [counts] = await sql`
         select (select count(*) from inbox.amocrm_webhook_event where status = 'processed')::int as processed,
                (select count(*) from inbox.amocrm_webhook_event where status = 'failed')::int as failed,
                (select count(*) from voronka.sale where voided_at is null)::int as counted_sales`;
       const row = (name: string, r: Awaited<ReturnType<typeof load>>) =>
         `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+      const ratio = (realResult.rps / bareResult.rps) * 100;
+      const bulkMedian = percentile(bulk.times, 50);
       console.log("");
       console.log(row("bare ceiling (store raw body only)", bareResult));
       console.log(row("amocrm-webhook (store + process)", realResult));
+      console.log(`ratio: the receiver sustains ${ratio.toFixed(0)}% of the bare ceiling`);
       console.log(
-        `ratio: the receiver sustains ${((realResult.rps / bareResult.rps) * 100).toFixed(0)}% of the bare ceiling`,
+        `open loop at ${RATE} req/s: sent ${open.sent} at ${open.rps.toFixed(0)} req/s, p50 ${open.p50.toFixed(1)} ms, p99 ${open.p99.toFixed(1)} ms, max ${open.max.toFixed(0)} ms (${open.non2xx} non-2xx, ${open.errors} errors)`,
       );
       console.log(
-        `bulk change, 300 deals x 10 custom fields in one body: median ${bulk[2].toFixed(0)} ms, worst ${bulk[4].toFixed(0)} ms of 5 (amoCRM waits 2,000 ms)`,
+        `bulk change, 300 deals x 10 custom fields in one body: median ${bulkMedian.toFixed(0)} ms, worst ${percentile(bulk.times, 100).toFixed(0)} ms of ${BULK_RUNS}, ${bulk.failed} not 2xx (amoCRM waits 2,000 ms)`,
       );
       console.log(
         `check: ${counts.processed} events processed, ${counts.failed} failed, ${counts.counted_sales} counted sales`,
       );
+      reportFigures("webhook", [
+        {
+          id: "throughput-ratio",
+          label: "amocrm-webhook throughput / bare ceiling",
+          value: Math.round(ratio),
+          unit: "%",
+          target: { min: 50 },
+          note: `${realResult.rps.toFixed(0)} / ${bareResult.rps.toFixed(0)} req/s, ${CONNECTIONS} connections`,
+        },
+        {
+          id: "open-loop-p99",
+          label: `amocrm-webhook p99 at a fixed ${RATE} req/s (open loop)`,
+          value: Math.round(open.p99 * 10) / 10,
+          unit: "ms",
+          target: { max: 50 },
+          note: `p50 ${open.p50.toFixed(1)} ms, ${open.non2xx + open.errors} of ${open.sent} failed`,
+        },
+        {
+          id: "bulk-300-median",
+          label: "bulk body, 300 deals x 10 custom fields, median",
+          value: bulk.failed > BULK_RUNS / 2 ? null : Math.round(bulkMedian),
+          unit: "ms",
+          target: { max: 200 },
+          note: `${BULK_RUNS} bodies, ${bulk.failed} not 2xx`,
+        },
+      ]);
     } finally {
       real.kill("SIGTERM");
       bare.kill("SIGTERM");

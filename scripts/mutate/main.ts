@@ -1,4 +1,9 @@
-// npm run mutate [-- --sql | --ts] [--filter <text>] [--workers N]
+// npm run mutate [-- --sql | --ts] [--filter <regex>] [--workers N] [--scores]
+//
+// --filter: SQL mutant ids, or for --ts the paths of stryker.config.json's mutate files (a folder:
+// `--ts --filter _shared/facebook/`). --workers: parallel runs, each on its own span of Postgres
+// ports (default 1; tests/support/ports.ts). --scores: print the last TypeScript report's
+// per-folder figures and stop (incremental runs keep every folder's latest results in it).
 //
 // Mutation testing, outside `npm test` (it runs the suite hundreds of times):
 // - SQL: the operators of scripts/mutate/sql-operators.ts on the files of scripts/mutate/targets.ts,
@@ -12,17 +17,19 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../lib/paths.ts";
 import { type MutantResult, runSqlMutation } from "./sql.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
+import { MUTATE_PORT_BASE } from "../../tests/support/ports.ts";
 
 const line = parseCommandLine("mutate", usageFromHeader("mutate", import.meta.url), {
   sql: { type: "boolean" },
   ts: { type: "boolean" },
   filter: { type: "string" },
   workers: { type: "string" },
+  scores: { type: "boolean" },
 });
 if (line.values.sql && line.values.ts) line.fail("--sql and --ts exclude each other (neither runs both)");
 const only = line.values.sql ? "sql" : line.values.ts ? "ts" : "both";
 const filter = line.values.filter;
-const workers = line.values.workers === undefined ? 2 : Number(line.values.workers);
+const workers = line.values.workers === undefined ? 1 : Number(line.values.workers);
 if (!Number.isInteger(workers) || workers < 1)
   line.fail(`--workers must be a whole number ≥ 1, got ${line.values.workers}`);
 const reportDir = path.join(PROJECT_ROOT, ".local/mutate");
@@ -55,36 +62,76 @@ async function sqlHalf(): Promise<string> {
   );
 }
 
-async function typescriptHalf(): Promise<string> {
+/** The files stryker.config.json mutates, narrowed to those whose path matches --filter. */
+function typescriptFiles(): string[] {
+  const config = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "stryker.config.json"), "utf8")) as {
+    mutate: string[];
+  };
+  const files = config.mutate.filter((file) => !filter || new RegExp(filter).test(file));
+  if (files.length === 0) line.fail(`--filter ${filter} matches none of stryker.config.json's mutate files`);
+  return files;
+}
+
+async function typescriptHalf(): Promise<string[]> {
   const started = performance.now();
   const stryker = path.join(PROJECT_ROOT, "node_modules/.bin/stryker");
-  const strykerArgs = ["run", ...(filter ? ["--mutate", filter] : [])];
+  // Incremental (stryker.config.json): mutants of files not in this run keep their last result in
+  // the report, so the per-folder figures below always cover the whole list.
+  const strykerArgs = ["run", "--concurrency", String(workers), "--mutate", typescriptFiles().join(",")];
   const code = await new Promise<number>((resolve) => {
     const child = spawn(stryker, strykerArgs, {
       cwd: PROJECT_ROOT,
       stdio: "inherit",
-      // Its own Postgres ports (one per Stryker worker), away from a running `npm test`.
-      env: { ...process.env, VORONKA_TEST_PG_PORT: process.env.VORONKA_MUTATE_TS_PG_PORT ?? "25500" },
+      // The run's own Postgres ports (one span per Stryker worker slot, tests/support/ports.ts),
+      // away from a running `npm test`.
+      env: { ...process.env, VORONKA_TEST_PG_PORT: String(MUTATE_PORT_BASE), VORONKA_MUTATE_SLOTS: String(workers) },
     });
     child.on("exit", (c) => resolve(c ?? 1));
   });
   if (code !== 0) throw new Error(`stryker exited with ${code}`);
+  const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+  return [...typescriptScores(), `(TypeScript run: ${minutes} min)`];
+}
+
+/** Per folder of _shared and in total, from the last report (incremental: every folder's latest results). */
+function typescriptScores(): string[] {
   const report = JSON.parse(readFileSync(path.join(reportDir, "typescript-report.json"), "utf8")) as {
     files: Record<string, { mutants: { status: string }[] }>;
   };
-  const statuses = Object.values(report.files).flatMap((f) => f.mutants.map((m) => m.status));
-  const n = (s: string) => statuses.filter((x) => x === s).length;
-  const caught = n("Killed") + n("Timeout");
-  const survived = n("Survived") + n("NoCoverage");
-  const minutes = ((performance.now() - started) / 60_000).toFixed(1);
-  return (
-    `TypeScript  ${String(statuses.length).padStart(5)} mutants  ${String(caught).padStart(4)} caught  ` +
-    `${String(survived).padStart(4)} survived  ${String(n("Ignored")).padStart(4)} equivalent  ` +
-    `score ${score(caught, survived)}  (${minutes} min)`
-  );
+  const byFolder = new Map<string, string[]>();
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    const folder = path.dirname(path.relative("supabase/functions/_shared", file)) || ".";
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), ...mutants.map((m) => m.status)]);
+  }
+  // Stryker's statuses: Killed and Timeout are caught; Survived and NoCoverage (no test reaches it)
+  // are not; Ignored is an excluded mutator or a `// Stryker disable … : <reason>`; RuntimeError and
+  // CompileError are mutants that cannot run at all (Stryker leaves them out of its score too).
+  const row = (name: string, statuses: string[]) => {
+    const n = (s: string) => statuses.filter((x) => x === s).length;
+    const caught = n("Killed") + n("Timeout");
+    const survived = n("Survived") + n("NoCoverage");
+    const invalid = n("RuntimeError") + n("CompileError");
+    return (
+      `${name.padEnd(26)}${String(statuses.length).padStart(5)} mutants  ${String(caught).padStart(4)} caught  ` +
+      `${String(survived).padStart(4)} survived  ${String(n("Ignored")).padStart(4)} ignored  ` +
+      `${String(invalid).padStart(3)} invalid  score ${score(caught, survived)}`
+    );
+  };
+  return [
+    ...[...byFolder]
+      .sort()
+      .map(([folder, statuses]) => row(`TypeScript _shared/${folder === "." ? "" : folder}`, statuses)),
+    row("TypeScript", [...byFolder.values()].flat()),
+  ];
+}
+
+if (line.values.scores) {
+  // The last TypeScript report's figures, without running anything.
+  console.log(typescriptScores().join("\n"));
+  process.exit(0);
 }
 
 const lines: string[] = [];
 if (only !== "ts") lines.push(await sqlHalf());
-if (only !== "sql") lines.push(await typescriptHalf());
+if (only !== "sql") lines.push(...(await typescriptHalf()));
 console.log(`\n${lines.join("\n")}`);

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/paths.ts";
+import { MUTATE_PORT_BASE, TEST_PORT_SPAN } from "../../tests/support/ports.ts";
 import { applyMutant, definitionsOf, mutantsOf, type SqlMutant, withoutComments } from "./sql-operators.ts";
 import {
   ACCEPTED_SQL_SURVIVORS,
@@ -139,13 +140,13 @@ export async function runSqlMutation(options: {
   log?: (line: string) => void;
 }): Promise<MutantResult[]> {
   const log = options.log ?? console.log;
-  const basePort = options.port ?? Number(process.env.VORONKA_MUTATE_PG_PORT ?? 25390);
+  const basePort = options.port ?? MUTATE_PORT_BASE;
   const timeout = options.timeoutSeconds ?? 240;
   const mutants = sqlMutants().filter((m) => !options.filter || new RegExp(options.filter).test(m.id));
   // Each worker: its own scratch copy and Postgres port, so mutants run side by side.
   const workers = Array.from({ length: Math.max(1, options.workers ?? 2) }, (_, i) => ({
     dir: path.join(PROJECT_ROOT, `.local/mutate/sql-${i}`),
-    port: basePort + i * 50, // each suite uses ports base … base+49 (tests/support/ports.ts)
+    port: basePort + i * TEST_PORT_SPAN, // each suite uses ports base … base+49 (tests/support/ports.ts)
   }));
   for (const worker of workers) makeScratch(worker.dir);
 
@@ -195,6 +196,10 @@ async function runMutant(
   const tests = SQL_TARGETS.find((t) => t.file === mutant.file)!.tests;
   try {
     const run = await runTests(worker.dir, tests, worker.port, timeout);
+    // A suite that could not even start its Postgres caught nothing: stop rather than count it.
+    if (!run.passed && /already in use/.test(run.output)) {
+      throw new Error(`mutant ${mutant.id}: the tests could not start their Postgres:\n${firstFailure(run.output)}`);
+    }
     const outcome: Outcome = run.timedOut ? "timeout" : run.passed ? "survived" : "caught";
     return {
       mutant,

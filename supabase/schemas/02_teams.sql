@@ -30,16 +30,19 @@ comment on column voronka.team_utm_rule.utm_campaign_pattern is 'Optional SQL LI
 -- reports show it as "unattributed".
 create function voronka.resolve_team(p_utm_source text, p_utm_campaign text)
 returns text
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select r.team_id
+begin
+  return (select r.team_id
   from voronka.team_utm_rule as r
   where r.utm_source = lower(btrim(p_utm_source))
     and (r.utm_campaign_pattern is null or coalesce(p_utm_campaign, '') ilike r.utm_campaign_pattern)
   order by r.priority, (r.utm_campaign_pattern is null), r.id
   limit 1
+  );
+end
 $$;
 
 comment on function voronka.resolve_team(text, text) is 'Team for a pair of UTM tags by voronka.team_utm_rule, or null (unattributed).';

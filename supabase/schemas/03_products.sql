@@ -38,17 +38,20 @@ comment on table voronka.amocrm_lead_pipeline is 'amoCRM pipelines whose new dea
 
 create function voronka.resolve_product(p_pipeline_id bigint, p_price numeric)
 returns text
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select r.product_id
+begin
+  return (select r.product_id
   from voronka.product_rule as r
   where r.amocrm_pipeline_id = p_pipeline_id
     and (r.min_price is null or p_price >= r.min_price)
     and (r.max_price is null or p_price <= r.max_price)
   order by r.priority, r.id
   limit 1
+  );
+end
 $$;
 
 comment on function voronka.resolve_product(bigint, numeric) is 'Product of a won deal in a pipeline at a price, or null when the deal is not a product sale.';

@@ -4,26 +4,34 @@
 -- means "unknown", so a minimal payload never erases what a fuller one said.
 
 -- Text to bigint / instant, tolerating what amoCRM sends: strings, empty strings, numbers.
+--
+-- The helpers on the webhook path are PL/pgSQL, not SQL functions: a SQL function with
+-- `set search_path` is never inlined and is planned anew in every transaction (or statement) that
+-- calls it, which made up most of a one-deal webhook's time; PL/pgSQL keeps its plans per session.
 create function voronka.amocrm_bigint(p_value text)
 returns bigint
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case when btrim(p_value) ~ '^-?[0-9]{1,18}$' then btrim(p_value)::bigint end
+begin
+  return case when btrim(p_value) ~ '^-?[0-9]{1,18}$' then btrim(p_value)::bigint end;
+end
 $$;
 
 -- Plausible instants only: amoCRM's unix seconds for 2000-01-01 .. 2100-01-01. Anything else (a
 -- 12-digit value is the year 5138) is unknown, not a date to report on.
 create function voronka.amocrm_time(p_unix_seconds text)
 returns timestamptz
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case when btrim(p_unix_seconds) ~ '^[0-9]{1,12}$'
+begin
+  return case when btrim(p_unix_seconds) ~ '^[0-9]{1,12}$'
                    and btrim(p_unix_seconds)::bigint between 946684800 and 4102444799
-              then to_timestamp(btrim(p_unix_seconds)::bigint) end
+              then to_timestamp(btrim(p_unix_seconds)::bigint) end;
+end
 $$;
 
 comment on function voronka.amocrm_time(text) is 'Unix seconds (as amoCRM sends them, a string) to an instant; null when empty, malformed or outside 2000-01-01 .. 2100-01-01.';
@@ -32,11 +40,13 @@ comment on function voronka.amocrm_time(text) is 'Unix seconds (as amoCRM sends 
 -- separator or an exponent is not read as something else: unknown.
 create function voronka.amocrm_money(p_value text)
 returns numeric
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case when btrim(p_value) ~ '^[0-9]{1,12}(\.[0-9]{1,2})?$' then btrim(p_value)::numeric end
+begin
+  return case when btrim(p_value) ~ '^[0-9]{1,12}(\.[0-9]{1,2})?$' then btrim(p_value)::numeric end;
+end
 $$;
 
 comment on function voronka.amocrm_money(text) is 'A price as amoCRM sends it (digits, optionally 1-2 decimals) to numeric; null for anything else (negative, "5,000", "1e4").';
@@ -46,10 +56,12 @@ comment on function voronka.amocrm_money(text) is 'A price as amoCRM sends it (d
 -- [value] key: the bare string is the value.
 create function voronka.amocrm_fields_from_webhook(p_fields jsonb)
 returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
+begin
+  return (
   with fields as (
     select f.value as field, f.ordinality as n
     from jsonb_array_elements(case jsonb_typeof(p_fields) when 'array' then p_fields else '[]'::jsonb end)
@@ -72,16 +84,20 @@ as $$
     from fields
   )
   select coalesce(jsonb_agg(normalized.field order by normalized.n), '[]'::jsonb) from normalized
+  );
+end
 $$;
 
 -- API v4 custom_fields_values ([{field_id, field_name, field_code, values: [{value}]}], null when
 -- none are set) in the same normalized shape.
 create function voronka.amocrm_fields_from_api(p_fields jsonb)
 returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
+begin
+  return (
   with fields as (
     select f.value as field, f.ordinality as n
     from jsonb_array_elements(case jsonb_typeof(p_fields) when 'array' then p_fields else '[]'::jsonb end)
@@ -103,16 +119,22 @@ as $$
     from fields
   )
   select coalesce(jsonb_agg(normalized.field order by normalized.n), '[]'::jsonb) from normalized
+  );
+end
 $$;
 
 -- UTM tags of a deal from its normalized custom fields ([{id, name, code, values: [text]}]):
--- tracking_data fields first, then mapped fields, then a mapped URL field.
+-- tracking_data fields first, then mapped fields, then a mapped URL field. PL/pgSQL so that the
+-- plan is kept for the session: a SQL function with `set search_path` is never inlined and is
+-- planned anew in every statement that calls it (~1 ms, the largest step of a one-deal webhook).
 create function voronka.amocrm_utm_from_fields(p_fields jsonb)
 returns table (utm_source text, utm_medium text, utm_campaign text, utm_content text, utm_term text)
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
+begin
+  return query
   with mapping as (
     select m.id, m.target, m.field_id::text as field_id, lower(btrim(m.field_name)) as field_name, m.priority
     from voronka.amocrm_field_mapping as m
@@ -162,7 +184,8 @@ as $$
          coalesce(tracking.utm_campaign, (select mapped.value from mapped where mapped.target = 'utm_campaign'), (select from_url.utm_campaign from from_url)),
          coalesce(tracking.utm_content, (select mapped.value from mapped where mapped.target = 'utm_content'), (select from_url.utm_content from from_url)),
          coalesce(tracking.utm_term, (select mapped.value from mapped where mapped.target = 'utm_term'), (select from_url.utm_term from from_url))
-  from tracking
+  from tracking;
+end
 $$;
 
 comment on function voronka.amocrm_utm_from_fields(jsonb) is 'UTM tags from normalized amoCRM custom fields: tracking_data codes first, then voronka.amocrm_field_mapping fields, then a mapped URL field''s query string.';
@@ -268,10 +291,12 @@ comment on function voronka.amocrm_snapshot_from_api(jsonb) is 'Normalized snaps
 -- What of a webhook lead cannot be taken as sent: [{code, field, value}].
 create function voronka.amocrm_webhook_data_issues(p_lead jsonb)
 returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
+begin
+  return (
   with time_fields as (
     select f.field, p_lead ->> f.field as value
     from unnest(array['updated_at', 'last_modified', 'created_at', 'date_create']) as f (field)
@@ -290,6 +315,8 @@ as $$
     from issues as i
   )
   select final.issues from final
+  );
+end
 $$;
 
 comment on function voronka.amocrm_webhook_data_issues(jsonb) is 'Values of one webhook lead set aside as unknown, with the reason: [{code: implausible_time | unparseable_price, field, value}].';

@@ -50,7 +50,7 @@ comment on function voronka.amocrm_lock_deals(bigint[]) is 'Takes the transactio
 
 -- What an ordered replay of a deal's observations leaves: the deal's state (each key from the
 -- latest observation that carries it) and its sale (counted, voided with reason and time, or
--- never made). Computed by voronka.amocrm_replay_deal, written by amocrm_write_deal/_sale/_lead.
+-- never made). Computed by voronka.amocrm_replay_deal, written by amocrm_write_deals/_sales/_leads.
 create type voronka.amocrm_deal_replay as (
   state jsonb,
   observation_count integer,
@@ -131,54 +131,74 @@ end
 $$;
 comment on function voronka.amocrm_replay_deal(bigint) is 'Replays an amoCRM deal''s observations in amoCRM''s order and returns the state and sale an ordered delivery would leave (observation_count 0: no observations).';
 
--- Step 2: the deal row. Waiting for the API: anything received after the last API read that
--- needs one. Writes only what differs (long only for the upsert's column lists).
-create function voronka.amocrm_write_deal(p_deal_id bigint, p_replay voronka.amocrm_deal_replay)
-returns voronka.amocrm_deal
+-- The writes below are set-based: one statement per table for every deal a body (or an API page)
+-- touched, so a bulk change of 300 deals costs three statements and one firing of each
+-- stale-day trigger, not 300 of each (per-deal writes were ~80 % of a bulk body's time).
+-- p_deal_ids[i] and p_replays[i] describe one deal; the ids are distinct. PL/pgSQL, not SQL
+-- functions: PL/pgSQL keeps each statement's plan for the session, a SQL function called from
+-- PL/pgSQL plans its statement on every call. And generic plans: with an array parameter a custom
+-- plan (planned for the array at hand) always looks cheaper than the generic one, so PL/pgSQL
+-- would re-plan these statements on every call — several ms, more than a one-deal body's work.
+
+-- Step 2: the deal rows. Waiting for the API: anything received after the deal's last API read
+-- that needs one. Writes only what differs (long only for the upsert's column lists).
+create function voronka.amocrm_write_deals(p_deal_ids bigint[], p_replays voronka.amocrm_deal_replay[])
+returns void
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
-declare
-  v_state jsonb := p_replay.state;
-  v_last_api_read timestamptz;
-  v_needs_enrichment boolean;
-  v_issues jsonb;
-  v_deal voronka.amocrm_deal;
 begin
-  select max(o.effective_at) into v_last_api_read
-  from voronka.amocrm_deal_observation as o
-  where o.deal_id = p_deal_id and o.source = 'api';
-  select coalesce(bool_or((o.snapshot ->> 'needs_enrichment')::boolean), false),
-         coalesce(jsonb_agg(distinct issue.value) filter (where issue.value is not null), '[]'::jsonb)
-    into v_needs_enrichment, v_issues
-  from voronka.amocrm_deal_observation as o
-  left join lateral jsonb_array_elements(o.snapshot -> 'data_issues') as issue on true
-  where o.deal_id = p_deal_id and o.source = 'webhook'
-    and (v_last_api_read is null or o.effective_at > v_last_api_read);
+  with replayed as (
+    select u.deal_id, p_replays[u.i] as replay
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
+  ),
+
+  last_api_read as (
+    select o.deal_id, max(o.effective_at) as read_at
+    from voronka.amocrm_deal_observation as o
+    where o.deal_id = any (p_deal_ids) and o.source = 'api'
+    group by o.deal_id
+  ),
+
+  -- Webhook observations since the last API read: do they still need one, what was set aside.
+  pending as (
+    select o.deal_id,
+           bool_or((o.snapshot ->> 'needs_enrichment')::boolean) as needs_enrichment,
+           jsonb_agg(distinct issue.value) filter (where issue.value is not null) as issues
+    from voronka.amocrm_deal_observation as o
+    left join last_api_read as a on a.deal_id = o.deal_id
+    left join lateral jsonb_array_elements(o.snapshot -> 'data_issues') as issue on true
+    where o.deal_id = any (p_deal_ids) and o.source = 'webhook'
+      and (a.read_at is null or o.effective_at > a.read_at)
+    group by o.deal_id
+  )
 
   insert into voronka.amocrm_deal as d (
     id, account_id, name, pipeline_id, status_id, price, responsible_user_id, amo_created_at, amo_updated_at,
     won_at, is_deleted, utm_source, utm_medium, utm_campaign, utm_content, utm_term, custom_fields,
     needs_enrichment, data_issues, state_effective_at, state_observation_count
   )
-  select p_deal_id,
-         (v_state ->> 'account_id')::bigint,
-         v_state ->> 'name',
-         (v_state ->> 'pipeline_id')::bigint,
-         (v_state ->> 'status_id')::bigint,
-         (v_state ->> 'price')::numeric,
-         (v_state ->> 'responsible_user_id')::bigint,
-         (v_state ->> 'created_at')::timestamptz,
-         p_replay.latest_amo_time,
-         case when (v_state ->> 'status_id')::bigint = 142 then p_replay.won_at end,
-         (v_state ->> 'is_deleted')::boolean,
+  select r.deal_id,
+         ((r.replay).state ->> 'account_id')::bigint,
+         (r.replay).state ->> 'name',
+         ((r.replay).state ->> 'pipeline_id')::bigint,
+         ((r.replay).state ->> 'status_id')::bigint,
+         ((r.replay).state ->> 'price')::numeric,
+         ((r.replay).state ->> 'responsible_user_id')::bigint,
+         ((r.replay).state ->> 'created_at')::timestamptz,
+         (r.replay).latest_amo_time,
+         case when ((r.replay).state ->> 'status_id')::bigint = 142 then (r.replay).won_at end,
+         ((r.replay).state ->> 'is_deleted')::boolean,
          utm.utm_source, utm.utm_medium, utm.utm_campaign, utm.utm_content, utm.utm_term,
-         coalesce(v_state -> 'custom_fields', '[]'::jsonb),
-         v_needs_enrichment,
-         v_issues,
-         p_replay.latest_effective_at,
-         p_replay.observation_count
-  from voronka.amocrm_utm_from_fields(v_state -> 'custom_fields') as utm
+         coalesce((r.replay).state -> 'custom_fields', '[]'::jsonb),
+         coalesce(p.needs_enrichment, false),
+         coalesce(p.issues, '[]'::jsonb),
+         (r.replay).latest_effective_at,
+         (r.replay).observation_count
+  from replayed as r
+  left join pending as p on p.deal_id = r.deal_id
+  cross join lateral voronka.amocrm_utm_from_fields((r.replay).state -> 'custom_fields') as utm
   on conflict (id) do update
     set account_id = excluded.account_id, name = excluded.name, pipeline_id = excluded.pipeline_id,
         status_id = excluded.status_id, price = excluded.price, responsible_user_id = excluded.responsible_user_id,
@@ -198,95 +218,213 @@ begin
            excluded.is_deleted, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign, excluded.utm_content,
            excluded.utm_term, excluded.custom_fields, excluded.needs_enrichment, excluded.data_issues,
            excluded.state_effective_at, excluded.state_observation_count);
-
-  select * into v_deal from voronka.amocrm_deal as d where d.id = p_deal_id;
-  return v_deal;
 end
 $$;
-comment on function voronka.amocrm_write_deal(bigint, voronka.amocrm_deal_replay) is 'Writes a replayed amoCRM deal (its UTMs from the custom fields, whether it waits for an API read, the values set aside) and returns the row.';
+comment on function voronka.amocrm_write_deals(bigint[], voronka.amocrm_deal_replay[]) is 'Writes replayed amoCRM deals (their UTMs from the custom fields, whether each waits for an API read, the values set aside), one statement for all of them.';
 
--- Step 3: the sale row exactly as the replay left it (counted, voided with its reason, or none).
-create function voronka.amocrm_write_sale(p_deal voronka.amocrm_deal, p_replay voronka.amocrm_deal_replay)
+-- Step 3: the sale rows exactly as the replays left them (counted, voided with its reason, or
+-- none), in each deal's currency. Runs after amocrm_write_deals (the sale references the deal).
+create function voronka.amocrm_write_sales(p_deal_ids bigint[], p_replays voronka.amocrm_deal_replay[])
 returns void
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+declare
+  v_changed bigint[];
+  v_gone bigint[];
 begin
-  if p_replay.sale_seen then
+  -- Only deals whose sale row differs from what the replay left are written, and a statement runs
+  -- only when it has rows: the stale-day triggers fire once per statement, even of no rows.
+  with replayed as (
+    select u.deal_id, p_replays[u.i] as replay
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
+  ),
+
+  compared as (
+    select r.deal_id, (r.replay).sale_seen as sale_seen, s.deal_id is not null as has_row,
+           (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
+             is distinct from ((r.replay).sale_product, (r.replay).sale_amount, d.currency, (r.replay).sale_won_at,
+                               (r.replay).sale_voided_at, (r.replay).sale_void_reason) as differs
+    from replayed as r
+    join voronka.amocrm_deal as d on d.id = r.deal_id
+    left join voronka.sale as s on s.deal_id = r.deal_id
+  )
+
+  select array_agg(c.deal_id) filter (where c.sale_seen and c.differs),
+         array_agg(c.deal_id) filter (where not c.sale_seen and c.has_row)
+    into v_changed, v_gone
+  from compared as c;
+
+  if v_changed is not null then
     insert into voronka.sale as s (deal_id, product_id, amount, currency, won_at, voided_at, void_reason)
-    values (p_deal.id, p_replay.sale_product, p_replay.sale_amount, p_deal.currency, p_replay.sale_won_at,
-            p_replay.sale_voided_at, p_replay.sale_void_reason)
+    select u.deal_id, (p_replays[u.i]).sale_product, (p_replays[u.i]).sale_amount, d.currency,
+           (p_replays[u.i]).sale_won_at, (p_replays[u.i]).sale_voided_at, (p_replays[u.i]).sale_void_reason
+    from unnest(p_deal_ids) with ordinality as u (deal_id, i)
+    join voronka.amocrm_deal as d on d.id = u.deal_id
+    where u.deal_id = any (v_changed)
     on conflict (deal_id) do update
       set product_id = excluded.product_id, amount = excluded.amount, currency = excluded.currency,
           won_at = excluded.won_at, voided_at = excluded.voided_at, void_reason = excluded.void_reason,
-          updated_at = now()
-      where (s.product_id, s.amount, s.currency, s.won_at, s.voided_at, s.void_reason)
-        is distinct from (excluded.product_id, excluded.amount, excluded.currency, excluded.won_at,
-                          excluded.voided_at, excluded.void_reason);
-  else
-    -- No step of the replay made a sale (e.g. a product rule was removed): nothing to keep.
-    delete from voronka.sale as s where s.deal_id = p_deal.id;
+          updated_at = now();
+  end if;
+  if v_gone is not null then
+    -- No step of the deal's replay made a sale (e.g. a product rule was removed): nothing to keep.
+    delete from voronka.sale as s where s.deal_id = any (v_gone);
   end if;
 end
 $$;
-comment on function voronka.amocrm_write_sale(voronka.amocrm_deal, voronka.amocrm_deal_replay) is 'Writes (or removes) the sale of a replayed amoCRM deal, in the deal''s currency.';
+comment on function voronka.amocrm_write_sales(bigint[], voronka.amocrm_deal_replay[]) is 'Writes (or removes) the sales of replayed amoCRM deals, in each deal''s currency, one statement for all of them.';
 
--- Step 4: the lead. A deal seen in a configured lead pipeline counts once, on its creation time,
--- while it is not deleted (a deleted deal is not a lead; restored, it counts again).
-create function voronka.amocrm_write_lead(p_deal voronka.amocrm_deal)
+-- Step 4: the leads. A deal seen in a configured lead pipeline counts once, on its creation time,
+-- while it is not deleted (a deleted deal is not a lead; restored, it counts again). Reads the
+-- deal rows amocrm_write_deals left.
+create function voronka.amocrm_write_leads(p_deal_ids bigint[])
 returns void
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+declare
+  v_changed bigint[];
+  v_gone bigint[];
 begin
-  if p_deal.amo_created_at is not null and not p_deal.is_deleted and exists (
-    select 1
-    from voronka.amocrm_deal_observation as o
-    join voronka.amocrm_lead_pipeline as p on p.pipeline_id = o.pipeline_id
-    where o.deal_id = p_deal.id
-  ) then
-    insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign, utm_content,
-                                   utm_term, amocrm_deal_id)
-    values ('amocrm', p_deal.id::text, p_deal.amo_created_at, p_deal.utm_source, p_deal.utm_medium,
-            p_deal.utm_campaign, p_deal.utm_content, p_deal.utm_term, p_deal.id)
+  -- As for sales: write only the leads that differ, and run a statement only when it has rows.
+  with deals as (
+    select d.*,
+           d.amo_created_at is not null and not d.is_deleted and exists (
+             select 1
+             from voronka.amocrm_deal_observation as o
+             join voronka.amocrm_lead_pipeline as p on p.pipeline_id = o.pipeline_id
+             where o.deal_id = d.id
+           ) as is_lead
+    from voronka.amocrm_deal as d
+    where d.id = any (p_deal_ids)
+  ),
+
+  compared as (
+    select d.id, d.is_lead, l.id is not null as has_row,
+           (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
+             is distinct from (d.amo_created_at, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content, d.utm_term,
+                               d.id) as differs
+    from deals as d
+    left join voronka.lead as l on l.source = 'amocrm' and l.external_id = d.id::text
+  )
+
+  select array_agg(c.id) filter (where c.is_lead and c.differs), array_agg(c.id) filter (where not c.is_lead and c.has_row)
+    into v_changed, v_gone
+  from compared as c;
+
+  if v_changed is not null then
+    insert into voronka.lead as l (source, external_id, occurred_at, utm_source, utm_medium, utm_campaign,
+                                   utm_content, utm_term, amocrm_deal_id)
+    select 'amocrm', d.id::text, d.amo_created_at, d.utm_source, d.utm_medium, d.utm_campaign, d.utm_content,
+           d.utm_term, d.id
+    from voronka.amocrm_deal as d
+    where d.id = any (v_changed)
     on conflict (source, external_id) do update
       set occurred_at = excluded.occurred_at, utm_source = excluded.utm_source, utm_medium = excluded.utm_medium,
           utm_campaign = excluded.utm_campaign, utm_content = excluded.utm_content, utm_term = excluded.utm_term,
-          amocrm_deal_id = excluded.amocrm_deal_id
-      where (l.occurred_at, l.utm_source, l.utm_medium, l.utm_campaign, l.utm_content, l.utm_term, l.amocrm_deal_id)
-        is distinct from (excluded.occurred_at, excluded.utm_source, excluded.utm_medium, excluded.utm_campaign,
-                          excluded.utm_content, excluded.utm_term, excluded.amocrm_deal_id);
-  else
+          amocrm_deal_id = excluded.amocrm_deal_id;
+  end if;
+  if v_gone is not null then
     -- Follows the configuration: a pipeline removed from amocrm_lead_pipeline stops counting.
-    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = p_deal.id::text;
+    delete from voronka.lead as l where l.source = 'amocrm' and l.external_id = any (array(select v::text from unnest(v_gone) as v));
   end if;
 end
 $$;
-comment on function voronka.amocrm_write_lead(voronka.amocrm_deal) is 'Writes (or removes) the lead of an amoCRM deal: one while it is in a lead pipeline and not deleted.';
+comment on function voronka.amocrm_write_leads(bigint[]) is 'Writes (or removes) the leads of amoCRM deals: one per deal while it is in a lead pipeline and not deleted.';
 
--- The deal, its sale and its lead as an ordered replay of its observations leaves them. Writes
--- only what differs. Callers hold the deal's lock (voronka.amocrm_lock_deals).
+-- Deals, their sales and their leads as ordered replays of their observations leave them: each
+-- deal replayed once (a fold, deal by deal), then each table written in one statement. Writes only
+-- what differs. Callers hold the deals' locks (voronka.amocrm_lock_deals).
+create function voronka.amocrm_refresh_deals(p_deal_ids bigint[])
+returns void
+language plpgsql
+set search_path = ''
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+  v_ids bigint[];
+  v_replays voronka.amocrm_deal_replay[];
+begin
+  with deals as (
+    select distinct d.id from unnest(p_deal_ids) as d (id) where d.id is not null
+  ),
+
+  replayed as (
+    select deals.id, voronka.amocrm_replay_deal(deals.id) as replay from deals
+  )
+
+  select array_agg(r.id order by r.id), array_agg(r.replay order by r.id) into v_ids, v_replays
+  from replayed as r
+  where (r.replay).observation_count > 0;
+  if v_ids is null then
+    return;
+  end if;
+  perform voronka.amocrm_write_deals(v_ids, v_replays);
+  perform voronka.amocrm_write_sales(v_ids, v_replays);
+  perform voronka.amocrm_write_leads(v_ids);
+  -- The person of each deal's contacts (people.sql), for cohorts and first touch.
+  perform voronka.amocrm_write_person(d, (v_replays[i.n]).state -> 'contact_ids')
+  from generate_subscripts(v_ids, 1) as i (n)
+  join voronka.amocrm_deal as d on d.id = v_ids[i.n];
+end
+$$;
+
+comment on function voronka.amocrm_refresh_deals(bigint[]) is 'Recomputes amoCRM deals, their sales (counted or voided, as an ordered replay of each deal''s observations leaves it) and their leads, one statement per table. Writes only what differs. The caller holds the deals'' locks (voronka.amocrm_lock_deals).';
+
 create function voronka.amocrm_refresh_deal(p_deal_id bigint)
 returns void
 language plpgsql
 set search_path = ''
 as $$
-declare
-  v_replay voronka.amocrm_deal_replay := voronka.amocrm_replay_deal(p_deal_id);
-  v_deal voronka.amocrm_deal;
 begin
-  if v_replay.observation_count = 0 then
-    return;
-  end if;
-  v_deal := voronka.amocrm_write_deal(p_deal_id, v_replay);
-  perform voronka.amocrm_write_sale(v_deal, v_replay);
-  perform voronka.amocrm_write_lead(v_deal);
-  -- Step 5 (people.sql): the person of its contacts, for cohorts and first touch.
-  perform voronka.amocrm_write_person(v_deal, v_replay.state -> 'contact_ids');
+  perform voronka.amocrm_refresh_deals(array[p_deal_id]);
 end
 $$;
 
-comment on function voronka.amocrm_refresh_deal(bigint) is 'Recomputes an amoCRM deal, its sale (counted or voided, as an ordered replay of its observations leaves it) and its lead. Writes only what differs. The caller holds the deal''s lock (voronka.amocrm_lock_deals).';
+comment on function voronka.amocrm_refresh_deal(bigint) is 'Recomputes one amoCRM deal, its sale and its lead (voronka.amocrm_refresh_deals). The caller holds the deal''s lock.';
+
+-- Record normalized snapshots (p_snapshots[i] effective at p_effective_at[i]) as observations,
+-- one statement, and recompute their deals, under the deals' locks (all taken at once, in key
+-- order; taking a lock the caller already holds is harmless). Returns how many were new.
+create function voronka.amocrm_observe_deals(
+  p_snapshots jsonb[], p_effective_at timestamptz[], p_source text, p_inbox_event_id bigint)
+returns integer
+language plpgsql
+set search_path = ''
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+  v_deal_ids bigint[] := array(select distinct (s.snapshot ->> 'id')::bigint from unnest(p_snapshots) as s (snapshot));
+  v_new integer;
+begin
+  perform voronka.amocrm_lock_deals(v_deal_ids);
+  with observed as (
+    select (o.snapshot ->> 'id')::bigint as deal_id, o.effective_at, md5(o.snapshot::text) as state_hash, o.snapshot
+    from unnest(p_snapshots, p_effective_at) as o (snapshot, effective_at)
+  )
+
+  insert into voronka.amocrm_deal_observation (deal_id, effective_at, state_hash, snapshot, status_id, pipeline_id,
+                                               is_deleted, status_since, source, inbox_event_id, has_amo_time)
+  select distinct on (o.deal_id, o.effective_at, o.state_hash)
+         o.deal_id, o.effective_at, o.state_hash, o.snapshot, (o.snapshot ->> 'status_id')::bigint,
+         (o.snapshot ->> 'pipeline_id')::bigint, coalesce((o.snapshot ->> 'is_deleted')::boolean, false),
+         coalesce((o.snapshot ->> 'status_since')::timestamptz,
+                  case when (o.snapshot ->> 'status_transition')::boolean then o.effective_at end),
+         p_source, p_inbox_event_id,
+         p_source = 'api' or o.snapshot ? 'amo_time'
+  from observed as o
+  on conflict do nothing;
+  get diagnostics v_new = row_count;
+  -- Always recompute: a repeat changes nothing, a replay after a mapping change applies it.
+  perform voronka.amocrm_refresh_deals(v_deal_ids);
+  return v_new;
+end
+$$;
+
+comment on function voronka.amocrm_observe_deals(jsonb[], timestamptz[], text, bigint) is 'Stores normalized deal snapshots as observations (each once) and recomputes their deals, sales and leads, set-based. Returns the number of new observations.';
 
 -- Record one normalized snapshot and recompute the deal, under the deal's lock.
 create function voronka.amocrm_observe_deal(p_snapshot jsonb, p_effective_at timestamptz, p_source text, p_inbox_event_id bigint)
@@ -294,24 +432,8 @@ returns boolean
 language plpgsql
 set search_path = ''
 as $$
-declare
-  v_deal_id bigint := (p_snapshot ->> 'id')::bigint;
-  v_new boolean;
 begin
-  perform voronka.amocrm_lock_deals(array[v_deal_id]);
-  insert into voronka.amocrm_deal_observation (deal_id, effective_at, state_hash, snapshot, status_id, pipeline_id,
-                                               is_deleted, status_since, source, inbox_event_id, has_amo_time)
-  values (v_deal_id, p_effective_at, md5(p_snapshot::text), p_snapshot, (p_snapshot ->> 'status_id')::bigint,
-          (p_snapshot ->> 'pipeline_id')::bigint, coalesce((p_snapshot ->> 'is_deleted')::boolean, false),
-          coalesce((p_snapshot ->> 'status_since')::timestamptz,
-                   case when (p_snapshot ->> 'status_transition')::boolean then p_effective_at end),
-          p_source, p_inbox_event_id,
-          p_source = 'api' or p_snapshot ? 'amo_time')
-  on conflict do nothing;
-  v_new := found;
-  -- Always recompute: a repeat changes nothing, a replay after a mapping change applies it.
-  perform voronka.amocrm_refresh_deal(v_deal_id);
-  return v_new;
+  return voronka.amocrm_observe_deals(array[p_snapshot], array[p_effective_at], p_source, p_inbox_event_id) > 0;
 end
 $$;
 
@@ -351,25 +473,25 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  v_lead jsonb;
-  v_snapshot jsonb;
-  v_applied integer := 0;
+  v_snapshots jsonb[];
+  v_effective_at timestamptz[];
   v_max_updated timestamptz;
 begin
   if jsonb_typeof(p_leads) <> 'array' then
     raise exception 'amoCRM API leads must be a JSON array' using errcode = '22023';
   end if;
-  perform voronka.amocrm_lock_deals(array(
-    select voronka.amocrm_bigint(l.value ->> 'id') from jsonb_array_elements(p_leads) as l
-    where jsonb_typeof(l.value) = 'object'));
-  for v_lead in select l.value from jsonb_array_elements(p_leads) as l loop
-    v_snapshot := voronka.amocrm_snapshot_from_api(v_lead);
-    perform voronka.amocrm_observe_deal(
-      v_snapshot, greatest(p_read_at, (v_snapshot ->> 'amo_time')::timestamptz), 'api', null);
-    v_applied := v_applied + 1;
-    v_max_updated := greatest(v_max_updated, (v_snapshot ->> 'amo_time')::timestamptz);
-  end loop;
-  return jsonb_build_object('deals_applied', v_applied, 'max_updated_at', v_max_updated);
+  with snapshots as (
+    select voronka.amocrm_snapshot_from_api(l.value) as snapshot, l.n
+    from jsonb_array_elements(p_leads) with ordinality as l (value, n)
+  )
+
+  select array_agg(s.snapshot order by s.n),
+         array_agg(greatest(p_read_at, (s.snapshot ->> 'amo_time')::timestamptz) order by s.n),
+         max((s.snapshot ->> 'amo_time')::timestamptz)
+    into v_snapshots, v_effective_at, v_max_updated
+  from snapshots as s;
+  perform voronka.amocrm_observe_deals(coalesce(v_snapshots, '{}'), coalesce(v_effective_at, '{}'), 'api', null);
+  return jsonb_build_object('deals_applied', coalesce(cardinality(v_snapshots), 0), 'max_updated_at', v_max_updated);
 end
 $$;
 
@@ -383,19 +505,19 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  v_id bigint;
-  v_applied integer := 0;
+  v_known bigint[];
 begin
   perform voronka.amocrm_lock_deals(p_deal_ids);
-  for v_id in select distinct d.id from unnest(p_deal_ids) as d (id) where d.id is not null order by 1 loop
-    -- Only deals we know: a read of an id nobody sent us creates nothing.
-    continue when not exists (select 1 from voronka.amocrm_deal_observation as o where o.deal_id = v_id);
-    perform voronka.amocrm_observe_deal(
-      jsonb_build_object('id', v_id, 'is_deleted', true, 'data_issues', '[]'::jsonb, 'needs_enrichment', false),
-      p_read_at, 'api', null);
-    v_applied := v_applied + 1;
-  end loop;
-  return v_applied;
+  -- Only deals we know: a read of an id nobody sent us creates nothing.
+  v_known := array(
+    select distinct d.id from unnest(p_deal_ids) as d (id)
+    where exists (select 1 from voronka.amocrm_deal_observation as o where o.deal_id = d.id)
+    order by 1);
+  perform voronka.amocrm_observe_deals(
+    array(select jsonb_build_object('id', k.id, 'is_deleted', true, 'data_issues', '[]'::jsonb, 'needs_enrichment', false)
+          from unnest(v_known) as k (id)),
+    array_fill(p_read_at, array[cardinality(v_known)]), 'api', null);
+  return cardinality(v_known);
 end
 $$;
 
@@ -421,14 +543,16 @@ $$;
 
 comment on function voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) is 'Applies one page of GET /api/v4/leads and advances the reconciliation checkpoint in the same transaction.';
 revoke execute on function voronka.amocrm_replay_deal(bigint),
-  voronka.amocrm_write_deal(bigint, voronka.amocrm_deal_replay),
-  voronka.amocrm_write_sale(voronka.amocrm_deal, voronka.amocrm_deal_replay),
-  voronka.amocrm_write_lead(voronka.amocrm_deal) from public;
+  voronka.amocrm_write_deals(bigint[], voronka.amocrm_deal_replay[]),
+  voronka.amocrm_write_sales(bigint[], voronka.amocrm_deal_replay[]),
+  voronka.amocrm_write_leads(bigint[]) from public;
 revoke execute on function voronka.amocrm_lock_deals(bigint[]), voronka.amocrm_refresh_deal(bigint),
+  voronka.amocrm_refresh_deals(bigint[]), voronka.amocrm_observe_deals(jsonb[], timestamptz[], text, bigint),
   voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint), voronka.amocrm_refresh_all_deals(),
   voronka.amocrm_apply_api_leads(jsonb, timestamptz), voronka.amocrm_apply_api_missing(bigint[], timestamptz),
   voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) from public;
 grant execute on function voronka.amocrm_lock_deals(bigint[]), voronka.amocrm_refresh_deal(bigint),
+  voronka.amocrm_refresh_deals(bigint[]), voronka.amocrm_observe_deals(jsonb[], timestamptz[], text, bigint),
   voronka.amocrm_observe_deal(jsonb, timestamptz, text, bigint), voronka.amocrm_refresh_all_deals(),
   voronka.amocrm_apply_api_leads(jsonb, timestamptz), voronka.amocrm_apply_api_missing(bigint[], timestamptz),
   voronka.amocrm_apply_reconcile_page(jsonb, timestamptz) to service_role;

@@ -33,7 +33,42 @@ as $$
   select array['contacts', 'companies', 'customers', 'unsorted', 'message', 'talk', 'task', 'catalogs', 'notes']
 $$;
 
--- Applies a stored webhook: lock its deals, observe each lead, record the outcome on the event.
+-- The leads of a webhook payload's deal actions as normalized snapshots, in body order, with the
+-- action each came in. A payload whose leads are not a map of lists is an unknown shape.
+create function voronka.amocrm_webhook_snapshots(p_payload jsonb)
+returns table (snapshot jsonb)
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_bad_action text;
+begin
+  if jsonb_typeof(p_payload -> 'leads') <> 'object' then
+    raise exception 'unknown shape: "leads" is not a map of actions';
+  end if;
+  select a.key into v_bad_action
+  from jsonb_each(p_payload -> 'leads') as a
+  where a.key in ('add', 'update', 'status', 'responsible', 'delete', 'restore') and jsonb_typeof(a.value) <> 'array'
+  order by a.key
+  limit 1;
+  if found then
+    raise exception 'unknown shape: leads[%] is not a list of leads', v_bad_action;
+  end if;
+  -- Other actions (e.g. leads[note]) are kept in the inbox, nothing to apply.
+  return query
+    select voronka.amocrm_snapshot_from_webhook(l.value, a.key, p_payload -> 'account')
+    from jsonb_each(p_payload -> 'leads') with ordinality as a (key, value, n)
+    cross join lateral jsonb_array_elements(a.value) with ordinality as l (value, m)
+    where a.key in ('add', 'update', 'status', 'responsible', 'delete', 'restore')
+    order by a.n, l.m;
+end
+$$;
+
+comment on function voronka.amocrm_webhook_snapshots(jsonb) is 'Normalized snapshots of the deals a webhook payload carries (leads[add|update|status|responsible|delete|restore][i]), in body order; raises on an unknown shape.';
+
+-- Applies a stored webhook: every deal of the body observed in one set-based call (its deals
+-- locked at once, in key order), the outcome recorded on the event.
 -- Longer than most: the outcome bookkeeping (processed / ignored / failed, with the error kept on
 -- the event so amoCRM still gets its 2xx) is written once here for every kind of body.
 create function voronka.amocrm_process_webhook_event(p_event_id bigint)
@@ -43,10 +78,7 @@ set search_path = ''
 as $$
 declare
   v_event inbox.amocrm_webhook_event;
-  v_action text;
-  v_leads jsonb;
-  v_lead jsonb;
-  v_snapshot jsonb;
+  v_snapshots jsonb[];
   v_applied integer := 0;
   v_enrich bigint[] := '{}';
   v_status text;
@@ -65,28 +97,17 @@ begin
       -- Every deal of the body, locked before any is touched (see voronka.amocrm_lock_deals).
       perform voronka.amocrm_lock_deals(voronka.amocrm_webhook_locked_deal_ids(v_event.payload));
       if v_event.payload ? 'leads' then
-        if jsonb_typeof(v_event.payload -> 'leads') <> 'object' then
-          raise exception 'unknown shape: "leads" is not a map of actions';
-        end if;
-        for v_action, v_leads in select kv.key, kv.value from jsonb_each(v_event.payload -> 'leads') as kv loop
-          if v_action not in ('add', 'update', 'status', 'responsible', 'delete', 'restore') then
-            continue; -- e.g. leads[note]: kept in the inbox, nothing to apply
-          end if;
-          if jsonb_typeof(v_leads) <> 'array' then
-            raise exception 'unknown shape: leads[%] is not a list of leads', v_action;
-          end if;
-          for v_lead in select l.value from jsonb_array_elements(v_leads) as l loop
-            v_snapshot := voronka.amocrm_snapshot_from_webhook(v_lead, v_action, v_event.payload -> 'account');
-            -- Without amoCRM's time, the first receipt orders it among other untimed bodies
-            -- (stable across replays); it ranks below every timed one.
-            perform voronka.amocrm_observe_deal(
-              v_snapshot, coalesce((v_snapshot ->> 'amo_time')::timestamptz, v_event.received_at), 'webhook', v_event.id);
-            v_applied := v_applied + 1;
-            if (v_snapshot ->> 'needs_enrichment')::boolean then
-              v_enrich := v_enrich || (v_snapshot ->> 'id')::bigint;
-            end if;
-          end loop;
-        end loop;
+        v_snapshots := array(select s.snapshot from voronka.amocrm_webhook_snapshots(v_event.payload) as s);
+        -- Without amoCRM's time, the first receipt orders a snapshot among other untimed bodies
+        -- (stable across replays); it ranks below every timed one.
+        perform voronka.amocrm_observe_deals(
+          v_snapshots,
+          array(select coalesce((s.snapshot ->> 'amo_time')::timestamptz, v_event.received_at)
+                from unnest(v_snapshots) with ordinality as s (snapshot, n) order by s.n),
+          'webhook', v_event.id);
+        v_applied := cardinality(v_snapshots);
+        v_enrich := array(select distinct (s.snapshot ->> 'id')::bigint from unnest(v_snapshots) as s (snapshot)
+                          where (s.snapshot ->> 'needs_enrichment')::boolean order by 1);
       elsif not exists (
         select 1 from jsonb_object_keys(v_event.payload) as k where k = any (voronka.amocrm_other_entities())
       ) then
@@ -115,7 +136,7 @@ begin
     'status', v_status,
     'error', v_error,
     'deals_applied', v_applied,
-    'needs_enrichment', to_jsonb(array(select distinct unnest(v_enrich) order by 1))
+    'needs_enrichment', to_jsonb(v_enrich)
   );
 end
 $$;
@@ -171,9 +192,9 @@ end
 $$;
 
 comment on function voronka.amocrm_reprocess_webhook_event(bigint, jsonb, text) is 'Replays a stored webhook with a freshly parsed payload (npm run amocrm:replay). Idempotent.';
-revoke execute on function voronka.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_other_entities(),
+revoke execute on function voronka.amocrm_webhook_snapshots(jsonb), voronka.amocrm_other_entities(),
   voronka.amocrm_process_webhook_event(bigint), voronka.amocrm_receive_webhook(text, text, text, text, jsonb, text),
   voronka.amocrm_reprocess_webhook_event(bigint, jsonb, text) from public;
-grant execute on function voronka.amocrm_webhook_deal_ids(jsonb), voronka.amocrm_other_entities(),
+grant execute on function voronka.amocrm_webhook_snapshots(jsonb), voronka.amocrm_other_entities(),
   voronka.amocrm_process_webhook_event(bigint), voronka.amocrm_receive_webhook(text, text, text, text, jsonb, text),
   voronka.amocrm_reprocess_webhook_event(bigint, jsonb, text) to service_role;

@@ -201,17 +201,16 @@ describe("authenticated bodies are stored and acknowledged", () => {
     expect(await db.sql`select 1 from voronka.amocrm_deal where id = 5500001`).toHaveLength(0);
   });
 
-  it("tasks and talks: stored and acknowledged, not processed; contacts identify a person", async () => {
-    const task = await (await handlerFor(db.sql)(post(webhookBody([]) + "&task[add][0][id]=5"))).json();
-    expect(task).toMatchObject({ status: "ignored", processed: false, deals_applied: 0 });
-    const body =
+  it("contacts are applied to people (issue 9); tasks and talks are stored and acknowledged, not processed", async () => {
+    const contacts =
       webhookBody([{ entity: "contacts", action: "add", leads: [{ id: 77, name: "Айдана" } as never] }]) +
-      "&task[add][0][id]=6";
-    const answer = await (await handlerFor(db.sql)(post(body))).json();
-    expect(answer).toMatchObject({ status: "processed", deals_applied: 0 });
-    const [person] = await db.sql`select count(*)::int as n from voronka.person_identity
-                                  where kind = 'amocrm_contact' and value = '77'`;
-    expect(person.n).toBe(1);
+      "&task[add][0][id]=5";
+    const applied = await (await handlerFor(db.sql)(post(contacts))).json();
+    expect(applied).toMatchObject({ status: "processed", processed: true });
+    expect(await db.sql`select 1 from voronka.amocrm_deal`).toHaveLength(0);
+    const tasks = webhookBody([]) + "&task[add][0][id]=6&talk[add][0][talk_id]=7";
+    const answer = await (await handlerFor(db.sql)(post(tasks))).json();
+    expect(answer).toMatchObject({ status: "ignored", processed: false, deals_applied: 0 });
   });
 
   it("keeps the headers, and an identical body delivered twice is one event, counted twice", async () => {

@@ -248,6 +248,44 @@ describe("defaults and the analysts' function", () => {
     ]);
   });
 
+  it("analytics.funnel_facts gives 0, not null, for the other product's counts on a day with sales of one", async () => {
+    // 2026-11-22: one Express sale only; 2026-11-23: one Flagman sale only (23:30 Almaty = 18:30 UTC).
+    await addSale(db.sql, {
+      at: "2026-11-22T23:30:00+05:00",
+      product: "express",
+      amount: "5000",
+      utmSource: "kenesary",
+    });
+    await addSale(db.sql, {
+      at: "2026-11-23T10:00:00+05:00",
+      product: "flagman",
+      amount: "490000",
+      utmSource: "kenesary",
+    });
+    const rows = await db.sql`
+      select day::text, express_purchases, express_revenue::float8, flagman_purchases, flagman_revenue::float8,
+             sale_rows_missing_rate
+      from analytics.funnel_facts('2026-11-22', '2026-11-23') order by day`;
+    expect(rows).toEqual([
+      {
+        day: "2026-11-22",
+        express_purchases: "1",
+        express_revenue: 5000,
+        flagman_purchases: "0",
+        flagman_revenue: 0,
+        sale_rows_missing_rate: "0",
+      },
+      {
+        day: "2026-11-23",
+        express_purchases: "0",
+        express_revenue: 0,
+        flagman_purchases: "1",
+        flagman_revenue: 490000,
+        sale_rows_missing_rate: "0",
+      },
+    ]);
+  });
+
   it("analytics.funnel_facts gives 0, not null, for counts on a day with only spend", async () => {
     await db.sql`
       insert into voronka.fb_ad_account (id, name, currency, timezone_name, team_id)

@@ -2,6 +2,11 @@
 // is read in SQL (voronka.record_proftest_lead → voronka.utm_from_url), the one URL parser that
 // amoCRM's URL fields use too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  jsonNestingDepth,
+  parseSubmission,
+  storableText,
+} from "../../supabase/functions/_shared/lead-capture/submission.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 
 let db: TestDatabase;
@@ -60,5 +65,93 @@ describe("UTM tags from page_url", () => {
     expect(
       await receive({ submission_id: "pt-4", occurred_at: "2026-11-20T10:00:00Z", page_url: "https://school.kz/test" }),
     ).toMatchObject({ utm_source: null, utm_campaign: null });
+  });
+});
+
+const received = new Date("2026-11-20T10:00:00.000Z");
+const accepted = (occurredAt: string) => parseSubmission({ submission_id: "pt", occurred_at: occurredAt }, received).ok;
+
+describe("occurred_at's limits, to the millisecond and the minute", () => {
+  it("accepts 2000-01-01T00:00:00Z and exactly one day after receipt; refuses a millisecond outside either", () => {
+    expect(accepted("2000-01-01T00:00:00.000Z")).toBe(true);
+    expect(accepted("1999-12-31T23:59:59.999Z")).toBe(false);
+    // received 2026-11-20T10:00Z + 24 h = 2026-11-21T10:00Z
+    expect(accepted("2026-11-21T10:00:00.000Z")).toBe(true);
+    expect(accepted("2026-11-21T10:00:00.001Z")).toBe(false);
+    // The same instant with an offset: 15:00+05:00 = 10:00Z.
+    expect(accepted("2026-11-21T15:00:00.000+05:00")).toBe(true);
+    expect(accepted("2026-11-21T15:00:00.001+05:00")).toBe(false);
+  });
+
+  it("accepts offsets up to ±14:00 and refuses ±14:01", () => {
+    expect(accepted("2026-11-20T23:00:00+14:00")).toBe(true);
+    expect(accepted("2026-11-19T20:00:00-14:00")).toBe(true);
+    const offsetIssue = { path: "occurred_at", message: "occurred_at has a UTC offset beyond ±14:00" };
+    for (const value of ["2026-11-20T23:00:00+14:01", "2026-11-19T20:00:00-14:01"]) {
+      expect(parseSubmission({ submission_id: "pt", occurred_at: value }, received), value).toEqual({
+        ok: false,
+        issues: [offsetIssue],
+      });
+    }
+    // 13:59 is inside: the minutes count.
+    expect(accepted("2026-11-20T22:59:00+13:59")).toBe(true);
+  });
+
+  it("without occurred_at, the time of receipt", () => {
+    expect(parseSubmission({ submission_id: "pt" }, received)).toEqual({
+      ok: true,
+      submission: { submission_id: "pt", occurred_at: "2026-11-20T10:00:00.000Z" },
+    });
+  });
+});
+
+describe("jsonNestingDepth", () => {
+  it("counts objects and arrays, skips brackets inside strings and escaped quotes", () => {
+    expect(jsonNestingDepth("{}")).toBe(1);
+    expect(jsonNestingDepth('{"a":[1,{"b":[]}]}')).toBe(4);
+    expect(jsonNestingDepth('{"a":"[[[{{{"}')).toBe(1);
+    expect(jsonNestingDepth('{"a":"say \\"[[[\\" twice","b":[]}')).toBe(2);
+    expect(jsonNestingDepth("[{}, {}, [[]]]")).toBe(3);
+    expect(jsonNestingDepth('"just a string"')).toBe(0);
+  });
+
+  it("stops counting once above the limit: 32 levels are 32, 33 are reported as 33", () => {
+    expect(jsonNestingDepth("[".repeat(32) + "]".repeat(32))).toBe(32);
+    expect(jsonNestingDepth("[".repeat(40) + "]".repeat(40))).toBe(33);
+    expect(jsonNestingDepth("[".repeat(5), 3)).toBe(4);
+  });
+});
+
+describe("text Postgres cannot store", () => {
+  it("lists at most 20 issues, field names and values alike, with their paths", () => {
+    const fields: Record<string, string> = { submission_id: "pt-5" };
+    for (let i = 0; i < 25; i++) fields[`f${i}`] = "a\u0000b";
+    const parsed = parseSubmission(fields, received);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues).toHaveLength(20);
+    expect(parsed.issues[0]).toEqual({
+      path: "f0",
+      message: "the value contains a NUL character (U+0000), which cannot be stored",
+    });
+    expect(parsed.issues[19].path).toBe("f19");
+
+    const named = parseSubmission({ submission_id: "pt-6", ["x\ud83d"]: "ok", nested: { deep: ["\udc00"] } }, received);
+    expect(named).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: "x\ufffd",
+          message:
+            "the field name is not valid Unicode: it contains a lone surrogate (half of a UTF-16 pair, e.g. an emoji cut in half)",
+        },
+        {
+          path: "nested.deep.0",
+          message:
+            "the value is not valid Unicode: it contains a lone surrogate (half of a UTF-16 pair, e.g. an emoji cut in half)",
+        },
+      ],
+    });
+    expect(storableText("a\u0000b\ud83d\ud83d\ude00")).toBe("a\ufffdb\ufffd\ud83d\ude00");
   });
 });

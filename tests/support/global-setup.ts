@@ -8,12 +8,17 @@ import type { TestProject } from "vitest/node";
 import { createDatabase, dropDatabase, prepareDatabase } from "../../scripts/lib/database-setup.ts";
 import { startLocalPostgres } from "../../scripts/lib/local-postgres.ts";
 import { PROJECT_ROOT } from "../../scripts/lib/paths.ts";
+import { strykerWorkerPort, TEST_PORT_BASE } from "./ports.ts";
 
 export const TEMPLATE_DATABASE = "voronka_template";
 
 export default async function setup(project: TestProject) {
-  // StrykerJS (npm run mutate) runs one suite per worker: each worker gets its own span of 50 ports.
-  const port = Number(process.env.VORONKA_TEST_PG_PORT ?? 25330) + 50 * Number(process.env.STRYKER_MUTATOR_WORKER ?? 0);
+  // StrykerJS (npm run mutate) runs one suite per worker: each worker slot gets its own span of 50 ports.
+  const port = strykerWorkerPort(
+    TEST_PORT_BASE,
+    Number(process.env.STRYKER_MUTATOR_WORKER ?? 0),
+    Number(process.env.VORONKA_MUTATE_SLOTS ?? 1),
+  );
   const dataDir = path.join(PROJECT_ROOT, `.local/test-postgres-${port}`);
   const server = await startLocalPostgres({
     dataDir,

@@ -35,6 +35,23 @@ export const TEST_PORT_BLOCKS = {
   dataApiNoDatabase: { offset: 39, count: 2 }, // tests/supabase-api/data-api.test.ts: gateway + a port where no Postgres listens // tests/dashboard/browser.test.ts: the gateway serving the built dashboard
 } as const;
 
+/**
+ * `npm run mutate`'s Postgres ports: one span after this run's test span (so a mutation run and
+ * `npm test` of the same checkout can run side by side), or VORONKA_MUTATE_PG_PORT. Worker n of
+ * either half uses base + 50 × n, so N workers need N spans: keep --workers (and Stryker's
+ * concurrency) at 1 when other suites start a span or two above your own base.
+ */
+export const MUTATE_PORT_BASE = Number(process.env.VORONKA_MUTATE_PG_PORT ?? TEST_PORT_BASE + TEST_PORT_SPAN);
+
+/**
+ * The Postgres port of a StrykerJS worker. Stryker numbers its worker processes in start order and
+ * a worker replaced after a timeout gets the next number, so the number alone would walk up through
+ * other suites' ports; it is folded into the run's slots (VORONKA_MUTATE_SLOTS, its concurrency).
+ */
+export function strykerWorkerPort(base: number, worker: number, slots: number): number {
+  return base + TEST_PORT_SPAN * (worker % Math.max(1, slots));
+}
+
 export type TestPortUse = keyof typeof TEST_PORT_BLOCKS;
 
 /** The first port of a use's block in this run. */

@@ -36,10 +36,21 @@ export function isTransactionPooler(url: string): boolean {
 /**
  * The one way to pass a JSON value to SQL: a `jsonb` parameter (postgres.js serialises it with
  * JSON.stringify; Postgres parses it). Use it for every jsonb argument of a SQL function, never
- * a string cast with `::jsonb` in the query text.
+ * a string cast with `::jsonb` in the query text — the one exception is JSON already serialised
+ * on purpose (jsonbText below).
  */
 export function jsonb(sql: Sql, value: unknown): postgres.Parameter {
   return sql.json(value as postgres.JSONValue);
+}
+
+/**
+ * JSON that is already text (rows serialised once, right after a Graph page was parsed), sent as
+ * it is instead of being parsed and serialised again: a text parameter the query casts, e.g.
+ * `${jsonbText(sql, rows)}::jsonb`. (postgres.js serialises every json/jsonb-typed parameter with
+ * JSON.stringify, which would turn the text into a JSON string.) Malformed JSON fails in Postgres.
+ */
+export function jsonbText(sql: Sql, json: string): postgres.Parameter {
+  return sql.typed(json as never, 25) as postgres.Parameter;
 }
 
 export function connectDatabase(url: string, options: DatabaseOptions = {}): Sql {

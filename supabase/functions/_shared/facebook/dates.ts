@@ -5,6 +5,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 /** The calendar day it is at `now` in `timeZone` (throws RangeError on an unknown zone). */
 export function todayIn(timeZone: string, now: Date): string {
   let format = formatters.get(timeZone);
+  // Stryker disable next-line ConditionalExpression: a cache; a new formatter each time gives the same day
   if (!format) {
     format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
     formatters.set(timeZone, format);

@@ -95,15 +95,16 @@ export class GraphClient {
   ): AsyncGenerator<GraphPage<T>> {
     let url: URL | undefined = this.url(path, params);
     while (url) {
-      const response: { body: { data?: T[]; paging?: { next?: string } }; usage: Usage } = await this.send(
-        url,
-        options,
-      );
-      const { body, usage } = response;
-      const next: string | undefined = body.paging?.next;
-      url = next ? this.rebase(next) : undefined;
-      yield { data: body.data ?? [], usage, hasNext: Boolean(next) };
+      // Only the page is kept while suspended at `yield`, not the response around it.
+      const page: GraphPage<T> & { next?: string } = this.toPage(await this.send(url, options));
+      url = page.next ? this.rebase(page.next) : undefined;
+      yield { data: page.data, usage: page.usage, hasNext: page.hasNext };
     }
+  }
+
+  private toPage<T>(response: { body: { data?: T[]; paging?: { next?: string } }; usage: Usage }) {
+    const next = response.body.paging?.next;
+    return { data: response.body.data ?? [], usage: response.usage, hasNext: Boolean(next), next };
   }
 
   /** paging.next carries the token and Graph's host: keep only its path and cursor parameters. */

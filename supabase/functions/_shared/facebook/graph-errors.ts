@@ -77,6 +77,7 @@ export class GraphError extends Error {
 
   /** App-wide limits stop every account, not just the one that hit them. */
   get appWide(): boolean {
+    // Stryker disable next-line UnaryOperator: equivalent, neither -1 nor +1 is an app-level code
     return this.kind === "throttle" && APP_LEVEL_THROTTLE.has(this.details.code ?? -1);
   }
 

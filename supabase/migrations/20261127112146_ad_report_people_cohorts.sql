@@ -354,13 +354,10 @@ CREATE OR REPLACE FUNCTION analytics.ad_row_json (
   p_account_name  text
 )
   RETURNS jsonb
-  LANGUAGE plpgsql
+  LANGUAGE sql
   STABLE
   SET search_path TO ''
   AS $function$
-begin
-  -- PL/pgSQL keeps the plan: this runs once per report row (thousands at ad level).
-  return (
   with money as (
     select case when p_figures.spend_rows > 0 and p_figures.spend_rows_missing_rate = 0
                 then p_figures.spend end as spend,
@@ -392,8 +389,7 @@ begin
     from money as m
   )
 
-  select final.row from final);
-end
+  select final.row from final
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.ad_totals_json (
@@ -1563,9 +1559,8 @@ begin
         raise exception 'unknown shape: no amoCRM entity (leads, contacts, ...) in the body';
       end if;
       -- Contacts (people.sql): their phones and emails identify people; their linked deals join them.
-      -- They make the event processed; deals_applied still counts deals only.
-      v_status := case when v_applied + voronka.amocrm_apply_webhook_contacts(v_event.payload) > 0 then 'processed'
-                       else 'ignored' end;
+      v_applied := v_applied + voronka.amocrm_apply_webhook_contacts(v_event.payload);
+      v_status := case when v_applied > 0 then 'processed' else 'ignored' end;
     exception when others then
       -- Everything this event changed is rolled back to the block start; the raw row stays.
       v_status := 'failed';
