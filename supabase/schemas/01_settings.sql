@@ -48,3 +48,20 @@ $$;
 comment on function analytics.business_day_start(date) is 'The instant business day p_day starts (00:00 in the business zone); day d ends where d + 1 starts.';
 revoke execute on function analytics.business_day(timestamptz), analytics.business_day_start(date) from public;
 grant execute on function analytics.business_day(timestamptz), analytics.business_day_start(date) to service_role;
+
+-- The one definition of a plausible instant for a sale or a lead: not before 2000, not more than
+-- a day ahead of now (clock skew). Anything else is a data error, never the latest sale.
+-- One row, not a set: `(analytics.plausible_instants()).latest` is then an expression the planner
+-- evaluates when it estimates a condition, so `won_at > (…).latest` is known to be rare and uses
+-- the index.
+create function analytics.plausible_instants(out earliest timestamptz, out latest timestamptz)
+language sql
+stable
+set search_path = ''
+as $$
+  select '2000-01-01 00:00:00+00'::timestamptz as earliest, now() + interval '1 day' as latest
+$$;
+
+comment on function analytics.plausible_instants() is 'The range of plausible instants for sales and leads: from 2000-01-01 UTC to now() + 1 day. Outside it: the implausible_time check, and never freshness.last_sale_at / last_lead_at.';
+revoke execute on function analytics.plausible_instants() from public;
+grant execute on function analytics.plausible_instants() to service_role;

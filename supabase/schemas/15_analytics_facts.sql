@@ -23,9 +23,11 @@ as $$
                     (select max(s.won_at) from voronka.sale as s)) as last_at
   ),
 
+  -- Clamped to plausible instants too: a lead dated 1970 or a sale "won in 5138" is a data error
+  -- (data health names it), and would otherwise make millions of empty days to join.
   span as (
-    select greatest(p_from, analytics.business_day(instants.first_at)) as first_day,
-           least(p_until, analytics.business_day(instants.last_at)) as last_day
+    select greatest(p_from, analytics.business_day(greatest(instants.first_at, (analytics.plausible_instants()).earliest))) as first_day,
+           least(p_until, analytics.business_day(least(instants.last_at, (analytics.plausible_instants()).latest))) as last_day
     from instants
     where instants.first_at is not null
   ),

@@ -6,20 +6,6 @@
 -- A team with leads but no spend rows in the window does not show spend 0 and a CPL of 0.00
 -- (free leads): its spend and every spend-based figure are null, with the warning no_spend_data.
 
--- The one definition of a plausible instant for a sale or a lead: not before 2000, not more than
--- a day ahead of now (clock skew). Anything else is a data error, never the latest sale.
--- One row, not a set: `(analytics.plausible_instants()).latest` is then an expression the planner
--- evaluates when it estimates a condition, so `won_at > (…).latest` is known to be rare and uses
--- the index.
-create function analytics.plausible_instants(out earliest timestamptz, out latest timestamptz)
-language sql
-stable
-set search_path = ''
-as $$
-  select '2000-01-01 00:00:00+00'::timestamptz as earliest, now() + interval '1 day' as latest
-$$;
-
-comment on function analytics.plausible_instants() is 'The range of plausible instants for sales and leads: from 2000-01-01 UTC to now() + 1 day. Outside it: the implausible_time check, and never freshness.last_sale_at / last_lead_at.';
 
 -- Which teams have any Facebook spend rows in a window, and through which ad accounts. No rows
 -- at all is not "spend 0": it is no data.
@@ -568,7 +554,7 @@ end
 $$;
 
 comment on function public.data_health(text, integer, date) is 'What data is missing or suspect for the p_days business-local days ending p_until (default today) and the teams in scope; same arguments and access rules as funnel_report. Checks without a team (inbox, lead capture, Facebook runs, analytics refresh) only for callers who see every team. Shape documented in README.md.';
-revoke execute on function analytics.plausible_instants(), analytics.spend_data_accounts(date, date),
+revoke execute on function analytics.spend_data_accounts(date, date),
   analytics.operations_health_checks(date, date, boolean), analytics.amocrm_health_checks(date, date, text[]),
   analytics.attribution_health_checks(date, date, text[]), analytics.facebook_health_checks(date, date, text[], boolean),
   analytics.data_health_checks(date, date, text[], boolean) from public;
@@ -582,5 +568,5 @@ grant execute on function public.data_health(text, integer, date) to authenticat
 
 -- funnel_report_json stays callable by service_role directly (scripts, analysts): every helper it
 -- reaches is granted to that role.
-grant execute on function analytics.plausible_instants(), analytics.spend_data_accounts(date, date),
+grant execute on function analytics.spend_data_accounts(date, date),
   analytics.visible_teams(), analytics.ratio(numeric, numeric, integer) to service_role;
