@@ -7,9 +7,9 @@ import path from "node:path";
 import { parseEnv } from "node:util";
 import type postgres from "postgres";
 import { LOCAL_FUNCTION_DEFAULTS } from "../local/local-secrets.ts";
-import { PROJECT_ROOT } from "./paths.ts";
+import { MIGRATIONS_DIR } from "./paths.ts";
 
-export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "supabase/migrations");
+export { MIGRATIONS_DIR };
 
 /** The pg_cron jobs the migrations schedule on hosted Supabase (the local stack runs timers instead). */
 export const SCHEDULED_JOBS = [

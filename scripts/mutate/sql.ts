@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import path from "node:path";
 import { PROJECT_ROOT } from "../lib/paths.ts";
 import { MUTATE_PORT_BASE, TEST_PORT_SPAN } from "../../tests/support/ports.ts";
-import { applyMutant, definitionsOf, mutantsOf, type SqlMutant, withoutComments } from "./sql-operators.ts";
+import { applyMutant, mutantsOf, type SqlMutant } from "./sql-operators.ts";
 import {
   ACCEPTED_SQL_SURVIVORS,
   DECLARED_SQL_MUTANTS,

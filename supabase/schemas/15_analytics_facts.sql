@@ -222,6 +222,30 @@ alter table analytics.stale_day enable row level security;
 alter table analytics.funnel_refresh enable row level security;
 grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
 
+-- The runs of consecutive days written since the last refresh, within a range.
+create function analytics.live_day_runs(p_from date, p_until date)
+returns table (run_from date, run_until date)
+language sql
+stable
+set search_path = ''
+as $$
+  with live_days as (
+    select distinct sd.day from analytics.stale_day as sd where sd.day between p_from and p_until
+  ),
+
+  final as (
+    select min(islands.day) as run_from, max(islands.day) as run_until
+    from (select ld.day, ld.day - (row_number() over (order by ld.day))::integer as island from live_days as ld)
+         as islands
+    group by islands.island
+  )
+
+  select * from final
+$$;
+comment on function analytics.live_day_runs(date, date) is 'Runs of consecutive business days in p_from..p_until written since the last refresh (analytics.stale_day): reports compute them live.';
+revoke execute on function analytics.live_day_runs(date, date) from public;
+grant execute on function analytics.live_day_runs(date, date) to service_role;
+
 -- Stale-day bookkeeping runs on every write to the fact tables: one statement trigger function
 -- per kind of column, with static SQL whose plans PL/pgSQL caches (a generic trigger with dynamic
 -- SQL would be planned on every statement, and amoCRM bulk webhooks write many statements).

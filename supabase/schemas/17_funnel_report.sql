@@ -10,30 +10,21 @@ language sql
 stable
 set search_path = ''
 as $$
-  with live_days as (
-    select distinct sd.day
-    from analytics.stale_day as sd
-    where sd.day between p_from and p_until
-  ),
-
-  live_runs as (
-    select min(islands.day) as run_from, max(islands.day) as run_until
-    from (select live_days.day, live_days.day - (row_number() over (order by live_days.day))::integer as island
-          from live_days) as islands
-    group by islands.island
+  with live_runs as (
+    select * from analytics.live_day_runs(p_from, p_until)
   ),
 
   from_view as (
     select fa.*
     from analytics.funnel_analytics as fa
     where fa.day between p_from and p_until
-      and not exists (select 1 from live_days where live_days.day = fa.day)
+      and not exists (select 1 from live_runs as lr where fa.day between lr.run_from and lr.run_until)
   ),
 
   from_tables as (
     select facts.*
-    from live_runs
-    cross join lateral analytics.funnel_facts(live_runs.run_from, live_runs.run_until) as facts
+    from live_runs as lr
+    cross join lateral analytics.funnel_facts(lr.run_from, lr.run_until) as facts
   )
 
   select * from from_view

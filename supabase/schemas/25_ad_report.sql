@@ -178,28 +178,6 @@ create unique index ad_analytics_key_idx on analytics.ad_analytics (day, model, 
 comment on materialized view analytics.ad_analytics is 'Cache of analytics.ad_facts over all days, refreshed with funnel_analytics by analytics.refresh_funnel_analytics(); days written since are in analytics.stale_day.';
 grant select on analytics.ad_analytics to service_role;
 
--- The runs of consecutive days written since the last refresh, within a range.
-create function analytics.live_day_runs(p_from date, p_until date)
-returns table (run_from date, run_until date)
-language sql
-stable
-set search_path = ''
-as $$
-  with live_days as (
-    select distinct sd.day from analytics.stale_day as sd where sd.day between p_from and p_until
-  ),
-
-  final as (
-    select min(islands.day) as run_from, max(islands.day) as run_until
-    from (select ld.day, ld.day - (row_number() over (order by ld.day))::integer as island from live_days as ld)
-         as islands
-    group by islands.island
-  )
-
-  select * from final
-$$;
-comment on function analytics.live_day_runs(date, date) is 'Runs of consecutive business days in p_from..p_until written since the last refresh (analytics.stale_day): reports compute them live.';
-
 -- Every day's ad facts from the view, except days written since its refresh: those live.
 create function analytics.ad_rows(p_from date, p_until date)
 returns setof analytics.ad_analytics
@@ -484,13 +462,13 @@ $$;
 comment on function public.ad_report(text, integer, date, text, text) is 'Spend, leads, purchases, revenue, CPL, ROI and ROAS per Facebook campaign, ad set or ad (p_level) for the p_days business days ending p_until, with the unmatched row, totals equal to funnel_report''s and the match rate; sales credited by p_model (last_touch: the deal''s own UTM tags; first_touch: the person''s first lead). Same access rules as funnel_report. Shape documented in README.md.';
 
 revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
-  analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date), analytics.live_day_runs(date, date),
+  analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) from public;
 grant execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
-  analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date), analytics.live_day_runs(date, date),
+  analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text),
