@@ -16,7 +16,14 @@ export const SCHEDULED_JOBS = [
   {
     name: "voronka-refresh-funnel-analytics",
     schedule: "*/5 * * * *",
-    what: "refreshes analytics.funnel_analytics",
+    what: "recomputes the analytics caches' days written since the last refresh",
+    needs: ["pg_cron"],
+    vault: [],
+  },
+  {
+    name: "voronka-rebuild-analytics",
+    schedule: "47 21 * * *",
+    what: "recomputes every day of the analytics caches (21:47 UTC = 02:47 Almaty)",
     needs: ["pg_cron"],
     vault: [],
   },

@@ -1,5 +1,5 @@
 // What pg_cron does on hosted Supabase, done by timers in the local stack (plain Postgres has no
-// pg_cron): refresh the analytics, sync Facebook, reconcile amoCRM, apply the raw-data retention.
+// pg_cron): refresh (and nightly rebuild) the analytics, sync Facebook, reconcile amoCRM, apply the raw-data retention.
 import type postgres from "postgres";
 import { startAmocrmReconcileTimer } from "./amocrm-timer.ts";
 import { startFacebookSyncTimer } from "./facebook-timer.ts";
@@ -34,14 +34,28 @@ export function startScheduledJobs(options: ScheduledJobsOptions): () => void {
   const stops: Array<() => void> = [];
   const refresh = setInterval(async () => {
     try {
-      const [row] = await options.sql`select (analytics.refresh_funnel_analytics()).duration_ms`;
-      options.log(`[analytics] funnel_analytics refreshed in ${row.duration_ms} ms`);
+      const [row] =
+        await options.sql`select r.duration_ms, r.days_recomputed from analytics.refresh_funnel_analytics() as r`;
+      if (row.days_recomputed > 0) {
+        options.log(`[analytics] ${row.days_recomputed} changed day(s) recomputed in ${row.duration_ms} ms`);
+      }
     } catch (error) {
       options.log(`[analytics] refresh failed: ${(error as Error).message}`);
     }
   }, options.refreshEveryMs ?? 60_000);
   stops.push(() => clearInterval(refresh));
-  options.log(`Analytics: funnel_analytics refreshed every ${(options.refreshEveryMs ?? 60_000) / 1000} s`);
+  options.log(`Analytics: the caches' changed days recomputed every ${(options.refreshEveryMs ?? 60_000) / 1000} s`);
+  // pg_cron's nightly rebuild (every day recomputed): once a day while the stack runs.
+  const rebuild = setInterval(async () => {
+    try {
+      const [row] = await options.sql`select (analytics.rebuild_funnel_analytics()).duration_ms`;
+      options.log(`[analytics] every day rebuilt in ${row.duration_ms} ms`);
+    } catch (error) {
+      options.log(`[analytics] rebuild failed: ${(error as Error).message}`);
+    }
+  }, 24 * 3_600_000);
+  rebuild.unref?.();
+  stops.push(() => clearInterval(rebuild));
   const retentionEveryMs = options.retentionEveryMs ?? 6 * 3_600_000;
   const firstRetention = setTimeout(() => void runRetention(options.sql, options.log), 30_000);
   const retention = setInterval(() => void runRetention(options.sql, options.log), retentionEveryMs);

@@ -6,7 +6,7 @@
 --              anything else happens so a processing bug never loses data. Tables only.
 --   voronka    normalized data and the functions that write it: settings, teams, products,
 --              exchange rates, Facebook Ads, leads, amoCRM deals and sales.
---   analytics  the funnel's facts, their materialized cache, report internals, data health and
+--   analytics  the funnel's facts, their cache tables, report internals, data health and
 --              the analysts' views.
 
 create schema if not exists inbox;
@@ -20,6 +20,6 @@ revoke all on schema voronka from public;
 grant usage on schema voronka to service_role;
 
 create schema if not exists analytics;
-comment on schema analytics is 'Funnel analytics: the materialized view and report internals. Not exposed through the Data API; dashboards use public.funnel_report / public.funnel_daily.';
+comment on schema analytics is 'Funnel analytics: the cached facts and report internals. Not exposed through the Data API; dashboards use public.funnel_report / public.funnel_daily.';
 revoke all on schema analytics from public;
 grant usage on schema analytics to service_role;

@@ -1,15 +1,16 @@
--- The funnel's daily facts (business-local day x team) and their cache, the materialized view
--- analytics.funnel_analytics. The view may lag; reports must not. So every write to a fact
--- table records the business days it touched in analytics.stale_day, and reports compute those
--- days live from the tables and every other day from the view (see analytics.funnel_rows).
+-- The funnel's daily facts (business-local day x team) and their cache, the table
+-- analytics.funnel_analytics. The cache may lag; reports must not. So every write to a fact
+-- table records the business days it touched in analytics.stale_day, reports compute those days
+-- live from the tables and every other day from the cache (see analytics.funnel_rows), and a
+-- refresh recomputes just those days.
 
 -- The funnel's facts are three daily series, one per source, joined by funnel_facts below. Each
 -- is one definition, for any range of business days; money is in the reporting currency, and
 -- rows whose day has no exchange rate are counted (never converted at an assumed rate).
 
 -- The business days of a range that can hold a lead or a sale, each with the instants it spans
--- ([start, next start) in the business zone). The range is clamped to the data, so the
--- materialized view can ask for -infinity..infinity; no leads and no sales: no days.
+-- ([start, next start) in the business zone). The range is clamped to the data, so a
+-- rebuild can ask for -infinity..infinity; no leads and no sales: no days.
 create function analytics.instant_days(p_from date, p_until date)
 returns table (day date, starts_at timestamptz, ends_at timestamptz)
 language sql
@@ -137,8 +138,8 @@ $$;
 comment on function analytics.daily_sales(date, date) is 'Counted Express and Flagman purchases and revenue (reporting currency) per business day (of won_at) and team; sale_rows_missing_rate counts sales left out of revenue for want of a rate.';
 
 -- One definition of every funnel number, for any range of business days: the three series on one
--- row per day and team. The materialized view is this function over all days; reports call it
--- for the days the view does not have yet.
+-- row per day and team. The cache (analytics.funnel_analytics) holds this function over all days;
+-- reports call it for the days the cache does not have yet.
 create function analytics.funnel_facts(p_from date, p_until date)
 returns table (
   day date,
@@ -194,30 +195,48 @@ $$;
 
 comment on function analytics.funnel_facts(date, date) is 'Funnel facts per business-local day and team for the days from p_from to p_until (inclusive), computed from the tables. Money in the reporting currency; *_rows_missing_rate count rows left out of a sum because their day had no exchange rate.';
 
-create materialized view analytics.funnel_analytics as
-  select * from analytics.funnel_facts('-infinity', 'infinity');
+-- The cache: funnel_facts over every day, kept as a table and recomputed day by day. A refresh
+-- recomputes only the days written since the last one (analytics.stale_day), so its cost follows
+-- the day's writes, not the length of the history (a materialized view recomputes everything).
+create table analytics.funnel_analytics (
+  day date not null,
+  team_id text not null,
+  spend numeric,
+  spend_rows_missing_rate bigint,
+  impressions bigint,
+  clicks bigint,
+  leads bigint,
+  express_purchases bigint,
+  express_revenue numeric,
+  flagman_purchases bigint,
+  flagman_revenue numeric,
+  sale_rows_missing_rate bigint,
+  primary key (day, team_id)
+);
 
-create unique index funnel_analytics_day_team_idx on analytics.funnel_analytics (day, team_id);
-comment on materialized view analytics.funnel_analytics is 'Cache of analytics.funnel_facts over all days: one row per business-local day and team ("unattributed" for traffic no team claims). Refreshed by analytics.refresh_funnel_analytics(); days written since are listed in analytics.stale_day.';
+comment on table analytics.funnel_analytics is 'Cache of analytics.funnel_facts over all days: one row per business-local day and team ("unattributed" for traffic no team claims). Days written since its last refresh are listed in analytics.stale_day (reports compute them live); analytics.refresh_funnel_analytics() recomputes those days.';
+alter table analytics.funnel_analytics enable row level security;
 
--- Days whose facts changed after the view's last refresh, one row per (day, writing transaction).
+-- Days whose facts changed after the caches' last refresh, one row per (day, writing transaction).
 create table analytics.stale_day (
   day date not null,
   xact_id xid8 not null,
   primary key (day, xact_id)
 );
 
-comment on table analytics.stale_day is 'Business days written since the last refresh of funnel_analytics (by transaction); reports compute these days live.';
+comment on table analytics.stale_day is 'Business days written since the last refresh of the analytics caches (by transaction); reports compute these days live, the next refresh recomputes them.';
 
 create table analytics.funnel_refresh (
   id bigint generated always as identity primary key,
   refreshed_at timestamptz not null default now(),
   duration_ms numeric not null,
   business_time_zone text not null,
-  reporting_currency char(3) not null
+  reporting_currency char(3) not null,
+  -- How many business days the refresh recomputed; null: every day (a rebuild).
+  days_recomputed integer
 );
 
-comment on table analytics.funnel_refresh is 'Each refresh of funnel_analytics with the settings it was computed with (a settings change makes the view stale as a whole).';
+comment on table analytics.funnel_refresh is 'Each refresh of the analytics caches (funnel_analytics, ad_analytics, cohort_analytics) with the settings it was computed with and how many days it recomputed (null: a rebuild of every day, as after a settings change).';
 alter table analytics.stale_day enable row level security;
 alter table analytics.funnel_refresh enable row level security;
 grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
@@ -401,33 +420,83 @@ create trigger fb_ad_account_stale_on_team_change after update on voronka.fb_ad_
 create trigger amocrm_deal_stale_on_team_change after update on voronka.amocrm_deal
   referencing new table as new_rows old table as old_rows for each statement execute function analytics.mark_stale_days_of_owner_change();
 
--- Refresh without blocking readers. Stale days written by transactions the refresh saw are
--- cleared: the snapshot is taken before the refresh statement, so a transaction visible in it is
--- also visible to the refresh (later commits stay stale: extra live work, never a missing sale).
-create function analytics.refresh_funnel_analytics()
+-- Recompute every cache for runs of business days, in the calling transaction: delete the runs'
+-- rows, insert the facts computed from the tables. Readers are not blocked; they see the old rows
+-- (and compute the stale days live) until the transaction commits. Runs of -infinity..infinity
+-- recompute everything.
+create function analytics.recompute_cached_days(p_run_from date[], p_run_until date[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  delete from analytics.funnel_analytics as fa
+   using unnest(p_run_from, p_run_until) as r (run_from, run_until)
+   where fa.day between r.run_from and r.run_until;
+  insert into analytics.funnel_analytics
+  select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
+  cross join lateral analytics.funnel_facts(r.run_from, r.run_until) as f;
+
+  -- The ad and cohort caches (ad_report.sql, cohort_report.sql) share the stale days.
+  delete from analytics.ad_analytics as aa
+   using unnest(p_run_from, p_run_until) as r (run_from, run_until)
+   where aa.day between r.run_from and r.run_until;
+  insert into analytics.ad_analytics
+  select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
+  cross join lateral analytics.ad_facts(r.run_from, r.run_until) as f;
+
+  delete from analytics.cohort_analytics as ca
+   using unnest(p_run_from, p_run_until) as r (run_from, run_until)
+   where ca.entry_day between r.run_from and r.run_until;
+  insert into analytics.cohort_analytics
+  select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
+  cross join lateral analytics.cohort_facts(r.run_from, r.run_until) as f;
+end
+$$;
+
+comment on function analytics.recompute_cached_days(date[], date[]) is 'Recomputes funnel_analytics, ad_analytics and cohort_analytics for the runs of business days p_run_from[i]..p_run_until[i] from the tables.';
+
+-- Refresh (p_rebuild false): recompute the days written since the last refresh. Rebuild: every
+-- day (after a settings change, and nightly as a safety net). Refreshes take turns (an advisory
+-- lock), and each takes its snapshot once it has the lock: stale days written by transactions
+-- visible in that snapshot are recomputed (the recomputing statements start later, so they see
+-- those transactions too) and cleared; later commits stay stale — extra live work for readers and
+-- the next refresh, never a missing sale.
+create function analytics.refresh_analytics(p_rebuild boolean)
 returns analytics.funnel_refresh
 language plpgsql
-security definer
 set search_path = ''
 as $$
 declare
-  v_snapshot pg_snapshot := pg_current_snapshot();
-  v_started timestamptz := clock_timestamp();
+  v_snapshot pg_snapshot;
+  v_started timestamptz;
+  v_run_from date[];
+  v_run_until date[];
+  v_days integer;
   v_refresh analytics.funnel_refresh;
 begin
-  refresh materialized view concurrently analytics.funnel_analytics;
-  -- The ad and cohort facts (ad_report.sql, cohort_report.sql) share the stale days: every cache
-  -- is refreshed together.
-  refresh materialized view concurrently analytics.ad_analytics;
-  refresh materialized view concurrently analytics.cohort_analytics;
-  -- Our own transaction's writes are in the refresh too, though not "visible" in the snapshot.
+  perform pg_advisory_xact_lock(hashtext('analytics.refresh_analytics'));
+  v_snapshot := pg_current_snapshot();
+  v_started := clock_timestamp();
+  if p_rebuild then
+    v_run_from := array['-infinity'::date];
+    v_run_until := array['infinity'::date];
+  else
+    select coalesce(array_agg(r.run_from), '{}'), coalesce(array_agg(r.run_until), '{}'),
+           coalesce(sum(r.run_until - r.run_from + 1), 0)
+      into v_run_from, v_run_until, v_days
+      from analytics.live_day_runs('-infinity', 'infinity') as r;
+  end if;
+  perform analytics.recompute_cached_days(v_run_from, v_run_until);
+  -- Our own transaction's writes are recomputed too, though not "visible" in the snapshot.
   delete from analytics.stale_day
    where pg_visible_in_snapshot(xact_id, v_snapshot)
       or xact_id = pg_current_xact_id_if_assigned();
-  insert into analytics.funnel_refresh (refreshed_at, duration_ms, business_time_zone, reporting_currency)
+  insert into analytics.funnel_refresh (refreshed_at, duration_ms, business_time_zone, reporting_currency,
+                                        days_recomputed)
   select v_started,
          round(extract(epoch from clock_timestamp() - v_started) * 1000, 1),
-         s.business_time_zone, s.reporting_currency
+         s.business_time_zone, s.reporting_currency, v_days
   from voronka.setting as s
   returning * into v_refresh;
   delete from analytics.funnel_refresh where id < v_refresh.id - 1000;
@@ -435,20 +504,42 @@ begin
 end
 $$;
 
-comment on function analytics.refresh_funnel_analytics() is 'Refreshes funnel_analytics concurrently (readers are not blocked) and clears the stale days it now covers. Scheduled every 5 minutes by pg_cron on hosted Supabase; every minute by the local stack.';
+comment on function analytics.refresh_analytics(boolean) is 'Brings the analytics caches up to date: the days written since the last refresh, or every day (p_rebuild). One at a time; readers are never blocked.';
+
+create function analytics.refresh_funnel_analytics()
+returns analytics.funnel_refresh
+language sql
+security definer
+set search_path = ''
+as $$
+  select analytics.refresh_analytics(false)
+$$;
+
+comment on function analytics.refresh_funnel_analytics() is 'Recomputes the days of the analytics caches (funnel, ad and cohort facts) written since the last refresh; costs what those days cost, not the whole history. Scheduled every 5 minutes by pg_cron on hosted Supabase; every minute by the local stack.';
+
+create function analytics.rebuild_funnel_analytics()
+returns analytics.funnel_refresh
+language sql
+security definer
+set search_path = ''
+as $$
+  select analytics.refresh_analytics(true)
+$$;
+
+comment on function analytics.rebuild_funnel_analytics() is 'Recomputes the analytics caches over every day. Runs after a settings change and nightly (pg_cron; a safety net for a write no stale-day trigger saw, such as a hand edit with triggers off).';
 
 -- The dashboards' API: public.funnel_report (one JSON object) and public.funnel_daily (rows for
 -- charts). Both are security definer with an empty search_path, check the caller's teams from
 -- the JWT, and are granted to authenticated and service_role only (anon gets nothing).
 
--- A settings change (zone or currency) changes every number: rebuild the view at once.
+-- A settings change (zone or currency) changes every number: rebuild the caches at once.
 create function analytics.refresh_on_settings_change()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
-  perform analytics.refresh_funnel_analytics();
+  perform analytics.rebuild_funnel_analytics();
   return null;
 end
 $$;
@@ -463,5 +554,8 @@ grant execute on function analytics.instant_days(date, date), analytics.daily_sp
   analytics.daily_leads(date, date), analytics.daily_sales(date, date) to service_role;
 revoke execute on function analytics.funnel_facts(date, date), analytics.mark_stale_instant_days(),
   analytics.mark_stale_insight_days(), analytics.mark_stale_rate_days(), analytics.mark_stale_days_of_owner_change(),
-  analytics.refresh_funnel_analytics(), analytics.refresh_on_settings_change() from public;
-grant execute on function analytics.funnel_facts(date, date), analytics.refresh_funnel_analytics() to service_role;
+  analytics.refresh_funnel_analytics(), analytics.refresh_on_settings_change(),
+  analytics.recompute_cached_days(date[], date[]), analytics.refresh_analytics(boolean),
+  analytics.rebuild_funnel_analytics() from public;
+grant execute on function analytics.funnel_facts(date, date), analytics.refresh_funnel_analytics(),
+  analytics.rebuild_funnel_analytics() to service_role;

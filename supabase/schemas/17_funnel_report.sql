@@ -2,7 +2,7 @@
 -- charts). Both are security definer with an empty search_path, check the caller's teams
 -- (access.sql), and are granted to authenticated and service_role only (anon gets nothing).
 
--- Every day's facts from the view, except days written since its refresh: those come live from
+-- Every day's facts from the cache, except days written since its refresh: those come live from
 -- the tables, one analytics.funnel_facts call per run of consecutive days.
 create function analytics.funnel_rows(p_from date, p_until date)
 returns setof analytics.funnel_analytics
@@ -14,7 +14,7 @@ as $$
     select * from analytics.live_day_runs(p_from, p_until)
   ),
 
-  from_view as (
+  from_cache as (
     select fa.*
     from analytics.funnel_analytics as fa
     where fa.day between p_from and p_until
@@ -27,7 +27,7 @@ as $$
     cross join lateral analytics.funnel_facts(lr.run_from, lr.run_until) as facts
   )
 
-  select * from from_view
+  select * from from_cache
   union all
   select * from from_tables
 $$;
@@ -302,7 +302,7 @@ as $$
                         and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))),
     'generated_at', now())
 $$;
-comment on function analytics.funnel_freshness(date, date, text[]) is 'The report''s freshness object: when the view was refreshed, how many days of the window are computed live, the last successful Facebook sync, and the latest plausible sale and lead of the teams in scope.';
+comment on function analytics.funnel_freshness(date, date, text[]) is 'The report''s freshness object: when the caches were refreshed, how many days of the window are computed live, the last successful Facebook sync, and the latest plausible sale and lead of the teams in scope.';
 
 -- The four stages with their conversions and costs, from the window's totals.
 create function analytics.funnel_stages(

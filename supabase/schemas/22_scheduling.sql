@@ -62,6 +62,8 @@ begin
     select * from (values
       -- The view may lag by this much; reports compute the days written since live anyway.
       ('voronka-refresh-funnel-analytics', '*/5 * * * *', 'select analytics.refresh_funnel_analytics()', false),
+      -- 21:47 UTC = 02:47 in Almaty, the quietest hour: every cached day recomputed (a safety net).
+      ('voronka-rebuild-analytics', '47 21 * * *', 'select analytics.rebuild_funnel_analytics()', false),
       ('voronka-facebook-sync', '*/15 * * * *',
        voronka.edge_function_call('facebook_sync_url', 'facebook_sync_secret', '{"trigger": "cron"}', 150000), true),
       ('voronka-amocrm-reconcile', '*/10 * * * *',
@@ -84,5 +86,5 @@ begin
   end loop;
 end
 $$;
-comment on function voronka.schedule_jobs() is 'Schedules every Voronka job with pg_cron where it is installed (analytics refresh, Facebook sync, amoCRM reconciliation, retention) and returns what it did per job. Idempotent.';
+comment on function voronka.schedule_jobs() is 'Schedules every Voronka job with pg_cron where it is installed (analytics refresh and nightly rebuild, Facebook sync, amoCRM reconciliation, retention) and returns what it did per job. Idempotent.';
 revoke execute on function voronka.edge_function_call(text, text, jsonb, integer), voronka.schedule_jobs() from public;

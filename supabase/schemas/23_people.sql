@@ -462,7 +462,8 @@ comment on function voronka.raw_identities() is 'Phone and email hashes (current
 
 -- A first lead re-attributed (team or ad) moves its person's sales under first touch. A row
 -- trigger with a WHEN clause: it runs only for leads whose attribution changed (rare), not for
--- every statement that writes leads.
+-- every statement that writes leads. No "update of <columns>": team and ad are set by BEFORE
+-- triggers from the UTM tags, and a column list only sees the columns an UPDATE names.
 create function analytics.mark_stale_days_of_first_touch_change()
 returns trigger
 language plpgsql
@@ -481,7 +482,7 @@ end
 $$;
 
 create trigger lead_stale_on_first_touch_change
-  after update of team_id, fb_campaign_id, fb_adset_id, fb_ad_id on voronka.lead
+  after update on voronka.lead
   for each row
   when (old.team_id is distinct from new.team_id or old.fb_campaign_id is distinct from new.fb_campaign_id
         or old.fb_adset_id is distinct from new.fb_adset_id or old.fb_ad_id is distinct from new.fb_ad_id)

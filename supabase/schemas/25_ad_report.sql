@@ -170,15 +170,34 @@ as $$
 $$;
 comment on function analytics.ad_facts(date, date) is 'Funnel facts per attribution model (''any'' for spend and leads), business day, team and Facebook campaign / ad set / ad ('''' = none), computed from the tables. Per day and team their sums are analytics.funnel_facts''s.';
 
-create materialized view analytics.ad_analytics as
-  select * from analytics.ad_facts('-infinity', 'infinity');
+-- The cache: ad_facts over every day, recomputed day by day with the funnel's cache
+-- (analytics.recompute_cached_days).
+create table analytics.ad_analytics (
+  model text not null,
+  day date not null,
+  team_id text not null,
+  campaign_id text not null,
+  adset_id text not null,
+  ad_id text not null,
+  spend numeric,
+  spend_rows bigint,
+  spend_rows_missing_rate bigint,
+  impressions bigint,
+  clicks bigint,
+  leads bigint,
+  express_purchases bigint,
+  express_revenue numeric,
+  flagman_purchases bigint,
+  flagman_revenue numeric,
+  sale_rows_missing_rate bigint,
+  primary key (day, model, team_id, campaign_id, adset_id, ad_id)
+);
 
-create unique index ad_analytics_key_idx on analytics.ad_analytics (day, model, team_id, campaign_id, adset_id, ad_id);
-
-comment on materialized view analytics.ad_analytics is 'Cache of analytics.ad_facts over all days, refreshed with funnel_analytics by analytics.refresh_funnel_analytics(); days written since are in analytics.stale_day.';
+comment on table analytics.ad_analytics is 'Cache of analytics.ad_facts over all days, refreshed with funnel_analytics by analytics.refresh_funnel_analytics(); days written since are in analytics.stale_day.';
+alter table analytics.ad_analytics enable row level security;
 grant select on analytics.ad_analytics to service_role;
 
--- Every day's ad facts from the view, except days written since its refresh: those live.
+-- Every day's ad facts from the cache, except days written since its refresh: those live.
 create function analytics.ad_rows(p_from date, p_until date)
 returns setof analytics.ad_analytics
 language sql
@@ -189,7 +208,7 @@ as $$
     select * from analytics.live_day_runs(p_from, p_until)
   ),
 
-  from_view as (
+  from_cache as (
     select aa.*
     from analytics.ad_analytics as aa
     where aa.day between p_from and p_until
@@ -202,7 +221,7 @@ as $$
     cross join lateral analytics.ad_facts(lr.run_from, lr.run_until) as facts
   )
 
-  select * from from_view
+  select * from from_cache
   union all
   select * from from_tables
 $$;

@@ -7,15 +7,16 @@
 --
 -- Cached like the funnel: analytics.cohort_analytics is analytics.cohort_facts over all entry
 -- days, refreshed with funnel_analytics. Every write that changes a person's figures marks their
--- entry day stale (sales, voids, deal moves, a new first lead, rates), so a report reads stale
--- entry days live from the tables and every other one from the view.
+-- entry day stale (sales, voids, deal moves, a new first lead), so a report reads stale entry
+-- days live from the tables and every other one from the cache. (Rates are not among them: the
+-- cache keeps amounts in the sale's currency, and reports convert them with the current rates.)
 
 -- One row per kind of fact, per model ('any' for people), team, entry day, and:
 --   people     persons who entered (lag 0)
 --   revenue    purchases and their amount per sale day, product and currency (lag = sale − entry)
 --   first_buy  persons whose first purchase of a product came lag days after entering
 --   e2f        persons whose first Flagman came lag days after their first Express
--- Sentinels instead of nulls ('' and the entry day): the view's unique key needs plain values.
+-- Sentinels instead of nulls ('' and the entry day): the cache's primary key needs plain values.
 create function analytics.cohort_facts(p_from date, p_until date)
 returns table (
   kind text, model text, team_id text, entry_day date, sale_day date, product_id text, currency text, lag integer,
@@ -82,16 +83,28 @@ as $$
 $$;
 comment on function analytics.cohort_facts(date, date) is 'Cohort facts of the people whose first lead was on a business day of p_from..p_until: people, purchases and revenue by lag, first purchases by lag, Express → Flagman lags; per model and team (see the kinds in cohort_report.sql).';
 
-create materialized view analytics.cohort_analytics as
-  select * from analytics.cohort_facts('-infinity', 'infinity');
+-- The cache: cohort_facts over every entry day, recomputed day by day with the funnel's cache
+-- (analytics.recompute_cached_days).
+create table analytics.cohort_analytics (
+  kind text not null,
+  model text not null,
+  team_id text not null,
+  entry_day date not null,
+  sale_day date not null,
+  product_id text not null,
+  currency text not null,
+  lag integer not null,
+  persons bigint,
+  purchases bigint,
+  amount numeric,
+  primary key (entry_day, kind, model, team_id, sale_day, product_id, currency, lag)
+);
 
-create unique index cohort_analytics_key_idx
-  on analytics.cohort_analytics (entry_day, kind, model, team_id, sale_day, product_id, currency, lag);
-
-comment on materialized view analytics.cohort_analytics is 'Cache of analytics.cohort_facts over all entry days, refreshed with funnel_analytics; entry days written since are in analytics.stale_day.';
+comment on table analytics.cohort_analytics is 'Cache of analytics.cohort_facts over all entry days, refreshed with funnel_analytics; entry days written since are in analytics.stale_day.';
+alter table analytics.cohort_analytics enable row level security;
 grant select on analytics.cohort_analytics to service_role;
 
--- Cohort facts for a range of entry days: from the view where current, live where not.
+-- Cohort facts for a range of entry days: from the cache where current, live where not.
 create function analytics.cohort_rows(p_from date, p_until date)
 returns setof analytics.cohort_analytics
 language sql
@@ -102,7 +115,7 @@ as $$
     select * from analytics.live_day_runs(p_from, p_until)
   ),
 
-  from_view as (
+  from_cache as (
     select ca.*
     from analytics.cohort_analytics as ca
     where ca.entry_day between p_from and p_until
@@ -113,7 +126,7 @@ as $$
     select facts.* from live_runs as lr cross join lateral analytics.cohort_facts(lr.run_from, lr.run_until) as facts
   )
 
-  select * from from_view
+  select * from from_cache
   union all
   select * from from_tables
 $$;
@@ -152,38 +165,6 @@ begin
 end
 $$;
 
--- A rate written re-prices that day's sales, in their buyers' cohorts.
-create function analytics.mark_stale_entry_days_of_rates()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform analytics.mark_stale_entry_days_of_deals(array(
-    select s.deal_id
-    from new_rows as changed
-    join voronka.sale as s on s.won_at >= analytics.business_day_start(changed.day)
-                          and s.won_at < analytics.business_day_start(changed.day + 1)));
-  return null;
-end
-$$;
-
--- (old_rows: a rate removed, or the day a corrected rate had before.)
-create function analytics.mark_stale_entry_days_of_old_rates()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform analytics.mark_stale_entry_days_of_deals(array(
-    select s.deal_id
-    from old_rows as changed
-    join voronka.sale as s on s.won_at >= analytics.business_day_start(changed.day)
-                          and s.won_at < analytics.business_day_start(changed.day + 1)));
-  return null;
-end
-$$;
-
 -- A deal moved to another person or team: both people's cohorts change.
 create function analytics.mark_stale_entry_days_of_deal_moves()
 returns trigger
@@ -209,14 +190,6 @@ create trigger sale_stale_entry_on_update after update on voronka.sale
   execute function analytics.mark_stale_entry_days_of_sales();
 create trigger sale_stale_entry_on_delete after delete on voronka.sale
   referencing old table as old_rows for each statement execute function analytics.mark_stale_entry_days_of_sales();
-create trigger exchange_rate_stale_entry_on_insert after insert on voronka.exchange_rate
-  referencing new table as new_rows for each statement execute function analytics.mark_stale_entry_days_of_rates();
-create trigger exchange_rate_stale_entry_on_update after update on voronka.exchange_rate
-  referencing new table as new_rows for each statement execute function analytics.mark_stale_entry_days_of_rates();
-create trigger exchange_rate_stale_entry_on_update_old after update on voronka.exchange_rate
-  referencing old table as old_rows for each statement execute function analytics.mark_stale_entry_days_of_old_rates();
-create trigger exchange_rate_stale_entry_on_remove after delete on voronka.exchange_rate
-  referencing old table as old_rows for each statement execute function analytics.mark_stale_entry_days_of_old_rates();
 create trigger amocrm_deal_stale_entry_on_update after update on voronka.amocrm_deal
   referencing new table as new_rows old table as old_rows for each statement
   execute function analytics.mark_stale_entry_days_of_deal_moves();
@@ -480,7 +453,6 @@ comment on function public.cohort_report(text, date, date, text, text) is 'Lead 
 
 revoke execute on function analytics.cohort_facts(date, date), analytics.cohort_rows(date, date),
   analytics.mark_stale_entry_days_of_deals(bigint[]), analytics.mark_stale_entry_days_of_sales(),
-  analytics.mark_stale_entry_days_of_rates(), analytics.mark_stale_entry_days_of_old_rates(),
   analytics.mark_stale_entry_days_of_deal_moves(), analytics.cohort_horizons(),
   analytics.cohort_horizon_figures(date, date, text[], text, text),
   analytics.cohort_people_figures(date, date, text[], text, text, numeric[], date[]),
