@@ -136,6 +136,7 @@ it("pg_cron and Vault (where they exist): a missing job, a failed last run, an i
     await addCronJob(hosted.sql, "voronka-amocrm-reconcile", "*/10 * * * *", {
       runs: [["succeeded", "2026-11-20T09:10:00Z"]],
     });
+    await addCronJob(hosted.sql, "voronka-rebuild-analytics", "47 21 * * *");
     await hosted.sql`update cron.job set active = true`;
     await addCronJob(hosted.sql, "voronka-facebook-sync-old", "* * * * *"); // not one of ours: ignored
     await hosted.sql`delete from cron.job_run_details where status = 'failed'`;

@@ -538,6 +538,7 @@ GRANT SELECT ON TABLE "analytics"."ad_performance" TO "service_role";
 GRANT SELECT ON TABLE "analytics"."cohorts" TO "service_role";
 
 -- Hand-written: fill the new cache tables from the tables (they replace materialized views that
--- held the same facts), and schedule the nightly rebuild.
-select analytics.rebuild_funnel_analytics();
+-- held the same facts; no funnel_refresh row: the next scheduled refresh records itself), and
+-- schedule the nightly rebuild.
+select analytics.recompute_cached_days(array['-infinity'::date], array['infinity'::date]);
 select * from voronka.schedule_jobs();
