@@ -230,7 +230,8 @@ as $$
 $$;
 comment on function analytics.amocrm_health_checks(date, date, text[]) is 'Data health checks (amocrm) as rows of analytics.data_health_checks: check_order, code, whether it applies, in_report, severity, count, message and extra detail.';
 
--- Checks that leads, sales and spend meet: UTM coverage, spend without leads, leads without spend data, implausible times.
+-- Checks that leads, sales and spend meet: UTM coverage, spend without leads, leads without spend data, implausible
+-- times, leads matched to Facebook ads.
 -- A catalogue: each check is one CTE and one branch of `checks`, so the function is as long as
 -- its checks are many; a check is read (and changed) in one place.
 create function analytics.attribution_health_checks(p_from date, p_until date, p_teams text[])
@@ -274,7 +275,7 @@ as $$
   ),
 
   window_leads as (
-    select l.source, coalesce(l.team_id, 'unattributed') as team_id
+    select l.source, coalesce(l.team_id, 'unattributed') as team_id, l.fb_campaign_id is not null as ad_matched
     from voronka.lead as l
     where l.occurred_at >= (select bounds.from_at from bounds) and l.occurred_at < (select bounds.until_at from bounds)
       and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))
@@ -352,7 +353,31 @@ as $$
       and (tf.team_id <> 'unattributed' or not exists (select 1 from team_figures as o where o.has_spend_data))
   ),
 
+  -- Leads whose UTM tags name a Facebook campaign, ad set or ad (ad_attribution.sql), per team.
+  -- Below half is a warning: ad_report then credits most leads to no ad (its "unmatched" row).
+  ad_match as (
+    select coalesce(sum(m.total), 0)::bigint as total, coalesce(sum(m.matched), 0)::bigint as matched,
+           coalesce(jsonb_agg(jsonb_build_object('team', m.team_id, 'total', m.total, 'matched', m.matched,
+                                                 'rate', analytics.ratio(m.matched, m.total, 4))
+                              order by m.team_id = 'unattributed', m.team_id), '[]'::jsonb) as teams
+    from (select wl.team_id, count(*) as total, count(*) filter (where wl.ad_matched) as matched
+          from window_leads as wl group by wl.team_id) as m
+  ),
+
   checks as (
+    select 15, 'ad_match_rate', true, false,
+           case when m.total > 0 and m.matched * 2 < m.total then 'warning' else 'ok' end,
+           case when m.total > 0 and m.matched * 2 < m.total then m.total - m.matched else 0 end,
+           case when m.total = 0 then 'No leads in the window.'
+                when m.matched * 2 < m.total
+                then format('Only %s of %s lead(s) in the window (%s%%) name a known Facebook ad, ad set or campaign in their UTM tags: ad_report counts the rest as unmatched. Check the ads'' URL parameters ({{ad.id}} in utm_content by default) or voronka.ad_utm_param.',
+                            m.matched, m.total, round(100.0 * m.matched / m.total, 1))
+                else format('%s of %s lead(s) in the window (%s%%) are matched to a Facebook ad, ad set or campaign.',
+                            m.matched, m.total, round(100.0 * m.matched / m.total, 1)) end,
+           jsonb_build_object('total', m.total, 'matched', m.matched, 'rate', analytics.ratio(m.matched, m.total, 4),
+                              'teams', m.teams)
+    from ad_match as m
+    union all
     select 6, 'utm_coverage', true, false,
            case when c.n > 0 then 'warning' else 'ok' end, c.n,
            case when c.n > 0

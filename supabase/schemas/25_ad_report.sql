@@ -480,6 +480,81 @@ end
 $$;
 comment on function public.ad_report(text, integer, date, text, text) is 'Spend, leads, purchases, revenue, CPL, ROI and ROAS per Facebook campaign, ad set or ad (p_level) for the p_days business days ending p_until, with the unmatched row, totals equal to funnel_report''s and the match rate; sales credited by p_model (last_touch: the deal''s own UTM tags; first_touch: the person''s first lead). Same access rules as funnel_report. Shape documented in README.md.';
 
+-- Rows for charts: one Facebook object's figures per business day of the window (zeros included),
+-- summed over the teams in scope. The object is p_object_id at p_level with everything under it
+-- (a campaign's ad sets and ads), so over the window the days add up to that object's row in
+-- ad_report at the same level, team and model.
+create function public.ad_daily(
+  p_level text, p_object_id text, p_team text default null, p_days integer default 30, p_until date default null,
+  p_model text default 'last_touch'
+)
+returns table (
+  day date,
+  spend numeric,
+  spend_complete boolean,
+  impressions bigint,
+  clicks bigint,
+  leads bigint,
+  express_purchases bigint,
+  express_revenue numeric,
+  flagman_purchases bigint,
+  flagman_revenue numeric,
+  revenue_complete boolean
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_teams text[] := analytics.report_scope(p_team, p_days);
+  v_until date := coalesce(p_until, analytics.business_day(now()));
+  v_from date := v_until - (p_days - 1);
+begin
+  perform analytics.check_report_choice('p_level', p_level, array['campaign', 'adset', 'ad']);
+  perform analytics.check_report_choice('p_model', p_model, array['last_touch', 'first_touch']);
+  if p_object_id is null or p_object_id !~ '^[0-9]+$' then
+    raise exception 'p_object_id must be a Facebook % id (digits), got %', p_level, coalesce(p_object_id, 'null')
+      using errcode = '22023', hint = 'Take the id from ad_report''s rows (campaign_id, adset_id or ad_id).';
+  end if;
+  return query
+    with days as (
+      select d::date as day from generate_series(v_from, v_until, interval '1 day') as d
+    ),
+
+    object_facts as (
+      select r.day, sum(r.spend) as spend, sum(r.spend_rows) as spend_rows,
+             sum(r.spend_rows_missing_rate) as spend_rows_missing_rate, sum(r.impressions) as impressions,
+             sum(r.clicks) as clicks, sum(r.leads) as leads, sum(r.express_purchases) as express_purchases,
+             sum(r.express_revenue) as express_revenue, sum(r.flagman_purchases) as flagman_purchases,
+             sum(r.flagman_revenue) as flagman_revenue, sum(r.sale_rows_missing_rate) as sale_rows_missing_rate
+      from analytics.ad_rows(v_from, v_until) as r
+      where r.model in ('any', p_model)
+        and (v_teams is null or r.team_id = any (v_teams))
+        and p_object_id = case p_level when 'campaign' then r.campaign_id when 'adset' then r.adset_id else r.ad_id end
+      group by r.day
+    ),
+
+    final as (
+      select days.day,
+             -- As funnel_daily: a day without spend rows is 0 on a chart; a missing rate is no figure.
+             case when coalesce(f.spend_rows_missing_rate, 0) = 0 then round(coalesce(f.spend, 0), 2) end,
+             coalesce(f.spend_rows_missing_rate, 0) = 0,
+             coalesce(f.impressions, 0)::bigint, coalesce(f.clicks, 0)::bigint, coalesce(f.leads, 0)::bigint,
+             coalesce(f.express_purchases, 0)::bigint,
+             case when coalesce(f.sale_rows_missing_rate, 0) = 0 then round(coalesce(f.express_revenue, 0), 2) end,
+             coalesce(f.flagman_purchases, 0)::bigint,
+             case when coalesce(f.sale_rows_missing_rate, 0) = 0 then round(coalesce(f.flagman_revenue, 0), 2) end,
+             coalesce(f.sale_rows_missing_rate, 0) = 0
+      from days
+      left join object_facts as f on f.day = days.day
+    )
+
+    select * from final order by 1;
+end
+$$;
+comment on function public.ad_daily(text, text, text, integer, date, text) is 'One Facebook campaign, ad set or ad (p_level, p_object_id, with everything under it) per business day of the window, zeros included, for charts (as funnel_daily): spend (null on a day with a missing rate), impressions, clicks, leads, purchases and revenue credited by p_model. Summed over the teams in scope; over the window it equals the object''s ad_report row at that level. Same access rules as ad_report.';
+
 revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
@@ -492,5 +567,7 @@ grant execute on function analytics.daily_ad_spend(date, date), analytics.daily_
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) to service_role;
-revoke execute on function public.ad_report(text, integer, date, text, text) from public, anon;
-grant execute on function public.ad_report(text, integer, date, text, text) to authenticated, service_role;
+revoke execute on function public.ad_report(text, integer, date, text, text),
+  public.ad_daily(text, text, text, integer, date, text) from public, anon;
+grant execute on function public.ad_report(text, integer, date, text, text),
+  public.ad_daily(text, text, text, integer, date, text) to authenticated, service_role;

@@ -11,7 +11,12 @@ export type Database = {
             [_ in never]: never
           }
           Functions: {
-            "ad_report":
+            "ad_daily":
+{ Args: { "p_days"?: number,"p_level": string,"p_model"?: string,"p_object_id": string,"p_team"?: string,"p_until"?: string }; Returns: {
+              "clicks": number,"day": string,"express_purchases": number,"express_revenue": number,"flagman_purchases": number,"flagman_revenue": number,"impressions": number,"leads": number,"revenue_complete": boolean,"spend": number,"spend_complete": boolean
+            }[]
+                           },
+"ad_report":
 { Args: { "p_days"?: number,"p_level"?: string,"p_model"?: string,"p_team"?: string,"p_until"?: string }; Returns: Json
                            },
 "assign_facebook_ad_account":

@@ -58,6 +58,7 @@ describe("data_health", () => {
     );
     delete details.analytics_refresh_age;
     expect(details).toEqual({
+      ad_match_rate: { total: 0, matched: 0, rate: null, teams: [] },
       amocrm_webhook_failed: { sample_ids: [], oldest_received_at: null },
       amocrm_webhook_pending: { sample_ids: [], oldest_received_at: null },
       lead_capture_rejected: { sample_ids: [] },

@@ -120,4 +120,5 @@ export const DATA_HEALTH_CHECK_CODES = [
   "facebook_account_errors",
   "facebook_sync_failed",
   "analytics_refresh_age",
+  "ad_match_rate",
 ];
