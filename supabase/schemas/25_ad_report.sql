@@ -34,7 +34,7 @@ as $$
   ),
 
   -- One rate lookup per day and currency, not per ad.
-  rates as (
+  rates as materialized (
     select d.day, d.currency, analytics.reporting_rate(d.currency, d.day) as rate
     from (select distinct bc.day, bc.currency from by_currency as bc) as d
   ),
@@ -82,14 +82,25 @@ language sql
 stable
 set search_path = ''
 as $$
+  -- The deal and the first lead are looked up per sale ("offset 0" keeps them lookups): the
+  -- planner cannot tell how many sales a range of days holds, and joins planned for many read
+  -- every deal and person even when a refresh asks for one day.
   with sales as (
     select bd.day, s.product_id, s.currency, s.amount, d.team_id, d.fb_campaign_id, d.fb_adset_id, d.fb_ad_id, fl.id as fl_id,
            fl.team_id as fl_team_id, fl.fb_campaign_id as fl_campaign_id, fl.fb_adset_id as fl_adset_id, fl.fb_ad_id as fl_ad_id
     from analytics.instant_days(p_from, p_until) as bd
     join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
-    join voronka.amocrm_deal as d on d.id = s.deal_id
-    left join voronka.person as p on p.id = d.person_id
-    left join voronka.lead as fl on fl.id = p.first_lead_id and fl.occurred_at <= s.won_at
+    cross join lateral (
+      select deal.team_id, deal.fb_campaign_id, deal.fb_adset_id, deal.fb_ad_id, deal.person_id
+      from voronka.amocrm_deal as deal where deal.id = s.deal_id offset 0
+    ) as d
+    left join lateral (
+      select lead.id, lead.team_id, lead.fb_campaign_id, lead.fb_adset_id, lead.fb_ad_id
+      from voronka.person as p
+      join voronka.lead as lead on lead.id = p.first_lead_id
+      where p.id = d.person_id and lead.occurred_at <= s.won_at
+      offset 0
+    ) as fl on true
     where s.voided_at is null
   ),
 
@@ -243,10 +254,44 @@ language sql
 stable
 set search_path = ''
 as $$
-  with scoped as (
-    select r.*, nullif(r.campaign_id, '') as c, nullif(r.adset_id, '') as s, nullif(r.ad_id, '') as a
-    from analytics.ad_rows(p_from, p_until) as r
-    where r.model in ('any', p_model) and (p_teams is null or r.team_id = any (p_teams))
+  -- The rule of analytics.ad_rows (cached days, unless written since the refresh: those live),
+  -- written out so the cached rows are summed as they are read: through ad_rows, a set-returning
+  -- function, every ad-day of the window (150 k at the benchmark's scale) would be copied first.
+  with live_runs as (
+    select * from analytics.live_day_runs(p_from, p_until)
+  ),
+
+  window_rows as (
+    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, aa.spend, aa.spend_rows, aa.spend_rows_missing_rate,
+           aa.impressions, aa.clicks, aa.leads, aa.express_purchases, aa.express_revenue, aa.flagman_purchases,
+           aa.flagman_revenue, aa.sale_rows_missing_rate
+    from analytics.ad_analytics as aa
+    where aa.day between p_from and p_until
+      and aa.model in ('any', p_model) and (p_teams is null or aa.team_id = any (p_teams))
+      and not exists (select 1 from live_runs as lr where aa.day between lr.run_from and lr.run_until)
+    union all
+    select f.team_id, f.campaign_id, f.adset_id, f.ad_id, f.spend, f.spend_rows, f.spend_rows_missing_rate,
+           f.impressions, f.clicks, f.leads, f.express_purchases, f.express_revenue, f.flagman_purchases,
+           f.flagman_revenue, f.sale_rows_missing_rate
+    from live_runs as lr
+    cross join lateral analytics.ad_facts(lr.run_from, lr.run_until) as f
+    where f.model in ('any', p_model) and (p_teams is null or f.team_id = any (p_teams))
+  ),
+
+  -- Summed per team and ad key first, so the level rules below run once per key, not per day.
+  by_key as (
+    select w.team_id, w.campaign_id, w.adset_id, w.ad_id, sum(w.spend) as spend, sum(w.spend_rows) as spend_rows,
+           sum(w.spend_rows_missing_rate) as spend_rows_missing_rate, sum(w.impressions) as impressions,
+           sum(w.clicks) as clicks, sum(w.leads) as leads, sum(w.express_purchases) as express_purchases,
+           sum(w.express_revenue) as express_revenue, sum(w.flagman_purchases) as flagman_purchases,
+           sum(w.flagman_revenue) as flagman_revenue, sum(w.sale_rows_missing_rate) as sale_rows_missing_rate
+    from window_rows as w
+    group by 1, 2, 3, 4
+  ),
+
+  scoped as (
+    select bk.*, nullif(bk.campaign_id, '') as c, nullif(bk.adset_id, '') as s, nullif(bk.ad_id, '') as a
+    from by_key as bk
   ),
 
   keyed as (
@@ -363,9 +408,12 @@ as $$
 $$;
 comment on function analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) is 'The totals object of ad_report (and cohort figures): money rounded once, null where incomplete.';
 
--- The ad_report object: rows → unmatched row, totals (the funnel's, by construction), match rates,
--- warnings (the funnel's) and freshness. Long only for the JSON shape it assembles.
-create function analytics.ad_report_json(p_from date, p_until date, p_teams text[], p_level text, p_model text)
+-- The ad_report object: the first p_limit rows (by spend), the omitted rest summed, the unmatched
+-- row, totals (the funnel's, by construction), match rates, warnings (the funnel's) and freshness.
+-- Long only for the JSON shape it assembles.
+create function analytics.ad_report_json(
+  p_from date, p_until date, p_teams text[], p_level text, p_model text, p_limit integer
+)
 returns jsonb
 language sql
 stable
@@ -375,18 +423,49 @@ as $$
     select * from analytics.ad_row_figures(p_from, p_until, p_teams, p_level, p_model)
   ),
 
-  report_rows as (
-    select f.object_id is null as unmatched,
-           coalesce(f.spend_rows > 0 and f.spend_rows_missing_rate = 0, false) as has_spend,
-           f.spend, f.express_revenue + f.flagman_revenue as revenue, f.leads, f.object_id,
-           analytics.ad_row_json(f, o, c.name, s.name, a.name) as row
+  -- The report's order: rows with spend first, by spend, then revenue and leads.
+  ranked as (
+    select f.team_id, f.object_level, f.object_id,
+           row_number() over (order by coalesce(f.spend_rows > 0 and f.spend_rows_missing_rate = 0, false) desc,
+                                       f.spend desc nulls last, f.express_revenue + f.flagman_revenue desc,
+                                       f.leads desc, f.team_id, f.object_id) as position
     from figures as f
-    left join voronka.fb_ad_object as o on o.level = f.object_level and o.id = f.object_id
+    where f.object_id is not null
+  ),
+
+  -- Names are looked up (and JSON built) only for the rows shown and the unmatched ones.
+  shown as (
+    select r.position, row(f.*)::analytics.ad_figures as f
+    from figures as f
+    left join ranked as r on r.team_id = f.team_id and r.object_level = f.object_level and r.object_id = f.object_id
+    where f.object_id is null or r.position <= p_limit
+  ),
+
+  report_rows as (
+    select sh.position is null as unmatched, sh.position,
+           analytics.ad_row_json(sh.f, o, c.name, s.name, a.name) as row
+    from shown as sh
+    left join voronka.fb_ad_object as o on o.level = (sh.f).object_level and o.id = (sh.f).object_id
     left join voronka.fb_ad_object as c
-      on c.level = 'campaign' and c.id = case when f.object_level = 'campaign' then f.object_id else o.campaign_id end
+      on c.level = 'campaign'
+     and c.id = case when (sh.f).object_level = 'campaign' then (sh.f).object_id else o.campaign_id end
     left join voronka.fb_ad_object as s
-      on s.level = 'adset' and s.id = case when f.object_level = 'adset' then f.object_id else o.adset_id end
+      on s.level = 'adset' and s.id = case when (sh.f).object_level = 'adset' then (sh.f).object_id else o.adset_id end
     left join voronka.fb_ad_account as a on a.id = o.ad_account_id
+  ),
+
+  omitted as (
+    select count(*) as row_count, sum(r.spend) as spend,
+           coalesce(sum(r.spend_rows_missing_rate), 0) = 0 and coalesce(sum(r.spend_rows), 0) > 0 as spend_complete,
+           coalesce(sum(r.sale_rows_missing_rate), 0) = 0 as revenue_complete,
+           coalesce(sum(r.impressions), 0) as impressions, coalesce(sum(r.clicks), 0) as clicks,
+           coalesce(sum(r.leads), 0) as leads, coalesce(sum(r.express_purchases), 0) as express_purchases,
+           coalesce(sum(r.express_revenue), 0) as express_revenue,
+           coalesce(sum(r.flagman_purchases), 0) as flagman_purchases,
+           coalesce(sum(r.flagman_revenue), 0) as flagman_revenue
+    from figures as r
+    join ranked on ranked.team_id = r.team_id and ranked.object_level = r.object_level and ranked.object_id = r.object_id
+    where ranked.position > p_limit
   ),
 
   totals as (
@@ -431,9 +510,13 @@ as $$
       'window', jsonb_build_object('from', p_from, 'until', p_until, 'days', p_until - p_from + 1,
                                    'time_zone', st.business_time_zone),
       'currency', st.reporting_currency, 'level', p_level, 'model', p_model,
-      'rows', coalesce((select jsonb_agg(r.row order by r.has_spend desc, r.spend desc nulls last, r.revenue desc,
-                                                       r.leads desc, r.row ->> 'team', r.object_id)
-                        from report_rows as r where not r.unmatched), '[]'::jsonb),
+      'rows', coalesce((select jsonb_agg(r.row order by r.position) from report_rows as r where not r.unmatched),
+                       '[]'::jsonb),
+      'omitted', (select jsonb_build_object('rows', om.row_count)
+                         || analytics.ad_totals_json(om.spend, om.spend_complete, om.revenue_complete, om.impressions,
+                                                     om.clicks, om.leads, om.express_purchases, om.express_revenue,
+                                                     om.flagman_purchases, om.flagman_revenue)
+                  from omitted as om where om.row_count > 0),
       'unmatched', (select jsonb_agg(r.row order by r.row ->> 'team' = 'unattributed', r.row ->> 'team')
                     from report_rows as r where r.unmatched),
       'totals', analytics.ad_totals_json(t.spend, t.spend_complete, t.revenue_complete, t.impressions, t.clicks,
@@ -457,11 +540,11 @@ as $$
 
   select final.report from final
 $$;
-comment on function analytics.ad_report_json(date, date, text[], text, text) is 'The ad_report object for the business days p_from..p_until, the teams p_teams (null = all), the level (campaign, adset, ad) and the attribution model (last_touch, first_touch). Shape in README.md.';
+comment on function analytics.ad_report_json(date, date, text[], text, text, integer) is 'The ad_report object for the business days p_from..p_until, the teams p_teams (null = all), the level (campaign, adset, ad), the attribution model (last_touch, first_touch) and the number of rows shown (the rest summed as omitted). Shape in README.md.';
 
 create function public.ad_report(
   p_team text default null, p_days integer default 30, p_until date default null, p_level text default 'ad',
-  p_model text default 'last_touch'
+  p_model text default 'last_touch', p_limit integer default 100
 )
 returns jsonb
 language plpgsql
@@ -475,10 +558,14 @@ declare
 begin
   perform analytics.check_report_choice('p_level', p_level, array['campaign', 'adset', 'ad']);
   perform analytics.check_report_choice('p_model', p_model, array['last_touch', 'first_touch']);
-  return analytics.ad_report_json(v_until - (p_days - 1), v_until, v_teams, p_level, p_model);
+  if p_limit is null or p_limit < 1 or p_limit > 10000 then
+    raise exception 'p_limit must be between 1 and 10000, got %', coalesce(p_limit::text, 'null')
+      using errcode = '22023', hint = 'Rows beyond p_limit are summed in "omitted"; totals always cover every row.';
+  end if;
+  return analytics.ad_report_json(v_until - (p_days - 1), v_until, v_teams, p_level, p_model, p_limit);
 end
 $$;
-comment on function public.ad_report(text, integer, date, text, text) is 'Spend, leads, purchases, revenue, CPL, ROI and ROAS per Facebook campaign, ad set or ad (p_level) for the p_days business days ending p_until, with the unmatched row, totals equal to funnel_report''s and the match rate; sales credited by p_model (last_touch: the deal''s own UTM tags; first_touch: the person''s first lead). Same access rules as funnel_report. Shape documented in README.md.';
+comment on function public.ad_report(text, integer, date, text, text, integer) is 'Spend, leads, purchases, revenue, CPL, ROI and ROAS per Facebook campaign, ad set or ad (p_level) for the p_days business days ending p_until (the first p_limit rows by spend, the rest summed as omitted), with the unmatched row, totals equal to funnel_report''s and the match rate; sales credited by p_model (last_touch: the deal''s own UTM tags; first_touch: the person''s first lead). Same access rules as funnel_report. Shape documented in README.md.';
 
 -- Rows for charts: one Facebook object's figures per business day of the window (zeros included),
 -- summed over the teams in scope. The object is p_object_id at p_level with everything under it
@@ -559,15 +646,15 @@ revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
-  analytics.ad_report_json(date, date, text[], text, text),
+  analytics.ad_report_json(date, date, text[], text, text, integer),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) from public;
 grant execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
-  analytics.ad_report_json(date, date, text[], text, text),
+  analytics.ad_report_json(date, date, text[], text, text, integer),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) to service_role;
-revoke execute on function public.ad_report(text, integer, date, text, text),
+revoke execute on function public.ad_report(text, integer, date, text, text, integer),
   public.ad_daily(text, text, text, integer, date, text) from public, anon;
-grant execute on function public.ad_report(text, integer, date, text, text),
+grant execute on function public.ad_report(text, integer, date, text, text, integer),
   public.ad_daily(text, text, text, integer, date, text) to authenticated, service_role;

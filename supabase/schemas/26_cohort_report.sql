@@ -27,20 +27,25 @@ stable
 set search_path = ''
 as $$
   -- Only the days people entered on (instant_days spans every lead and sale, implausible ones too).
+  -- min and max as two index lookups (an aggregate over the rows would read every person).
   with span as (
-    select greatest(p_from, analytics.business_day(min(p.first_lead_at))) as first_day,
-           least(p_until, analytics.business_day(max(p.first_lead_at))) as last_day
-    from voronka.person as p
-    having count(p.first_lead_at) > 0
+    select greatest(p_from, analytics.business_day(b.first_at)) as first_day,
+           least(p_until, analytics.business_day(b.last_at)) as last_day
+    from (select (select min(p.first_lead_at) from voronka.person as p) as first_at,
+                 (select max(p.first_lead_at) from voronka.person as p) as last_at) as b
+    where b.first_at is not null
   ),
 
+  -- The first lead's team as a lookup per person: a refresh asks for a day or two, and a join
+  -- planned for an unknown range would read every lead.
   entries as (
     select p.id as person_id, p.first_lead_at as entry_at, bd.day as entry_day,
-           coalesce(fl.team_id, 'unattributed') as entry_team
+           coalesce((select fl.team_id from voronka.lead as fl where fl.id = p.first_lead_id), 'unattributed')
+             as entry_team
     from span
     cross join lateral analytics.instant_days(span.first_day, span.last_day) as bd
     join voronka.person as p on p.first_lead_at >= bd.starts_at and p.first_lead_at < bd.ends_at
-    join voronka.lead as fl on fl.id = p.first_lead_id
+    where p.first_lead_id is not null
   ),
 
   purchases as (
@@ -224,7 +229,8 @@ as $$
     where r.model = p_model and r.kind in ('revenue', 'first_buy') and (p_teams is null or r.team_id = any (p_teams))
   ),
 
-  rates as (
+  -- Materialized: one rate lookup per sale day and currency (inlined, it would run per fact row).
+  rates as materialized (
     select d.sale_day, d.currency, analytics.reporting_rate(d.currency, d.sale_day) as rate
     from (select distinct f.sale_day, f.currency from facts as f where f.kind = 'revenue') as d
   ),
@@ -274,10 +280,23 @@ as $$
     select s.cohort, s.spend from unnest(p_cohorts, p_spend) as s (cohort, spend)
   ),
 
-  -- Revenue by lag, cumulated: the first lag at which it reaches the cohort's spend.
+  -- Revenue by lag (converted per sale day and currency), cumulated: the first lag at which it
+  -- reaches the cohort's spend.
+  by_currency as (
+    select f.cohort, f.lag, f.sale_day, f.currency, sum(f.amount) as amount
+    from facts as f where f.kind = 'revenue' group by 1, 2, 3, 4
+  ),
+
+  rates as materialized (
+    select d.sale_day, d.currency, analytics.reporting_rate(d.currency, d.sale_day) as rate
+    from (select distinct bc.sale_day, bc.currency from by_currency as bc) as d
+  ),
+
   by_lag as (
-    select f.cohort, f.lag, sum(f.amount * analytics.reporting_rate(f.currency, f.sale_day)) as revenue
-    from facts as f where f.kind = 'revenue' group by 1, 2
+    select bc.cohort, bc.lag, sum(bc.amount * r.rate) as revenue
+    from by_currency as bc
+    join rates as r on r.sale_day = bc.sale_day and r.currency = bc.currency
+    group by 1, 2
   ),
 
   payback as (
@@ -288,19 +307,46 @@ as $$
     group by 1
   ),
 
-  lags as (
-    select f.cohort, f.kind, l.lag
+  -- Lag percentiles as percentile_cont computes them, but over (lag, persons) counts instead of
+  -- one row per person: the value at 0-based rank k is the smallest lag whose running count
+  -- exceeds k; a fraction p interpolates between ranks floor and ceil of p × (n − 1).
+  lag_counts as (
+    select f.cohort, f.kind, f.lag, sum(f.persons) as persons
     from facts as f
-    cross join lateral (select f.lag from generate_series(1, f.persons)) as l
     where (f.kind = 'first_buy' and f.product_id = 'express') or f.kind = 'e2f'
+    group by 1, 2, 3
+  ),
+
+  running as (
+    select lc.cohort, lc.kind, lc.lag,
+           sum(lc.persons) over (partition by lc.cohort, lc.kind order by lc.lag) as running_persons,
+           sum(lc.persons) over (partition by lc.cohort, lc.kind) as total_persons
+    from lag_counts as lc
+  ),
+
+  ranks as (
+    select r.cohort, r.kind, q.fraction, q.fraction * (r.total_persons - 1) as position
+    from (select distinct running.cohort, running.kind, running.total_persons from running) as r
+    cross join (values (0.5), (0.9)) as q (fraction)
+    where r.total_persons > 0
+  ),
+
+  percentiles as (
+    select rk.cohort, rk.kind, rk.fraction,
+           lo.lag + (hi.lag - lo.lag) * (rk.position - floor(rk.position)) as lag
+    from ranks as rk
+    cross join lateral (select min(r.lag) as lag from running as r
+                        where r.cohort = rk.cohort and r.kind = rk.kind and r.running_persons > floor(rk.position)) as lo
+    cross join lateral (select min(r.lag) as lag from running as r
+                        where r.cohort = rk.cohort and r.kind = rk.kind and r.running_persons > ceil(rk.position)) as hi
   ),
 
   final as (
     select f.cohort, coalesce(sum(f.persons) filter (where f.kind = 'people'), 0)::bigint, max(pb.payback_day),
-           (select percentile_cont(0.5) within group (order by l.lag) from lags as l where l.cohort = f.cohort and l.kind = 'first_buy')::numeric,
-           (select percentile_cont(0.9) within group (order by l.lag) from lags as l where l.cohort = f.cohort and l.kind = 'first_buy')::numeric,
-           (select percentile_cont(0.5) within group (order by l.lag) from lags as l where l.cohort = f.cohort and l.kind = 'e2f')::numeric,
-           (select percentile_cont(0.9) within group (order by l.lag) from lags as l where l.cohort = f.cohort and l.kind = 'e2f')::numeric
+           (select p.lag from percentiles as p where p.cohort = f.cohort and p.kind = 'first_buy' and p.fraction = 0.5),
+           (select p.lag from percentiles as p where p.cohort = f.cohort and p.kind = 'first_buy' and p.fraction = 0.9),
+           (select p.lag from percentiles as p where p.cohort = f.cohort and p.kind = 'e2f' and p.fraction = 0.5),
+           (select p.lag from percentiles as p where p.cohort = f.cohort and p.kind = 'e2f' and p.fraction = 0.9)
     from facts as f
     left join payback as pb on pb.cohort = f.cohort
     group by f.cohort

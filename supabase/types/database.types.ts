@@ -17,7 +17,7 @@ export type Database = {
             }[]
                            },
 "ad_report":
-{ Args: { "p_days"?: number,"p_level"?: string,"p_model"?: string,"p_team"?: string,"p_until"?: string }; Returns: Json
+{ Args: { "p_days"?: number,"p_level"?: string,"p_limit"?: number,"p_model"?: string,"p_team"?: string,"p_until"?: string }; Returns: Json
                            },
 "assign_facebook_ad_account":
 { Args: { "p_ad_account_id": string,"p_team_id": string }; Returns: undefined

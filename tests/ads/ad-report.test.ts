@@ -196,6 +196,32 @@ describe("ad_report at ad level (last touch)", () => {
     });
   });
 
+  it("shows the first p_limit rows by spend and sums the rest as omitted; totals keep every row", async () => {
+    const all = await adReport(db.sql, { team: "kenesary", until: UNTIL });
+    expect(all.rows.map((r) => r.ad_id ?? r.campaign_id)).toEqual(["701", "702", "501"]);
+    expect(all.omitted).toBeNull();
+    const top = await adReport(db.sql, { team: "kenesary", until: UNTIL, limit: 1 });
+    expect(top.rows.map((r) => r.ad_id)).toEqual(["701"]);
+    // Omitted: ad 702 (4,500, lead L2) and the campaign-only row 501 (lead L3, no spend rows).
+    expect(top.omitted).toMatchObject({
+      rows: 2,
+      spend: 4500.0,
+      spend_complete: true,
+      leads: 2,
+      express_purchases: 0,
+      flagman_purchases: 0,
+      revenue: 0,
+      cpl: 2250.0,
+      roi: -1,
+    });
+    expect(top.totals).toEqual(all.totals);
+    expect(top.unmatched).toEqual(all.unmatched);
+    await expect(adReport(db.sql, { until: UNTIL, limit: 0 })).rejects.toMatchObject({
+      code: "22023",
+      message: "p_limit must be between 1 and 10000, got 0",
+    });
+  });
+
   it("shows every team's ads to callers who see every team, the unattributed bucket included", async () => {
     const report = await adReport(db.sql, { until: UNTIL });
     expect(report.teams).toEqual(["kenesary", "traf4", "unattributed"]);

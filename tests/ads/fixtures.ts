@@ -90,6 +90,8 @@ export interface AdReport {
   model: string;
   rows: AdRow[];
   unmatched: AdRow[] | null;
+  /** The rows beyond p_limit, summed (null when every row is shown). */
+  omitted: (Record<string, unknown> & { rows: number }) | null;
   totals: Record<string, unknown>;
   match: Record<string, { total: number; matched: number; rate: number | null }>;
   warnings: Array<Record<string, unknown> & { code: string }>;
@@ -98,11 +100,11 @@ export interface AdReport {
 
 export async function adReport(
   sql: Sql,
-  args: { team?: string | null; days?: number; until: string; level?: string; model?: string },
+  args: { team?: string | null; days?: number; until: string; level?: string; model?: string; limit?: number },
 ): Promise<AdReport> {
   const [row] = await sql`
     select public.ad_report(${args.team ?? null}, ${args.days ?? 30}, ${args.until}::date, ${args.level ?? "ad"},
-                            ${args.model ?? "last_touch"}) as r`;
+                            ${args.model ?? "last_touch"}, ${args.limit ?? 100}) as r`;
   return row.r as AdReport;
 }
 
