@@ -104,7 +104,10 @@ export interface Freshness {
 
 export type AdLevel = "campaign" | "adset" | "ad";
 export type AttributionModel = "last_touch" | "first_touch";
-export type AdReportArgs = ReportArgs & { p_level?: AdLevel; p_model?: AttributionModel };
+/** p_limit: rows shown (default 100, by spend); the rest are summed in `omitted`. */
+export type AdReportArgs = ReportArgs & { p_level?: AdLevel; p_model?: AttributionModel; p_limit?: number };
+/** One Facebook object per day (public.ad_daily), for a chart next to its ad_report row. */
+export type AdDailyArgs = ReportArgs & { p_level: AdLevel; p_object_id: string; p_model?: AttributionModel };
 
 /** Money and ratios of an ad_report row or its totals (null where unknown: see README → ad_report). */
 export interface AdFigures {
@@ -154,6 +157,8 @@ export interface AdReport {
   model: AttributionModel;
   rows: AdRow[];
   unmatched: AdRow[] | null;
+  /** The rows beyond p_limit, summed; null when every row is shown. */
+  omitted: (AdFigures & { rows: number }) | null;
   totals: AdFigures;
   match: { leads: MatchRate; sales: MatchRate; revenue: MatchRate };
   warnings: HealthCheck[];
@@ -217,6 +222,7 @@ export interface DataHealth {
 }
 
 export type FunnelDailyRow = Generated["funnel_daily"]["Returns"][number];
+export type AdDailyRow = Generated["ad_daily"]["Returns"][number];
 export type FacebookAdAccount = Generated["facebook_ad_accounts"]["Returns"][number];
 
 /** The generated Database with the RPCs' jsonb typed and their nullable arguments allowed. */
@@ -227,6 +233,7 @@ export type VoronkaDatabase = Omit<Database, "public"> & {
       ad_report: { Args: AdReportArgs; Returns: AdReport };
       cohort_report: { Args: CohortReportArgs; Returns: CohortReport };
       funnel_daily: { Args: ReportArgs; Returns: FunnelDailyRow[] };
+      ad_daily: { Args: AdDailyArgs; Returns: AdDailyRow[] };
       data_health: { Args: ReportArgs; Returns: DataHealth };
       facebook_ad_accounts: Generated["facebook_ad_accounts"];
       assign_facebook_ad_account: {
@@ -247,6 +254,7 @@ type Ours = VoronkaDatabase["public"]["Functions"];
 export const argumentsMatchTheGeneratedTypes: {
   [F in keyof Generated]: F extends keyof Ours ? SameKeys<Ours[F]["Args"], Generated[F]["Args"]> : false;
 } = {
+  ad_daily: true,
   ad_report: true,
   assign_facebook_ad_account: true,
   assign_facebook_business: true,
