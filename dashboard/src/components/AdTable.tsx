@@ -9,23 +9,53 @@ import { teamLabel } from "./ReportControls.tsx";
 
 import type { Dictionary } from "../lib/i18n-ru.ts";
 
-/** The figure columns after the object, account and team, in order. */
-function figureColumns(t: Dictionary): { key: keyof AdFigures; label: string; show: (f: AdFigures) => string }[] {
+type Figure = { key: keyof AdFigures; show: (f: AdFigures) => string };
+/** The figure columns after the object, account and team, most telling first; two figures in a column are stacked. */
+function figureColumns(t: Dictionary): { key: keyof AdFigures; label: string; figures: Figure[] }[] {
+  const one = (key: keyof AdFigures, label: string, show: (f: AdFigures) => string) => ({
+    key,
+    label,
+    figures: [{ key, show }],
+  });
   return [
-    { key: "spend", label: t.ads.spend, show: (f) => money(f.spend) },
-    { key: "impressions", label: t.ads.impressions, show: (f) => count(f.impressions) },
-    { key: "clicks", label: t.ads.clicks, show: (f) => count(f.clicks) },
-    { key: "leads", label: t.ads.leads, show: (f) => count(f.leads) },
-    { key: "express_purchases", label: t.ads.expressPurchases, show: (f) => count(f.express_purchases) },
-    { key: "express_revenue", label: t.ads.expressRevenue, show: (f) => money(f.express_revenue) },
-    { key: "flagman_purchases", label: t.ads.flagmanPurchases, show: (f) => count(f.flagman_purchases) },
-    { key: "flagman_revenue", label: t.ads.flagmanRevenue, show: (f) => money(f.flagman_revenue) },
-    { key: "revenue", label: t.totals.revenue, show: (f) => money(f.revenue) },
-    { key: "cpl", label: t.ads.cpl, show: (f) => money(f.cpl) },
-    { key: "cost_per_express", label: t.ads.costPerExpress, show: (f) => money(f.cost_per_express) },
-    { key: "cost_per_flagman", label: t.ads.costPerFlagman, show: (f) => money(f.cost_per_flagman) },
-    { key: "roi", label: t.ads.roi, show: (f) => percent(f.roi) },
-    { key: "roas", label: t.ads.roas, show: (f) => times(f.roas) },
+    one("spend", t.ads.spend, (f) => money(f.spend)),
+    one("leads", t.ads.leads, (f) => count(f.leads)),
+    one("cpl", t.ads.cpl, (f) => money(f.cpl)),
+    one("revenue", t.totals.revenue, (f) => money(f.revenue)),
+    one("roi", t.ads.roi, (f) => percent(f.roi)),
+    one("roas", t.ads.roas, (f) => times(f.roas)),
+    {
+      key: "express_purchases",
+      label: t.ads.express,
+      figures: [
+        { key: "express_purchases", show: (f) => count(f.express_purchases) },
+        { key: "express_revenue", show: (f) => money(f.express_revenue) },
+      ],
+    },
+    {
+      key: "flagman_purchases",
+      label: t.ads.flagman,
+      figures: [
+        { key: "flagman_purchases", show: (f) => count(f.flagman_purchases) },
+        { key: "flagman_revenue", show: (f) => money(f.flagman_revenue) },
+      ],
+    },
+    {
+      key: "cost_per_express",
+      label: t.ads.costPerPurchase,
+      figures: [
+        { key: "cost_per_express", show: (f) => money(f.cost_per_express) },
+        { key: "cost_per_flagman", show: (f) => money(f.cost_per_flagman) },
+      ],
+    },
+    {
+      key: "impressions",
+      label: t.ads.impressionsClicks,
+      figures: [
+        { key: "impressions", show: (f) => count(f.impressions) },
+        { key: "clicks", show: (f) => count(f.clicks) },
+      ],
+    },
   ];
 }
 
@@ -34,7 +64,11 @@ function Figures({ figures, t }: { figures: AdFigures; t: Dictionary }) {
     <>
       {figureColumns(t).map((c) => (
         <td key={c.key} data-col={c.key}>
-          {c.show(figures)}
+          {c.figures.map((f) => (
+            <span key={f.key} className="line" data-fig={f.key}>
+              {f.show(figures)}
+            </span>
+          ))}
         </td>
       ))}
     </>
@@ -56,6 +90,7 @@ function ObjectCell({ row, level, t }: { row: AdRow; level: AdLevel; t: Dictiona
 
 export function AdTable({ report, level, sort }: { report: AdReport | undefined; level: AdLevel; sort: AdSort }) {
   const { t } = useI18n();
+  const teamColumn = (report?.teams.length ?? 0) !== 1;
   const route = useRoute();
   const columns = figureColumns(t);
   const sortable = (key: string): key is SortColumn => key === "spend" || key === "leads" || key === "roi";
@@ -67,7 +102,7 @@ export function AdTable({ report, level, sort }: { report: AdReport | undefined;
           <tr>
             <th>{t.ads.levels[level]}</th>
             <th>{t.ads.account}</th>
-            <th>{t.ads.team}</th>
+            {teamColumn && <th>{t.ads.team}</th>}
             {columns.map((c) =>
               sortable(c.key) ? (
                 <th
@@ -103,15 +138,17 @@ export function AdTable({ report, level, sort }: { report: AdReport | undefined;
                 {row.ad_account_name ?? "—"}
                 {row.ad_account_id && <code className="id">{row.ad_account_id}</code>}
               </td>
-              <td className="team" data-col="team">
-                {teamLabel(row.team, t.teams)}
-              </td>
+              {teamColumn && (
+                <td className="team" data-col="team">
+                  {teamLabel(row.team, t.teams)}
+                </td>
+              )}
               <Figures figures={row} t={t} />
             </tr>
           ))}
           {report && rows.length === 0 && !report.unmatched && (
             <tr>
-              <td colSpan={columns.length + 3} className="note">
+              <td colSpan={columns.length + (teamColumn ? 3 : 2)} className="note">
                 {t.ads.empty}
               </td>
             </tr>
@@ -125,10 +162,12 @@ export function AdTable({ report, level, sort }: { report: AdReport | undefined;
                   <span className="name">{t.ads.unmatched}</span>
                   <span className="parents">{t.ads.unmatchedNote}</span>
                 </th>
-                <td data-col="account">—</td>
-                <td className="team" data-col="team">
-                  {teamLabel(row.team, t.teams)}
-                </td>
+                <td data-col="account">{teamColumn ? "—" : teamLabel(row.team, t.teams)}</td>
+                {teamColumn && (
+                  <td className="team" data-col="team">
+                    {teamLabel(row.team, t.teams)}
+                  </td>
+                )}
                 <Figures figures={row} t={t} />
               </tr>
             ))}
@@ -137,7 +176,7 @@ export function AdTable({ report, level, sort }: { report: AdReport | undefined;
         {report && (
           <tfoot>
             <tr data-row="totals">
-              <th scope="row" colSpan={3}>
+              <th scope="row" colSpan={teamColumn ? 3 : 2}>
                 {t.ads.totals}
               </th>
               <Figures figures={report.totals} t={t} />

@@ -1,6 +1,6 @@
 // cohort_report's cohorts as a table: per cohort its people, leads and spend, then for each horizon
 // (7 … 180 days after each person's first lead) the Express and Flagman buyers and revenue and ROI —
-// a horizon that has not passed yet greyed and marked, never shown as final — then to date, payback, lags.
+// a horizon that has not passed yet greyed and marked, never shown as final; to date and payback first, lags last.
 import type { Cohort, CohortHorizon, CohortReport } from "../../../supabase/types/api.ts";
 import { count, days, money, percent } from "../lib/format.ts";
 import { useI18n } from "../lib/i18n.tsx";
@@ -19,8 +19,17 @@ function periodLabel(c: Cohort, grain: CohortReport["grain"], language: string):
 function Buyers({ label, id, buyers, revenue }: { label: string; id: string; buyers: number; revenue: number | null }) {
   return (
     <span className="line">
-      {label}: <span data-fig={`${id}_buyers`}>{count(buyers)}</span> ·{" "}
+      <abbr title={label}>{label.slice(0, 1)}</abbr> <span data-fig={`${id}_buyers`}>{count(buyers)}</span> ·{" "}
       <span data-fig={`${id}_revenue`}>{money(revenue)}</span>
+    </span>
+  );
+}
+
+function Lag({ label, id, lag }: { label: string; id: string; lag: { median: number | null; p90: number | null } }) {
+  return (
+    <span className="line">
+      {label}: <span data-fig={`${id}_median`}>{days(lag.median)}</span> · p90{" "}
+      <span data-fig={`${id}_p90`}>{days(lag.p90)}</span>
     </span>
   );
 }
@@ -37,8 +46,7 @@ function HorizonCell({ h, t }: { h: CohortHorizon; t: Dictionary }) {
       <Buyers label={t.cohorts.express} id="express" buyers={h.express_buyers} revenue={h.express_revenue} />
       <Buyers label={t.cohorts.flagman} id="flagman" buyers={h.flagman_buyers} revenue={h.flagman_revenue} />
       <span className="line">
-        <span data-fig="revenue">{money(h.revenue)}</span> · {t.cohorts.roi}{" "}
-        <span data-fig="roi">{percent(h.roi)}</span>
+        {t.cohorts.roi} <span data-fig="roi">{percent(h.roi)}</span>
       </span>
     </td>
   );
@@ -56,15 +64,14 @@ export function CohortTable({ report }: { report: CohortReport | undefined }) {
             <th>{t.cohorts.people}</th>
             <th>{t.cohorts.leads}</th>
             <th>{t.cohorts.spend}</th>
+            <th>{t.cohorts.toDate}</th>
+            <th>{t.cohorts.payback}</th>
             {horizons.map((d) => (
               <th key={d} data-horizon={d}>
                 {t.cohorts.day(d)}
               </th>
             ))}
-            <th>{t.cohorts.toDate}</th>
-            <th>{t.cohorts.payback}</th>
-            <th>{t.cohorts.lagExpress}</th>
-            <th>{t.cohorts.lagFlagman}</th>
+            <th>{t.cohorts.lags}</th>
           </tr>
         </thead>
         <tbody>
@@ -74,33 +81,39 @@ export function CohortTable({ report }: { report: CohortReport | undefined }) {
               <td data-col="people">{count(c.people)}</td>
               <td data-col="leads">{count(c.leads)}</td>
               <td data-col="spend">{money(c.spend)}</td>
-              {c.horizons.map((h) => (
-                <HorizonCell key={h.days} h={h} t={t} />
-              ))}
               <td className="horizon" data-col="to_date">
                 <span className="line">
-                  {t.cohorts.express}: <span data-fig="express_buyers">{count(c.to_date.express_buyers)}</span> ·{" "}
-                  {t.cohorts.flagman}: <span data-fig="flagman_buyers">{count(c.to_date.flagman_buyers)}</span>
+                  <abbr title={t.cohorts.express}>{t.cohorts.express.slice(0, 1)}</abbr>{" "}
+                  <span data-fig="express_buyers">{count(c.to_date.express_buyers)}</span> ·{" "}
+                  <abbr title={t.cohorts.flagman}>{t.cohorts.flagman.slice(0, 1)}</abbr>{" "}
+                  <span data-fig="flagman_buyers">{count(c.to_date.flagman_buyers)}</span>
+                </span>
+                <span className="line" data-fig="revenue">
+                  {money(c.to_date.revenue)}
                 </span>
                 <span className="line">
-                  <span data-fig="revenue">{money(c.to_date.revenue)}</span> · {t.cohorts.roi}{" "}
-                  <span data-fig="roi">{percent(c.to_date.roi)}</span>
+                  {t.cohorts.roi} <span data-fig="roi">{percent(c.to_date.roi)}</span>
                 </span>
               </td>
               <td data-col="payback" data-value={c.payback_day ?? ""}>
                 {c.payback_day === null ? t.cohorts.notYet : t.cohorts.paybackDay(c.payback_day)}
               </td>
-              <td data-col="lead_to_express">
-                {t.cohorts.lag(days(c.lead_to_express_days.median), days(c.lead_to_express_days.p90))}
-              </td>
-              <td data-col="express_to_flagman">
-                {t.cohorts.lag(days(c.express_to_flagman_days.median), days(c.express_to_flagman_days.p90))}
+              {c.people === 0 ? (
+                <td colSpan={c.horizons.length} className="note" data-col="no-people">
+                  {t.cohorts.noPeople}
+                </td>
+              ) : (
+                c.horizons.map((h) => <HorizonCell key={h.days} h={h} t={t} />)
+              )}
+              <td className="horizon" data-col="lags">
+                <Lag label={t.cohorts.lagExpress} id="lead_to_express" lag={c.lead_to_express_days} />
+                <Lag label={t.cohorts.lagFlagman} id="express_to_flagman" lag={c.express_to_flagman_days} />
               </td>
             </tr>
           ))}
           {report && report.cohorts.every((c) => c.people === 0) && (
             <tr>
-              <td colSpan={horizons.length + 8} className="note">
+              <td colSpan={horizons.length + 7} className="note">
                 {t.cohorts.empty}
               </td>
             </tr>
