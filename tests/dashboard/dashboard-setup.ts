@@ -65,11 +65,12 @@ export async function openAs(dash: DashboardUnderTest, email: string, hash: stri
   return page;
 }
 
-/** The page's report has arrived (not busy, and the window line filled in). */
+/** The page's report has arrived (not busy, and the window line filled in), or the page says why not. */
 export async function loaded(page: Page) {
   await page.waitForFunction(() => {
     const window = document.querySelector("[data-testid=window]")?.textContent ?? "";
-    return window.trim() !== "" && !document.querySelector("[aria-busy=true]");
+    const answered = window.trim() !== "" || document.querySelector("[data-testid=problem]") !== null;
+    return answered && !document.querySelector("[aria-busy=true]");
   });
 }
 
