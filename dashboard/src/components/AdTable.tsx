@@ -90,11 +90,14 @@ function ObjectCell({ row, level, t }: { row: AdRow; level: AdLevel; t: Dictiona
 
 export function AdTable({ report, level, sort }: { report: AdReport | undefined; level: AdLevel; sort: AdSort }) {
   const { t } = useI18n();
-  const teamColumn = (report?.teams.length ?? 0) !== 1;
+  const teamColumn = report?.teams.length !== 1;
   const route = useRoute();
   const columns = figureColumns(t);
   const sortable = (key: string): key is SortColumn => key === "spend" || key === "leads" || key === "roi";
-  const rows = report ? sortRows(report.rows, sort) : [];
+  // Until the first answer, a placeholder in the card's reserved height: columns sized by their figures
+  // would move the header when the rows arrive.
+  if (!report) return <p className="placeholder">{t.loading}</p>;
+  const rows = sortRows(report.rows, sort);
   return (
     <div className="table-scroll">
       <table data-testid="ad-rows" className="ad-table">
@@ -146,7 +149,7 @@ export function AdTable({ report, level, sort }: { report: AdReport | undefined;
               <Figures figures={row} t={t} />
             </tr>
           ))}
-          {report && rows.length === 0 && !report.unmatched && (
+          {rows.length === 0 && !report.unmatched && (
             <tr>
               <td colSpan={columns.length + (teamColumn ? 3 : 2)} className="note">
                 {t.ads.empty}
@@ -154,7 +157,7 @@ export function AdTable({ report, level, sort }: { report: AdReport | undefined;
             </tr>
           )}
         </tbody>
-        {report?.unmatched && (
+        {report.unmatched && (
           <tbody className="unmatched">
             {report.unmatched.map((row) => (
               <tr key={rowKey(row)} data-row={rowKey(row)} data-level="">
@@ -173,16 +176,14 @@ export function AdTable({ report, level, sort }: { report: AdReport | undefined;
             ))}
           </tbody>
         )}
-        {report && (
-          <tfoot>
-            <tr data-row="totals">
-              <th scope="row" colSpan={teamColumn ? 3 : 2}>
-                {t.ads.totals}
-              </th>
-              <Figures figures={report.totals} t={t} />
-            </tr>
-          </tfoot>
-        )}
+        <tfoot>
+          <tr data-row="totals">
+            <th scope="row" colSpan={teamColumn ? 3 : 2}>
+              {t.ads.totals}
+            </th>
+            <Figures figures={report.totals} t={t} />
+          </tr>
+        </tfoot>
       </table>
     </div>
   );

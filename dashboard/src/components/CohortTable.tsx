@@ -54,7 +54,9 @@ function HorizonCell({ h, t }: { h: CohortHorizon; t: Dictionary }) {
 
 export function CohortTable({ report }: { report: CohortReport | undefined }) {
   const { t, language } = useI18n();
-  const horizons = report?.horizons ?? [7, 30, 60, 90, 180];
+  // Until the first answer, a placeholder in the card's reserved height (no header to move).
+  if (!report) return <p className="placeholder">{t.loading}</p>;
+  const horizons = report.horizons;
   return (
     <div className="table-scroll">
       <table data-testid="cohorts" className="cohort-table">
@@ -75,7 +77,7 @@ export function CohortTable({ report }: { report: CohortReport | undefined }) {
           </tr>
         </thead>
         <tbody>
-          {report?.cohorts.map((c) => (
+          {report.cohorts.map((c) => (
             <tr key={c.cohort} data-cohort={c.cohort} className={c.people === 0 ? "empty" : undefined}>
               <th scope="row">{periodLabel(c, report.grain, language)}</th>
               <td data-col="people">{count(c.people)}</td>
@@ -111,7 +113,7 @@ export function CohortTable({ report }: { report: CohortReport | undefined }) {
               </td>
             </tr>
           ))}
-          {report && report.cohorts.every((c) => c.people === 0) && (
+          {report.cohorts.every((c) => c.people === 0) && (
             <tr>
               <td colSpan={horizons.length + 7} className="note">
                 {t.cohorts.empty}

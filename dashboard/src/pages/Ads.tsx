@@ -47,23 +47,29 @@ export function AdsPage({ params, teams }: PageProps) {
             {r ? t.window(day(r.window.from), day(r.window.until), r.window.days) : "\u00a0"}
           </p>
           <p className="match" data-testid="match">
-            {t.ads.match}:{" "}
-            {(["leads", "sales", "revenue"] as const).map((kind) => {
-              const m = r?.match[kind];
-              const label = { leads: t.ads.matchLeads, sales: t.ads.matchSales, revenue: t.ads.matchRevenue }[kind];
-              const of = kind === "revenue" ? money : count;
-              return (
-                <span key={kind} className="rate" data-match={kind}>
-                  {label} <strong>{percent(m?.rate)}</strong> ({of(m?.matched)} / {of(m?.total)})
-                </span>
-              );
-            })}
+            {r ? (
+              <>
+                {t.ads.match}:{" "}
+                {(["leads", "sales", "revenue"] as const).map((kind) => {
+                  const m = r.match[kind];
+                  const label = { leads: t.ads.matchLeads, sales: t.ads.matchSales, revenue: t.ads.matchRevenue }[kind];
+                  const of = kind === "revenue" ? money : count;
+                  return (
+                    <span key={kind} className="rate" data-match={kind}>
+                      {label} <strong>{percent(m.rate)}</strong> ({of(m.matched)} / {of(m.total)})
+                    </span>
+                  );
+                })}
+              </>
+            ) : (
+              "\u00a0"
+            )}
           </p>
           <article className="card ads">
             <AdTable report={r} level={level} sort={adSort(params)} />
             {r && !r.totals.spend_complete && <p className="note">{t.spendIncomplete}</p>}
           </article>
-          <Warnings warnings={r?.warnings} />
+          {r && <Warnings warnings={r.warnings} />}
         </>
       )}
     </section>

@@ -55,7 +55,7 @@ export function CohortsPage({ params, teams }: PageProps) {
           <article className="card cohorts">
             <CohortTable report={r} />
           </article>
-          <Warnings warnings={r?.warnings} />
+          {r && <Warnings warnings={r.warnings} />}
         </>
       )}
     </section>
