@@ -14,7 +14,7 @@ const TYPES = path.join(PROJECT_ROOT, "supabase/types");
 
 const CALL = `
 import { createClient } from "@supabase/supabase-js";
-import type { FunnelReport, VoronkaDatabase } from "./types/api.ts";
+import type { AdReport, CohortReport, FunnelReport, VoronkaDatabase } from "./types/api.ts";
 
 const supabase = createClient<VoronkaDatabase>("http://127.0.0.1:54321", "anon-key");
 
@@ -26,6 +26,24 @@ export async function spend(): Promise<number | null | undefined> {
   // @ts-expect-error an argument funnel_report does not have (fails if the types collapse to any)
   await supabase.rpc("funnel_report", { p_teams: "kenesary" });
   return leads === undefined ? report?.stages[0].spend : report?.totals.spend;
+}
+
+export async function adsAndCohorts(): Promise<(number | null | undefined)[]> {
+  const ads = await supabase.rpc("ad_report", { p_team: null, p_level: "campaign", p_model: "first_touch" });
+  const adReport: AdReport | null = ads.data;
+  const level: "campaign" | "adset" | "ad" | undefined = adReport?.level;
+  const unmatchedLeads: number | undefined = adReport?.unmatched?.[0]?.leads;
+  const cohorts = await supabase.rpc("cohort_report", { p_team: "kenesary", p_from: null, p_grain: "week" });
+  const cohortReport: CohortReport | null = cohorts.data;
+  const horizon = cohortReport?.cohorts[0]?.horizons[0];
+  const young: boolean | undefined = horizon?.too_young;
+  // @ts-expect-error a level ad_report does not have
+  await supabase.rpc("ad_report", { p_level: "creative" });
+  // @ts-expect-error cohort_report takes p_from / p_until, not p_days
+  await supabase.rpc("cohort_report", { p_days: 30 });
+  // @ts-expect-error a figure the ad rows do not have
+  adReport?.rows[0]?.ctr;
+  return [level === "ad" ? 1 : 0, unmatchedLeads, young ? horizon?.roi : cohortReport?.cohorts[0]?.payback_day];
 }
 `;
 

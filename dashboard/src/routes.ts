@@ -1,7 +1,9 @@
 // The dashboard's pages, in menu order. A page is a component of its route's parameters; adding one
-// (the Ads and Cohorts pages, once ad_report and cohort_report exist) is a line here and a file in pages/.
+// is a line here and a file in pages/ (with its menu label in lib/i18n-ru.ts and lib/i18n-en.ts).
 import type { ComponentType } from "react";
 import type { Dictionary } from "./lib/i18n-ru.ts";
+import { AdsPage } from "./pages/Ads.tsx";
+import { CohortsPage } from "./pages/Cohorts.tsx";
 import { DailyPage } from "./pages/Daily.tsx";
 import { FunnelPage } from "./pages/Funnel.tsx";
 import { HealthPage } from "./pages/Health.tsx";
@@ -25,6 +27,8 @@ export interface PageRoute {
 export const ROUTES: PageRoute[] = [
   { path: "funnel", label: (t) => t.nav.funnel, component: FunnelPage, reportControls: true },
   { path: "daily", label: (t) => t.nav.daily, component: DailyPage, reportControls: true },
+  { path: "ads", label: (t) => t.nav.ads, component: AdsPage, reportControls: true },
+  { path: "cohorts", label: (t) => t.nav.cohorts, component: CohortsPage, reportControls: true },
   { path: "health", label: (t) => t.nav.health, component: HealthPage, reportControls: true },
   { path: "settings", label: (t) => t.nav.settings, component: SettingsPage, reportControls: false },
 ];

@@ -5,7 +5,8 @@
 // and measures in headless Chromium (playwright-core + @sparticuz/chromium):
 //   - sign-in → the funnel's figures on screen (first visit: login, session, teams, funnel_report),
 //   - navigation → figures on screen for a signed-in user (a reload: the "first render" of the funnel),
-//   - cumulative layout shift while the numbers load (0 = nothing jumps).
+//   - cumulative layout shift while the numbers load (0 = nothing jumps),
+//   - the Ads and Cohorts pages: reload → table on screen, layout shift.
 // Postgres on VORONKA_BENCH_PG_PORT (default 54387), the gateway on the next port; BENCH_RUNS reloads (default 20).
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -106,6 +107,29 @@ await withScratchDatabase(port, async (server) => {
       `  reload → figures on screen           p50 ${ms(percentile(reloads, 50))}   p95 ${ms(percentile(reloads, 95))}`,
     );
     console.log(`  cumulative layout shift while loading max ${Math.max(...shifts).toFixed(3)}`);
+
+    // The table pages: a reload of each → its table on screen, and what moved meanwhile.
+    const PAGE_RUNS = Math.max(1, Math.ceil(RUNS / 4));
+    console.log(`\nAds and Cohorts in Chromium (${PAGE_RUNS} reloads each):`);
+    for (const [name, hash, table] of [
+      ["ads (ad level)", "#/ads", "[data-row=totals]"],
+      ["cohorts (12 months)", "#/cohorts", "[data-testid=cohorts]"],
+    ]) {
+      const times: number[] = [];
+      const moved: number[] = [];
+      for (let i = 0; i < PAGE_RUNS; i++) {
+        await page.goto(`${api.url}/${hash}`);
+        const started = performance.now();
+        await page.reload();
+        await page.waitForSelector(table);
+        await page.waitForFunction(() => !document.querySelector("[aria-busy=true]"));
+        times.push(performance.now() - started);
+        moved.push(await page.evaluate(() => (window as unknown as { cls: number }).cls));
+      }
+      console.log(
+        `  ${name.padEnd(20)} reload → table p50 ${ms(percentile(times, 50))}   layout shift max ${Math.max(...moved).toFixed(3)}`,
+      );
+    }
   } finally {
     await browser.close();
     await api.stop();

@@ -33,6 +33,8 @@ export const TEST_PORT_BLOCKS = {
   authApi: { offset: 37, count: 1 }, // tests/supabase-api/auth.test.ts
   dashboardGateway: { offset: 38, count: 1 },
   dataApiNoDatabase: { offset: 39, count: 2 }, // tests/supabase-api/data-api.test.ts: gateway + a port where no Postgres listens // tests/dashboard/browser.test.ts: the gateway serving the built dashboard
+  dashboardReportsGateway: { offset: 41, count: 1 }, // tests/dashboard/report-pages.test.ts (seeded)
+  dashboardHandCountedGateway: { offset: 42, count: 1 }, // tests/dashboard/hand-counted.test.ts
 } as const;
 
 /**

@@ -8,6 +8,7 @@ const percentFormat = new Intl.NumberFormat(LOCALE, {
   minimumFractionDigits: 1,
   maximumFractionDigits: 2,
 });
+const daysFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
 const ratioFormat = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export const DASH = "—";
@@ -41,4 +42,9 @@ export function instant(value: string | null | undefined, timeZone: string): str
 export function day(value: string): string {
   const [y, m, d] = value.split("-");
   return `${d}.${m}.${y}`;
+}
+
+/** A number of days, to one decimal (cohort lags: 1,5). */
+export function days(value: number | null | undefined): string {
+  return value === null || value === undefined ? DASH : daysFormat.format(value);
 }

@@ -34,3 +34,14 @@ export function href(page: string, params: Record<string, string | number | null
 export function navigate(page: string, params: Record<string, string | number | null | undefined> = {}) {
   window.location.hash = href(page, params);
 }
+
+/** The current page with some parameters changed (null removes one), the others kept. */
+export function navigateWith(route: Route, change: Record<string, string | number | null | undefined>) {
+  navigate(route.page, { ...Object.fromEntries(route.params), ...change });
+}
+
+/** One of the allowed values of a URL parameter, or the default. */
+export function choice<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[], fallback: T): T {
+  const value = params.get(name);
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}

@@ -1,26 +1,39 @@
 // The four stages with their conversions, totals with ROI/ROAS/CAC, each team, warnings and
-// freshness: funnel_report as it is, formatted (every number is computed in SQL).
+// freshness: funnel_report as it is, formatted (every number is computed in SQL). Purchases by sale
+// date (a cash view, the default) or by lead date (`basis=lead_date`: what the window's leads bought since).
 import type { FunnelReport } from "../../../supabase/types/api.ts";
+import { Choice } from "../components/Choice.tsx";
 import { Problem } from "../components/Problem.tsx";
 import { ReportControls, reportParams, teamLabel } from "../components/ReportControls.tsx";
 import { Figure } from "../components/Figure.tsx";
 import { Warnings } from "../components/Warnings.tsx";
 import { count, day, instant, money, percent, times } from "../lib/format.ts";
 import { useI18n } from "../lib/i18n.tsx";
+import { choice } from "../lib/route.ts";
 import { useRpc } from "../lib/rpc.ts";
 import type { PageProps } from "../routes.ts";
+
+const BASES = ["sale_date", "lead_date"] as const;
 
 export function FunnelPage({ params, teams }: PageProps) {
   const { t } = useI18n();
   const { team, days, until } = reportParams(params);
-  const report = useRpc("funnel_report", { p_team: team, p_days: days, p_until: until });
+  const basis = choice(params, "basis", BASES, "sale_date");
+  const report = useRpc("funnel_report", { p_team: team, p_days: days, p_until: until, p_basis: basis });
   const r: FunnelReport | undefined = report.problem ? undefined : report.data;
   const [spend, leads, express, flagman] = r?.stages ?? [];
   const zone = r?.window.time_zone ?? "Asia/Almaty";
 
   return (
     <section className={report.loading ? "page busy" : "page"} aria-busy={report.loading}>
-      <ReportControls teams={teams} />
+      <ReportControls teams={teams}>
+        <Choice
+          name="basis"
+          label={t.basis.label}
+          fallback="sale_date"
+          options={BASES.map((value) => ({ value, label: t.basis[value] }))}
+        />
+      </ReportControls>
       {report.problem ? (
         <Problem problem={report.problem} team={team} onRetry={report.reload} />
       ) : (
@@ -28,6 +41,11 @@ export function FunnelPage({ params, teams }: PageProps) {
           <p className="window" data-testid="window">
             {r ? t.window(day(r.window.from), day(r.window.until), r.window.days) : "\u00a0"}
           </p>
+          {basis === "lead_date" && (
+            <p className="note" data-testid="basis-note">
+              {t.basis.leadDateNote}
+            </p>
+          )}
           <div className="stages">
             <article className="card stage" data-testid="stage-spend">
               <h2>{t.stages.spend}</h2>
