@@ -157,6 +157,17 @@ export function AdTable({ report, level, sort }: { report: AdReport | undefined;
             </tr>
           )}
         </tbody>
+        {report.omitted && (
+          <tbody className="omitted">
+            <tr data-row="omitted">
+              <th scope="row" className="object" data-col="object" colSpan={teamColumn ? 3 : 2}>
+                <span className="name">{t.ads.omitted(report.omitted.rows)}</span>
+                <span className="parents">{t.ads.omittedNote}</span>
+              </th>
+              <Figures figures={report.omitted} t={t} />
+            </tr>
+          </tbody>
+        )}
         {report.unmatched && (
           <tbody className="unmatched">
             {report.unmatched.map((row) => (

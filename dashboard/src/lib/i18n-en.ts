@@ -120,6 +120,8 @@ export const en: Dictionary = {
     roi: "ROI",
     roas: "ROAS",
     unmatched: "Unmatched",
+    omitted: (rows: number) => `${rows.toLocaleString("en-US")} more (lower spend)`,
+    omittedNote: "summed; the first 100 rows by spend are shown above",
     unmatchedNote: "tags name no known ad",
     totals: "Totals",
     match: "Matched to ads",

@@ -124,6 +124,8 @@ export const ru = {
     roi: "ROI",
     roas: "ROAS",
     unmatched: "Не сопоставлено",
+    omitted: (rows: number) => `Ещё ${rows.toLocaleString("ru-RU")} (с меньшими расходами)`,
+    omittedNote: "в сумме; первые 100 строк по расходам показаны выше",
     unmatchedNote: "метки не указывают на известную рекламу",
     totals: "Итого",
     match: "Сопоставлено с рекламой",
