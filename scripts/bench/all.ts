@@ -17,6 +17,7 @@ import { type Figure, verdict } from "./figures.ts";
 /** Every benchmark `npm run bench` runs, in order: name → script (run with tsx). */
 export const BENCHES: Record<string, string> = {
   funnel: "scripts/bench/funnel.ts",
+  ads: "scripts/bench/ads.ts",
   webhook: "scripts/bench/webhook.ts",
   facebook: "scripts/bench/facebook.ts",
 };
