@@ -41,6 +41,11 @@ create table voronka.amocrm_deal (
 create index amocrm_deal_team_id_idx on voronka.amocrm_deal (team_id);
 create index amocrm_deal_person_id_idx on voronka.amocrm_deal (person_id);
 create index amocrm_deal_needs_enrichment_idx on voronka.amocrm_deal (id) where needs_enrichment;
+-- Data health reads only the few deals each check is about (analytics.amocrm_health_checks):
+-- won deals by the instant they won, and deals with values set aside.
+create index amocrm_deal_won_instant_idx on voronka.amocrm_deal ((coalesce(won_at, amo_updated_at)))
+  where status_id = 142 and not is_deleted and not needs_enrichment;
+create index amocrm_deal_data_issues_idx on voronka.amocrm_deal (id) where data_issues <> '[]'::jsonb;
 comment on table voronka.amocrm_deal is 'Latest known state of each amoCRM deal (amoCRM calls them leads). Updated only by events with a newer amoCRM modification time.';
 comment on column voronka.amocrm_deal.id is 'amoCRM lead id.';
 comment on column voronka.amocrm_deal.fb_ad_id is 'Facebook ad the deal''s UTM tags name (null when none, or only an ad set or campaign); see voronka.resolve_ad.';

@@ -134,15 +134,8 @@ as $$
     select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
   ),
 
-  -- Team-scoped checks.
-  -- Only the columns the checks read: a deal row carries its custom fields.
-  deals_in_scope as (
-    select d.id, d.status_id, d.is_deleted, d.needs_enrichment, d.won_at, d.amo_updated_at, d.pipeline_id,
-           d.price, d.data_issues
-    from voronka.amocrm_deal as d
-    where p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams)
-  ),
-
+  -- Team-scoped checks. Each reads only the deals it is about, through its own partial index
+  -- (amocrm_deals.sql): a scan of every deal for three checks cost more than the rest of a report.
   counting_sale as (
     select s.deal_id from voronka.sale as s where s.voided_at is null
   ),
@@ -153,19 +146,19 @@ as $$
                               and not exists (select 1 from counting_sale as cs where cs.deal_id = d.id)) as won_without_sale,
            min(d.amo_updated_at) as oldest,
            (array_agg(d.id order by d.id))[1:10] as sample_ids
-    from deals_in_scope as d
-    where d.needs_enrichment
+    from voronka.amocrm_deal as d
+    where d.needs_enrichment and (p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams))
   ),
 
   -- Won, not waiting for the API, yet no product: the pipeline (or price band) maps to none.
   -- A sale voided for another reason (lost, reopened, deleted) is not a missing product.
   won_in_window as materialized (
     select d.id, d.pipeline_id, d.price
-    from deals_in_scope as d
-    cross join bounds
+    from voronka.amocrm_deal as d
     where d.status_id = 142 and not d.is_deleted and not d.needs_enrichment
-      and coalesce(d.won_at, d.amo_updated_at) >= bounds.from_at
-      and coalesce(d.won_at, d.amo_updated_at) < bounds.until_at
+      and coalesce(d.won_at, d.amo_updated_at) >= (select bounds.from_at from bounds)
+      and coalesce(d.won_at, d.amo_updated_at) < (select bounds.until_at from bounds)
+      and (p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams))
       and not exists (select 1 from voronka.sale as s
                       where s.deal_id = d.id and (s.voided_at is null or s.void_reason <> 'unmapped'))
   ),
@@ -181,8 +174,10 @@ as $$
 
   deals_with_issues as (
     select d.id, d.data_issues
-    from deals_in_scope as d
-    where jsonb_typeof(d.data_issues) = 'array' and jsonb_array_length(d.data_issues) > 0
+    from voronka.amocrm_deal as d
+    where d.data_issues <> '[]'::jsonb
+      and jsonb_typeof(d.data_issues) = 'array' and jsonb_array_length(d.data_issues) > 0
+      and (p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams))
   ),
 
   issue_codes as (
