@@ -20,8 +20,12 @@ as $$
            a.id as ad_account_id,
            exists (select 1 from voronka.fb_ad_insight as i
                    where i.ad_account_id = a.id and i.date_start between p_from and p_until) as has_rows,
-           exists (select 1 from voronka.fb_ad_insight as i
-                   where i.ad_account_id = a.id and i.date_start between p_from and p_until and i.spend > 0) as has_spend
+           -- The account's rows in date order until one has spend ("offset 0" keeps the account's
+           -- index: planned as one query, the day index was read with the account as a filter).
+           exists (select 1
+                   from (select i.spend from voronka.fb_ad_insight as i
+                         where i.ad_account_id = a.id and i.date_start between p_from and p_until offset 0) as account_rows
+                   where account_rows.spend > 0) as has_spend
     from voronka.fb_ad_account as a
   ),
 
