@@ -67,7 +67,9 @@ create table voronka.fb_ad_insight (
   primary key (ad_id, date_start)
 );
 
-create index fb_ad_insight_account_day_idx on voronka.fb_ad_insight (ad_account_id, date_start);
+-- spend included: "does this account have spend in the window" (analytics.spend_data_accounts, on
+-- every report) is answered from the index alone.
+create index fb_ad_insight_account_day_idx on voronka.fb_ad_insight (ad_account_id, date_start) include (spend);
 create index fb_ad_insight_day_idx on voronka.fb_ad_insight (date_start);
 comment on table voronka.fb_ad_insight is 'Ad-level daily Facebook insights. One row per ad and account-local day; re-reads overwrite it.';
 comment on column voronka.fb_ad_insight.date_start is 'Calendar day in the ad account''s time zone (not the business zone).';

@@ -448,6 +448,14 @@ begin
   select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
   cross join lateral analytics.ad_facts(r.run_from, r.run_until) as f;
 
+  -- And the data-health checks' lead counts (data_health.sql).
+  delete from analytics.lead_source_analytics as ls
+   using unnest(p_run_from, p_run_until) as r (run_from, run_until)
+   where ls.day between r.run_from and r.run_until;
+  insert into analytics.lead_source_analytics
+  select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
+  cross join lateral analytics.lead_source_facts(r.run_from, r.run_until) as f;
+
   delete from analytics.cohort_analytics as ca
    using unnest(p_run_from, p_run_until) as r (run_from, run_until)
    where ca.entry_day between r.run_from and r.run_until;
@@ -457,7 +465,7 @@ begin
 end
 $$;
 
-comment on function analytics.recompute_cached_days(date[], date[]) is 'Recomputes funnel_analytics, ad_analytics and cohort_analytics for the runs of business days p_run_from[i]..p_run_until[i] from the tables.';
+comment on function analytics.recompute_cached_days(date[], date[]) is 'Recomputes funnel_analytics, ad_analytics, lead_source_analytics and cohort_analytics for the runs of business days p_run_from[i]..p_run_until[i] from the tables.';
 
 -- Refresh (p_rebuild false): recompute the days written since the last refresh. Rebuild: every
 -- day (after a settings change, and nightly as a safety net). Refreshes take turns (an advisory

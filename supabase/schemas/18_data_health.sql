@@ -7,6 +7,68 @@
 -- (free leads): its spend and every spend-based figure are null, with the warning no_spend_data.
 
 
+-- Leads per business day, team, source and whether their tags name a Facebook object: what the
+-- attribution checks count. Cached like the funnel's facts (a report's warnings would otherwise
+-- read every lead of the window) and refreshed with them; the lead triggers that mark stale days
+-- cover every change (15_analytics_facts.sql).
+create function analytics.lead_source_facts(p_from date, p_until date)
+returns table (day date, team_id text, source text, ad_matched boolean, leads bigint)
+language sql
+stable
+set search_path = ''
+as $$
+  select bd.day, coalesce(l.team_id, 'unattributed'), l.source, l.fb_campaign_id is not null, count(*)
+  from analytics.instant_days(p_from, p_until) as bd
+  join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
+  group by 1, 2, 3, 4
+$$;
+comment on function analytics.lead_source_facts(date, date) is 'Leads per business day, team ("unattributed" when none), source and whether their UTM tags matched a Facebook campaign, ad set or ad.';
+
+create table analytics.lead_source_analytics (
+  day date not null,
+  team_id text not null,
+  source text not null,
+  ad_matched boolean not null,
+  leads bigint not null,
+  primary key (day, team_id, source, ad_matched)
+);
+
+comment on table analytics.lead_source_analytics is 'Cache of analytics.lead_source_facts over all days, refreshed with funnel_analytics; days written since are in analytics.stale_day.';
+alter table analytics.lead_source_analytics enable row level security;
+grant select on analytics.lead_source_analytics to service_role;
+
+-- Cached days, and the days written since the refresh live (as analytics.funnel_rows).
+create function analytics.lead_source_rows(p_from date, p_until date)
+returns setof analytics.lead_source_analytics
+language sql
+stable
+set search_path = ''
+as $$
+  with live_runs as (
+    select * from analytics.live_day_runs(p_from, p_until)
+  ),
+
+  from_cache as (
+    select ls.*
+    from analytics.lead_source_analytics as ls
+    where ls.day between p_from and p_until
+      and not exists (select 1 from live_runs as lr where ls.day between lr.run_from and lr.run_until)
+  ),
+
+  from_tables as (
+    select facts.*
+    from live_runs as lr
+    cross join lateral analytics.lead_source_facts(lr.run_from, lr.run_until) as facts
+  )
+
+  select * from from_cache
+  union all
+  select * from from_tables
+$$;
+comment on function analytics.lead_source_rows(date, date) is 'Leads per day, team, source and ad match for a range of business days: from lead_source_analytics where it is current, live from the tables where it is not.';
+revoke execute on function analytics.lead_source_facts(date, date), analytics.lead_source_rows(date, date) from public;
+grant execute on function analytics.lead_source_facts(date, date), analytics.lead_source_rows(date, date) to service_role;
+
 -- Which teams have any Facebook spend rows in a window, and through which ad accounts. No rows
 -- at all is not "spend 0": it is no data.
 create function analytics.spend_data_accounts(p_from date, p_until date)
@@ -239,12 +301,7 @@ language sql
 stable
 set search_path = ''
 as $$
-  with bounds as materialized (
-    -- Materialized: inlined, the two function calls would run once per row they filter.
-    select analytics.business_day_start(p_from) as from_at, analytics.business_day_start(p_until + 1) as until_at
-  ),
-
-  teams_in_scope as (
+  with teams_in_scope as (
     select tis.team_id from analytics.teams_in_scope(p_teams) as tis
   ),
 
@@ -273,31 +330,28 @@ as $$
       and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))
   ),
 
-  window_leads as (
-    select l.source, coalesce(l.team_id, 'unattributed') as team_id, l.fb_campaign_id is not null as ad_matched
-    from voronka.lead as l
-    where l.occurred_at >= (select bounds.from_at from bounds) and l.occurred_at < (select bounds.until_at from bounds)
-      and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))
-  ),
-
-  window_sales as (
-    select coalesce(d.team_id, 'unattributed') as team_id
-    from voronka.sale as s
-    join voronka.amocrm_deal as d on d.id = s.deal_id
-    where s.voided_at is null
-      and s.won_at >= (select bounds.from_at from bounds) and s.won_at < (select bounds.until_at from bounds)
-      and (p_teams is null or coalesce(d.team_id, 'unattributed') = any (p_teams))
+  -- The window's leads as counts per team, source and ad match (cached daily counts).
+  window_leads as materialized (
+    select ls.source, ls.team_id, ls.ad_matched, ls.leads
+    from analytics.lead_source_rows(p_from, p_until) as ls
+    where p_teams is null or ls.team_id = any (p_teams)
   ),
 
   lead_coverage as (
-    select wl.source, count(*) as total, count(*) filter (where wl.team_id <> 'unattributed') as attributed
+    select wl.source, sum(wl.leads) as total, coalesce(sum(wl.leads) filter (where wl.team_id <> 'unattributed'), 0)
+             as attributed
     from window_leads as wl
     group by wl.source
   ),
 
+  -- Counted sales of the window per team: the funnel's cached facts (every sale is an Express or a
+  -- Flagman).
   sale_coverage as (
-    select count(*) as total, count(*) filter (where ws.team_id <> 'unattributed') as attributed
-    from window_sales as ws
+    select coalesce(sum(fr.express_purchases + fr.flagman_purchases), 0)::bigint as total,
+           coalesce(sum(fr.express_purchases + fr.flagman_purchases) filter (where fr.team_id <> 'unattributed'), 0)::bigint
+             as attributed
+    from analytics.funnel_rows(p_from, p_until) as fr
+    where p_teams is null or fr.team_id = any (p_teams)
   ),
 
   coverage as (
@@ -320,7 +374,7 @@ as $$
   ),
 
   leads_per_team as materialized (
-    select wl.team_id, count(*) as leads from window_leads as wl group by wl.team_id
+    select wl.team_id, sum(wl.leads) as leads from window_leads as wl group by wl.team_id
   ),
 
   team_figures as (
@@ -359,7 +413,7 @@ as $$
            coalesce(jsonb_agg(jsonb_build_object('team', m.team_id, 'total', m.total, 'matched', m.matched,
                                                  'rate', analytics.ratio(m.matched, m.total, 4))
                               order by m.team_id = 'unattributed', m.team_id), '[]'::jsonb) as teams
-    from (select wl.team_id, count(*) as total, count(*) filter (where wl.ad_matched) as matched
+    from (select wl.team_id, sum(wl.leads) as total, coalesce(sum(wl.leads) filter (where wl.ad_matched), 0) as matched
           from window_leads as wl group by wl.team_id) as m
   ),
 

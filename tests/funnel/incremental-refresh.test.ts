@@ -1,4 +1,4 @@
-// The caches (funnel_analytics, ad_analytics, cohort_analytics) are tables that a refresh updates
+// The caches (funnel_analytics, ad_analytics, lead_source_analytics, cohort_analytics) are tables that a refresh updates
 // day by day: it recomputes only the business days written since the last refresh. A write whose
 // days no trigger marks would stay wrong in the cache for good (until the nightly rebuild), so
 // after every kind of write and one refresh, each cache must equal its facts computed over all
@@ -62,6 +62,13 @@ async function cacheDrift() {
       (select 'ads: facts only', to_jsonb(f) from analytics.ad_facts('-infinity', 'infinity') as f
        except all select 'ads: facts only', to_jsonb(c) from analytics.ad_analytics as c)
     ),
+    lead_sources as (
+      (select 'lead sources: cache only' as side, to_jsonb(c) as row from analytics.lead_source_analytics as c
+       except all select 'lead sources: cache only', to_jsonb(f) from analytics.lead_source_facts('-infinity', 'infinity') as f)
+      union all
+      (select 'lead sources: facts only', to_jsonb(f) from analytics.lead_source_facts('-infinity', 'infinity') as f
+       except all select 'lead sources: facts only', to_jsonb(c) from analytics.lead_source_analytics as c)
+    ),
     cohorts as (
       (select 'cohorts: cache only' as side, to_jsonb(c) as row from analytics.cohort_analytics as c
        except all select 'cohorts: cache only', to_jsonb(f) from analytics.cohort_facts('-infinity', 'infinity') as f)
@@ -69,7 +76,8 @@ async function cacheDrift() {
       (select 'cohorts: facts only', to_jsonb(f) from analytics.cohort_facts('-infinity', 'infinity') as f
        except all select 'cohorts: facts only', to_jsonb(c) from analytics.cohort_analytics as c)
     )
-    select * from funnel union all select * from ads union all select * from cohorts`;
+    select * from funnel union all select * from ads union all select * from lead_sources
+    union all select * from cohorts`;
 }
 
 /** Refreshes, then: no drift, and only a handful of days recomputed (never the whole history). */
