@@ -426,7 +426,9 @@ create trigger amocrm_deal_stale_on_team_change after update on voronka.amocrm_d
 -- Recompute every cache for runs of business days, in the calling transaction: delete the runs'
 -- rows, insert the facts computed from the tables. Readers are not blocked; they see the old rows
 -- (and compute the stale days live) until the transaction commits. Runs of -infinity..infinity
--- recompute everything.
+-- recompute everything. Rows go in in key order, so a day's rows share pages: a report reads a
+-- window's pages, not pages of the whole history (a rebuild in hash order made a 30-day read
+-- touch nearly every page of the ad cache).
 create function analytics.recompute_cached_days(p_run_from date[], p_run_until date[])
 returns void
 language plpgsql
@@ -438,7 +440,8 @@ begin
    where fa.day between r.run_from and r.run_until;
   insert into analytics.funnel_analytics
   select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
-  cross join lateral analytics.funnel_facts(r.run_from, r.run_until) as f;
+  cross join lateral analytics.funnel_facts(r.run_from, r.run_until) as f
+  order by f.day, f.team_id;
 
   -- The ad and cohort caches (ad_report.sql, cohort_report.sql) share the stale days.
   delete from analytics.ad_analytics as aa
@@ -446,7 +449,8 @@ begin
    where aa.day between r.run_from and r.run_until;
   insert into analytics.ad_analytics
   select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
-  cross join lateral analytics.ad_facts(r.run_from, r.run_until) as f;
+  cross join lateral analytics.ad_facts(r.run_from, r.run_until) as f
+  order by f.day, f.model, f.team_id, f.campaign_id, f.adset_id, f.ad_id;
 
   -- And the data-health checks' lead counts (data_health.sql).
   delete from analytics.lead_source_analytics as ls
@@ -454,14 +458,16 @@ begin
    where ls.day between r.run_from and r.run_until;
   insert into analytics.lead_source_analytics
   select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
-  cross join lateral analytics.lead_source_facts(r.run_from, r.run_until) as f;
+  cross join lateral analytics.lead_source_facts(r.run_from, r.run_until) as f
+  order by f.day;
 
   delete from analytics.cohort_analytics as ca
    using unnest(p_run_from, p_run_until) as r (run_from, run_until)
    where ca.entry_day between r.run_from and r.run_until;
   insert into analytics.cohort_analytics
   select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
-  cross join lateral analytics.cohort_facts(r.run_from, r.run_until) as f;
+  cross join lateral analytics.cohort_facts(r.run_from, r.run_until) as f
+  order by f.entry_day, f.kind, f.model;
 end
 $$;
 
