@@ -26,6 +26,8 @@ export interface RequestOptions {
   accountId?: string;
   /** Called for every request sent (retries included). */
   onRequest?: () => void;
+  /** pages(): also hand over each page's body exactly as received (GraphPage.text). */
+  keepText?: boolean;
 }
 
 export interface GraphPage<T> {
@@ -33,6 +35,11 @@ export interface GraphPage<T> {
   usage: Usage;
   /** True when Graph sent paging.next (more pages follow). */
   hasNext: boolean;
+  /**
+   * With RequestOptions.keepText: the response body as received, so a caller can store `data`
+   * from it (its numbers never become JavaScript floats, and nothing is serialised again).
+   */
+  text?: string;
 }
 
 /** The run's time budget ran out before a request could start or finish. */
@@ -84,7 +91,8 @@ export class GraphClient {
     params: Record<string, string>,
     options: RequestOptions = {},
   ): Promise<{ body: T; usage: Usage }> {
-    return this.send<T>(this.url(path, params), options);
+    const { body, usage } = await this.send<T>(this.url(path, params), options);
+    return { body, usage };
   }
 
   /** Every page of an edge, following paging.next to the end. */
@@ -96,9 +104,12 @@ export class GraphClient {
     let url: URL | undefined = this.url(path, params);
     while (url) {
       // Only the page is kept while suspended at `yield`, not the response around it.
-      const page: GraphPage<T> & { next?: string } = this.toPage(await this.send(url, options));
+      const response = await this.send<{ data?: T[]; paging?: { next?: string } }>(url, options);
+      const page: GraphPage<T> & { next?: string } = this.toPage(response);
       url = page.next ? this.rebase(page.next) : undefined;
-      yield { data: page.data, usage: page.usage, hasNext: page.hasNext };
+      yield options.keepText
+        ? { data: page.data, usage: page.usage, hasNext: page.hasNext, text: response.text }
+        : { data: page.data, usage: page.usage, hasNext: page.hasNext };
     }
   }
 
@@ -118,7 +129,7 @@ export class GraphClient {
     return url;
   }
 
-  private async send<T>(url: URL, options: RequestOptions): Promise<{ body: T; usage: Usage }> {
+  private async send<T>(url: URL, options: RequestOptions): Promise<{ body: T; usage: Usage; text: string }> {
     const path = url.pathname;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -135,7 +146,11 @@ export class GraphClient {
     }
   }
 
-  private async attempt<T>(base: URL, path: string, options: RequestOptions): Promise<{ body: T; usage: Usage }> {
+  private async attempt<T>(
+    base: URL,
+    path: string,
+    options: RequestOptions,
+  ): Promise<{ body: T; usage: Usage; text: string }> {
     let timeout = this.options.requestTimeoutMs;
     if (options.deadline !== undefined) {
       const left = options.deadline - this.now();
@@ -196,6 +211,6 @@ export class GraphClient {
         regainMinutes: usage.regainMinutes || undefined,
       });
     }
-    return { body: body as T, usage };
+    return { body: body as T, usage, text };
   }
 }
