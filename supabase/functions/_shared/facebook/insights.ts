@@ -5,7 +5,7 @@
 import { jsonbText, type Sql } from "../database.ts";
 import type { FacebookSyncConfig } from "./config.ts";
 import { addDays, daysBetween, maxDay, minDay, todayIn } from "./dates.ts";
-import { BudgetExceededError, type GraphClient, type GraphPage } from "./graph-client.ts";
+import { BudgetExceededError, type GraphClient, type RawGraphPage } from "./graph-client.ts";
 import { GraphError } from "./graph-errors.ts";
 import { decideThrottle } from "./usage.ts";
 
@@ -110,15 +110,14 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
   result.since = since;
   result.until = until;
 
-  type Pages = AsyncGenerator<GraphPage<Record<string, unknown>>>;
   /** A range's pages with the request of its first page already sent. */
   interface OpenRange {
-    pages: Pages;
-    first: Promise<IteratorResult<GraphPage<Record<string, unknown>>>>;
+    pages: AsyncGenerator<RawGraphPage>;
+    first: Promise<IteratorResult<RawGraphPage>>;
   }
 
   const open = (from: string, to: string, limit: number): OpenRange => {
-    const pages = ctx.client.pages<Record<string, unknown>>(
+    const pages = ctx.client.rawPages(
       `act_${account.id}/insights`,
       {
         level: "ad",
@@ -127,7 +126,7 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
         fields: INSIGHTS_FIELDS,
         limit: String(limit),
       },
-      { deadline: ctx.deadline, accountId: account.id, onRequest: () => result.requests++, keepText: true },
+      { deadline: ctx.deadline, accountId: account.id, onRequest: () => result.requests++ },
     );
     const first = pages.next();
     // Awaited by readRange; until then a failure must not be an unhandled rejection.
@@ -135,18 +134,12 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
     return { pages, first };
   };
 
-  // A page reduced to what outlives it: the body as Graph sent it (stored as is: the parsed page,
-  // about 1 KB of objects per row, is garbage before anything is awaited, and nothing is
-  // serialised again), the count and the throttle decision.
-  const take = (item: IteratorResult<GraphPage<Record<string, unknown>>>) => {
+  // A page reduced to what outlives it: the body as Graph sent it (stored as is: never parsed
+  // into objects here, never serialised again), the count and the throttle decision.
+  const take = (item: IteratorResult<RawGraphPage>) => {
     if (item.done) return null;
-    const { data, usage, hasNext, text } = item.value;
-    return {
-      body: text ?? JSON.stringify({ data }),
-      count: data.length,
-      hasNext,
-      decision: decideThrottle(usage, ctx.config),
-    };
+    const { text, rows, usage, hasNext } = item.value;
+    return { body: text, count: rows, hasNext, decision: decideThrottle(usage, ctx.config) };
   };
 
   // One page's rows stored, one SQL call (the rows are the body's `data`, taken in SQL).
@@ -175,7 +168,7 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
       // Pipelined: while a page is stored, the next one is already being read, so a page costs
       // max(Graph latency, upsert) instead of their sum. Only when this page's usage says to go
       // on at once — a throttle stop or delay is decided before the next request, as unpipelined.
-      let next: Promise<IteratorResult<GraphPage<Record<string, unknown>>>> | null = first;
+      let next: Promise<IteratorResult<RawGraphPage>> | null = first;
       while (next) {
         const step = take(await next);
         next = null;
@@ -229,8 +222,7 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
     while (chunkStart <= until) {
       const chunkEnd = chunkEndOf(chunkStart);
       const nextStart = addDays(chunkEnd, 1);
-      const openNext =
-        chunkEnd < until ? () => open(nextStart, chunkEndOf(nextStart), ctx.config.pageSize) : undefined;
+      const openNext = chunkEnd < until ? () => open(nextStart, chunkEndOf(nextStart), ctx.config.pageSize) : undefined;
       opened = await readRange(chunkStart, chunkEnd, ctx.config.pageSize, opened ?? undefined, openNext);
       result.read_until = chunkEnd;
       chunkStart = nextStart;
