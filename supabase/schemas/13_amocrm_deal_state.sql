@@ -248,7 +248,9 @@ begin
                                (r.replay).sale_voided_at, (r.replay).sale_void_reason) as differs
     from replayed as r
     join voronka.amocrm_deal as d on d.id = r.deal_id
-    left join voronka.sale as s on s.deal_id = r.deal_id
+    -- By key, per deal (offset 0): planned while the table was small, the cached generic plan
+    -- scanned every sale on each call.
+    left join lateral (select s.* from voronka.sale as s where s.deal_id = r.deal_id offset 0) as s on true
   )
 
   select array_agg(c.deal_id) filter (where c.sale_seen and c.differs),
@@ -365,10 +367,12 @@ begin
   perform voronka.amocrm_write_deals(v_ids, v_replays);
   perform voronka.amocrm_write_sales(v_ids, v_replays);
   perform voronka.amocrm_write_leads(v_ids);
-  -- The person of each deal's contacts (people.sql), for cohorts and first touch.
-  perform voronka.amocrm_write_person(d, (v_replays[i.n]).state -> 'contact_ids')
+  -- The person of each deal's contacts (people.sql), for cohorts and first touch. Each deal row
+  -- by its key (offset 0 keeps the lookup per deal): the generic plan, which guesses 1,000
+  -- subscripts, otherwise hashed the whole deal table on every call — a cost growing with it.
+  perform voronka.amocrm_write_person(d.deal, (v_replays[i.n]).state -> 'contact_ids')
   from generate_subscripts(v_ids, 1) as i (n)
-  join voronka.amocrm_deal as d on d.id = v_ids[i.n];
+  cross join lateral (select dd as deal from voronka.amocrm_deal as dd where dd.id = v_ids[i.n] offset 0) as d;
 end
 $$;
 

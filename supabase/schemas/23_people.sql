@@ -200,10 +200,15 @@ declare
   v_first voronka.lead;
 begin
   select * into v_first from voronka.lead as l where l.person_id = p_person_id order by l.occurred_at, l.id limit 1;
-  update voronka.person as p
-     set first_lead_id = v_first.id, first_lead_at = v_first.occurred_at
-   where p.id = p_person_id
-     and (p.first_lead_id, p.first_lead_at) is distinct from (v_first.id, v_first.occurred_at);
+  -- Checked first: an UPDATE of no rows still runs the table's statement triggers (stale days).
+  if exists (select 1 from voronka.person as p
+             where p.id = p_person_id
+               and (p.first_lead_id, p.first_lead_at) is distinct from (v_first.id, v_first.occurred_at)) then
+    update voronka.person as p
+       set first_lead_id = v_first.id, first_lead_at = v_first.occurred_at
+     where p.id = p_person_id
+       and (p.first_lead_id, p.first_lead_at) is distinct from (v_first.id, v_first.occurred_at);
+  end if;
 end
 $$;
 comment on function voronka.refresh_person(bigint) is 'Sets a person''s first lead (earliest occurred_at, then lowest id).';
@@ -249,9 +254,16 @@ begin
     array(select 'amocrm_contact' from voronka.amocrm_deal_contact as dc where dc.deal_id = p_deal.id),
     array(select dc.contact_id::text from voronka.amocrm_deal_contact as dc where dc.deal_id = p_deal.id),
     p_deal.person_id);
-  update voronka.amocrm_deal set person_id = v_person where id = p_deal.id and person_id is distinct from v_person;
-  update voronka.lead set person_id = v_person
-   where source = 'amocrm' and external_id = p_deal.id::text and person_id is distinct from v_person;
+  -- Each UPDATE only when it has a row to change: one of no rows still runs the table's statement
+  -- triggers (stale days), per deal — most of a bulk body's cost when every deal keeps its person.
+  if exists (select 1 from voronka.amocrm_deal as d where d.id = p_deal.id and d.person_id is distinct from v_person) then
+    update voronka.amocrm_deal set person_id = v_person where id = p_deal.id and person_id is distinct from v_person;
+  end if;
+  if exists (select 1 from voronka.lead as l
+             where l.source = 'amocrm' and l.external_id = p_deal.id::text and l.person_id is distinct from v_person) then
+    update voronka.lead set person_id = v_person
+     where source = 'amocrm' and external_id = p_deal.id::text and person_id is distinct from v_person;
+  end if;
   perform voronka.refresh_person(v_person);
 end
 $$;

@@ -2,6 +2,7 @@
 // transient failures with backoff, turns error bodies into GraphError, reads usage headers and
 // follows paging. URLs with the token exist only inside `send`; errors and logs carry paths.
 import { classifyGraphError, GraphError, type GraphErrorBody, redact } from "./graph-errors.ts";
+import { scanGraphPage } from "./page-scan.ts";
 import { parseUsage, type Usage } from "./usage.ts";
 
 export interface GraphClientOptions {
@@ -33,6 +34,25 @@ export interface GraphPage<T> {
   usage: Usage;
   /** True when Graph sent paging.next (more pages follow). */
   hasNext: boolean;
+}
+
+/**
+ * A page as received: the body's text (whose `data` a caller stores as is: its numbers never
+ * become JavaScript floats, nothing is parsed into objects or serialised again) and its row count.
+ */
+export interface RawGraphPage {
+  text: string;
+  rows: number;
+  usage: Usage;
+  hasNext: boolean;
+}
+
+interface Received<T> {
+  body: T;
+  usage: Usage;
+  text: string;
+  /** Set when the body was scanned instead of parsed (`body` then holds only `paging`). */
+  rows?: number;
 }
 
 /** The run's time budget ran out before a request could start or finish. */
@@ -84,7 +104,8 @@ export class GraphClient {
     params: Record<string, string>,
     options: RequestOptions = {},
   ): Promise<{ body: T; usage: Usage }> {
-    return this.send<T>(this.url(path, params), options);
+    const { body, usage } = await this.send<T>(this.url(path, params), options);
+    return { body, usage };
   }
 
   /** Every page of an edge, following paging.next to the end. */
@@ -99,6 +120,22 @@ export class GraphClient {
       const page: GraphPage<T> & { next?: string } = this.toPage(await this.send(url, options));
       url = page.next ? this.rebase(page.next) : undefined;
       yield { data: page.data, usage: page.usage, hasNext: page.hasNext };
+    }
+  }
+
+  /** pages(), each page as received (RawGraphPage): scanned for its row count and paging, not parsed. */
+  async *rawPages(
+    path: string,
+    params: Record<string, string>,
+    options: RequestOptions = {},
+  ): AsyncGenerator<RawGraphPage> {
+    let url: URL | undefined = this.url(path, params);
+    while (url) {
+      const response: Received<{ data?: unknown[]; paging?: { next?: string } }> = await this.send(url, options, true);
+      const next: string | undefined = response.body.paging?.next;
+      url = next ? this.rebase(next) : undefined;
+      const rows = response.rows ?? (Array.isArray(response.body.data) ? response.body.data.length : 0);
+      yield { text: response.text, rows, usage: response.usage, hasNext: Boolean(next) };
     }
   }
 
@@ -118,11 +155,11 @@ export class GraphClient {
     return url;
   }
 
-  private async send<T>(url: URL, options: RequestOptions): Promise<{ body: T; usage: Usage }> {
+  private async send<T>(url: URL, options: RequestOptions, scan = false): Promise<Received<T>> {
     const path = url.pathname;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.attempt<T>(url, path, options);
+        return await this.attempt<T>(url, path, options, scan);
       } catch (error) {
         if (!(error instanceof GraphError) || error.kind !== "transient" || attempt >= this.options.maxRetries) {
           throw error;
@@ -135,7 +172,7 @@ export class GraphClient {
     }
   }
 
-  private async attempt<T>(base: URL, path: string, options: RequestOptions): Promise<{ body: T; usage: Usage }> {
+  private async attempt<T>(base: URL, path: string, options: RequestOptions, scan: boolean): Promise<Received<T>> {
     let timeout = this.options.requestTimeoutMs;
     if (options.deadline !== undefined) {
       const left = options.deadline - this.now();
@@ -168,6 +205,11 @@ export class GraphClient {
       clearTimeout(timer);
     }
     const usage = parseUsage(response.headers, options.accountId);
+    if (scan && response.ok) {
+      // A plain page (no `error` member): counted and its paging read without parsing the rows.
+      const page = scanGraphPage(text);
+      if (page) return { body: { paging: page.paging } as T, usage, text, rows: page.rows };
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -196,6 +238,6 @@ export class GraphClient {
         regainMinutes: usage.regainMinutes || undefined,
       });
     }
-    return { body: body as T, usage };
+    return { body: body as T, usage, text };
   }
 }

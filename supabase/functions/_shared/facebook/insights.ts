@@ -5,7 +5,7 @@
 import { jsonbText, type Sql } from "../database.ts";
 import type { FacebookSyncConfig } from "./config.ts";
 import { addDays, daysBetween, maxDay, minDay, todayIn } from "./dates.ts";
-import { BudgetExceededError, type GraphClient, type GraphPage } from "./graph-client.ts";
+import { BudgetExceededError, type GraphClient, type RawGraphPage } from "./graph-client.ts";
 import { GraphError } from "./graph-errors.ts";
 import { decideThrottle } from "./usage.ts";
 
@@ -110,52 +110,80 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
   result.since = since;
   result.until = until;
 
-  // A page reduced to what outlives it: its rows serialised at once (the parsed page, about 1 KB
-  // of objects per row, is garbage before anything is awaited instead of surviving into the old
-  // generation — most of the sync's peak memory), the count and the throttle decision.
-  const take = (item: IteratorResult<GraphPage<Record<string, unknown>>>) => {
-    if (item.done) return null;
-    const { data, usage, hasNext } = item.value;
-    return { rows: JSON.stringify(data), count: data.length, hasNext, decision: decideThrottle(usage, ctx.config) };
+  /** A range's pages with the request of its first page already sent. */
+  interface OpenRange {
+    pages: AsyncGenerator<RawGraphPage>;
+    first: Promise<IteratorResult<RawGraphPage>>;
+  }
+
+  const open = (from: string, to: string, limit: number): OpenRange => {
+    const pages = ctx.client.rawPages(
+      `act_${account.id}/insights`,
+      {
+        level: "ad",
+        time_increment: "1",
+        time_range: JSON.stringify({ since: from, until: to }),
+        fields: INSIGHTS_FIELDS,
+        limit: String(limit),
+      },
+      { deadline: ctx.deadline, accountId: account.id, onRequest: () => result.requests++ },
+    );
+    const first = pages.next();
+    // Awaited by readRange; until then a failure must not be an unhandled rejection.
+    first.catch(() => {});
+    return { pages, first };
   };
 
-  // One page's rows stored, one SQL call.
-  const store = async (rows: string, count: number): Promise<void> => {
+  // A page reduced to what outlives it: the body as Graph sent it (stored as is: never parsed
+  // into objects here, never serialised again), the count and the throttle decision.
+  const take = (item: IteratorResult<RawGraphPage>) => {
+    if (item.done) return null;
+    const { text, rows, usage, hasNext } = item.value;
+    return { body: text, count: rows, hasNext, decision: decideThrottle(usage, ctx.config) };
+  };
+
+  // One page's rows stored, one SQL call (the rows are the body's `data`, taken in SQL).
+  const store = async (body: string, count: number): Promise<void> => {
     if (count === 0) return;
     const [row] = await ctx.sql`
-      select voronka.upsert_fb_ad_insights(${account.id}, ${jsonbText(ctx.sql, rows)}::jsonb) as written`;
+      select voronka.upsert_fb_ad_insights(${account.id}, (${jsonbText(ctx.sql, body)}::jsonb) -> 'data') as written`;
     result.rows_upserted += row.written;
   };
 
-  const readRange = async (from: string, to: string, limit: number): Promise<void> => {
+  /**
+   * Reads and stores a range, every page to the end. `opened`: its first request already sent.
+   * `openNext`: opens the range that follows, called while this range's last page is stored, so
+   * the next request is in flight during that store and the checkpoint after it.
+   */
+  const readRange = async (
+    from: string,
+    to: string,
+    limit: number,
+    opened?: OpenRange,
+    openNext?: () => OpenRange,
+  ): Promise<OpenRange | null> => {
+    let following: OpenRange | null = null;
     try {
-      const pages = ctx.client.pages<Record<string, unknown>>(
-        `act_${account.id}/insights`,
-        {
-          level: "ad",
-          time_increment: "1",
-          time_range: JSON.stringify({ since: from, until: to }),
-          fields: INSIGHTS_FIELDS,
-          limit: String(limit),
-        },
-        { deadline: ctx.deadline, accountId: account.id, onRequest: () => result.requests++ },
-      );
+      const { pages, first } = opened ?? open(from, to, limit);
       // Pipelined: while a page is stored, the next one is already being read, so a page costs
       // max(Graph latency, upsert) instead of their sum. Only when this page's usage says to go
       // on at once — a throttle stop or delay is decided before the next request, as unpipelined.
-      let next: Promise<IteratorResult<GraphPage<Record<string, unknown>>>> | null = pages.next();
+      let next: Promise<IteratorResult<RawGraphPage>> | null = first;
       while (next) {
         const step = take(await next);
         next = null;
         if (!step) break;
         result.rows_read += step.count;
-        if (step.hasNext && step.decision.action !== "stop" && step.decision.delayMs === 0) {
+        const goOn = step.decision.action !== "stop" && step.decision.delayMs === 0;
+        if (step.hasNext && goOn) {
           next = pages.next();
           // Awaited in the next round; until then a failure must not be an unhandled rejection.
           next.catch(() => {});
+        } else if (!step.hasNext && goOn && openNext) {
+          following = openNext();
         }
         try {
-          await store(step.rows, step.count);
+          await store(step.body, step.count);
         } catch (error) {
           // The prefetched read (if any) is abandoned with the page that failed.
           next = null;
@@ -168,33 +196,42 @@ export async function syncAccountInsights(ctx: InsightsContext, account: Account
         if (!next && step.hasNext) next = pages.next();
       }
     } catch (error) {
+      if (following) void following.pages.return(undefined).catch(() => {});
+      following = null;
       if (!(error instanceof GraphError) || error.kind !== "reduce_data") throw error;
       const days = daysBetween(from, to);
       if (days > 1) {
         const mid = addDays(from, Math.floor(days / 2) - 1);
         ctx.log(`account ${account.id}: Graph asked for less data; splitting ${from}..${to}`);
         await readRange(from, mid, limit);
-        await readRange(addDays(mid, 1), to, limit);
+        return readRange(addDays(mid, 1), to, limit, undefined, openNext);
       } else if (limit > 1) {
         ctx.log(`account ${account.id}: Graph asked for less data; page size ${Math.floor(limit / 2)}`);
-        await readRange(from, to, Math.floor(limit / 2));
+        return readRange(from, to, Math.floor(limit / 2), undefined, openNext);
       } else {
         throw error;
       }
     }
+    return following;
   };
 
   let chunkStart = since;
+  const chunkEndOf = (start: string) => minDay(addDays(start, ctx.config.chunkDays - 1), until);
+  let opened: OpenRange | null = null;
   try {
     while (chunkStart <= until) {
-      const chunkEnd = minDay(addDays(chunkStart, ctx.config.chunkDays - 1), until);
-      await readRange(chunkStart, chunkEnd, ctx.config.pageSize);
+      const chunkEnd = chunkEndOf(chunkStart);
+      const nextStart = addDays(chunkEnd, 1);
+      const openNext = chunkEnd < until ? () => open(nextStart, chunkEndOf(nextStart), ctx.config.pageSize) : undefined;
+      opened = await readRange(chunkStart, chunkEnd, ctx.config.pageSize, opened ?? undefined, openNext);
       result.read_until = chunkEnd;
-      chunkStart = addDays(chunkEnd, 1);
+      chunkStart = nextStart;
       if (chunkEnd < until) await recordProgress(ctx.sql, account.id, null, chunkStart, null, null);
     }
     await recordProgress(ctx.sql, account.id, until, null, null, null);
   } catch (error) {
+    // A read of the next chunk started early is abandoned with the chunk that stopped.
+    if (opened) void opened.pages.return(undefined).catch(() => {});
     if (error instanceof BudgetExceededError) {
       result.outcome = "budget";
       await recordProgress(ctx.sql, account.id, null, chunkStart, "stopped by the time budget; resumes next run", null);
