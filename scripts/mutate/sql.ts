@@ -70,17 +70,25 @@ function makeScratch(dir: string): void {
 }
 
 /**
+ * The hand-written tail of a migration (data, schedules: what pg-delta does not diff), from the line
+ * that starts it: `-- Hand-written:` (what `npm run db:diff` asks for) or, in one early migration,
+ * `-- Written by hand below this line`. "" when there is none.
+ */
+export function handWrittenPart(migration: string): string {
+  const marker = migration.search(/^-- (Hand-written:|Written by hand below this line)/m);
+  return marker < 0 ? "" : migration.slice(marker);
+}
+
+/**
  * The scratch copy's migrations become one file: every schema file as it is now (mutated or not),
  * then the hand-written part of each migration (data, schedules: what pg-delta does not diff).
  * tests/schema-drift.test.ts keeps the two ways of building the database equal.
  */
 export function writeSchemaMigration(dir: string): void {
   const migrations = path.join(dir, "supabase/migrations");
-  const handWritten = readdirSorted(migrations).map((file) => {
-    const text = readFileSync(path.join(migrations, file), "utf8");
-    const marker = text.search(/^-- Hand-written:/m);
-    return marker < 0 ? "" : text.slice(marker);
-  });
+  const handWritten = readdirSorted(migrations).map((file) =>
+    handWrittenPart(readFileSync(path.join(migrations, file), "utf8")),
+  );
   rmSync(migrations, { recursive: true, force: true });
   mkdirSync(migrations, { recursive: true });
   const schemas = path.join(dir, SQL_FOLDER);
