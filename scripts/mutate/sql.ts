@@ -78,7 +78,9 @@ export function writeSchemaMigration(dir: string): void {
   const migrations = path.join(dir, "supabase/migrations");
   const handWritten = readdirSorted(migrations).map((file) => {
     const text = readFileSync(path.join(migrations, file), "utf8");
-    const marker = text.search(/^-- Hand-written:/m);
+    // `-- Hand-written:` (scripts/db-diff.ts's header asks for it); one earlier migration says
+    // `-- Written by hand below this line` instead.
+    const marker = text.search(/^-- (Hand-written:|Written by hand below this line)/m);
     return marker < 0 ? "" : text.slice(marker);
   });
   rmSync(migrations, { recursive: true, force: true });

@@ -95,6 +95,12 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
   "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
+  "18_data_health.sql:public.data_health:coalesce-drop:2":
+    "analytics.data_health_checks always returns rows (utm_coverage, spend_without_leads, no_spend_data and implausible_time apply to every caller), so the list is never null",
+  "18_data_health.sql:analytics.attribution_health_checks:coalesce-drop:12":
+    "no_spend.names is null only when no team is listed (n = 0), and the message reads it only when n > 0",
+  "18_data_health.sql:analytics.attribution_health_checks:coalesce-drop:5":
+    "window_sales.team_id is read only by `team_id <> 'unattributed'`, where null is filtered out exactly as 'unattributed' is",
 };
 
 /**
