@@ -71,10 +71,8 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
   "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:and-term-drop:1":
     "->> 'id' of a non-object is null, and voronka.amocrm_lock_deals skips null ids",
   "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:and-term-drop:2": "voronka.amocrm_lock_deals skips null ids",
-  "13_amocrm_deal_state.sql:voronka.amocrm_observe_deal:coalesce-drop:1":
-    "every snapshot carries is_deleted: both normalizers set it",
-  "13_amocrm_deal_state.sql:voronka.amocrm_observe_deal:coalesce-drop:2":
-    "a webhook's status change time is its effective time, which won_at falls back to anyway",
+  "13_amocrm_deal_state.sql:voronka.amocrm_observe_deals:coalesce-drop:1":
+    "every snapshot carries is_deleted: both normalizers and voronka.amocrm_apply_api_missing set it",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
