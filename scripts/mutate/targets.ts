@@ -73,6 +73,10 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
   "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:and-term-drop:2": "voronka.amocrm_lock_deals skips null ids",
   "13_amocrm_deal_state.sql:voronka.amocrm_observe_deals:coalesce-drop:1":
     "every snapshot carries is_deleted: both normalizers and voronka.amocrm_apply_api_missing set it",
+  "13_amocrm_deal_state.sql:voronka.amocrm_apply_api_leads:coalesce-drop:1":
+    "only an empty page leaves the array null, and voronka.amocrm_observe_deals does nothing with a null array as with an empty one (unnest of null yields no rows)",
+  "13_amocrm_deal_state.sql:voronka.amocrm_apply_api_leads:coalesce-drop:2":
+    "only an empty page leaves the array null, and voronka.amocrm_observe_deals does nothing with a null array as with an empty one (unnest of null yields no rows)",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":

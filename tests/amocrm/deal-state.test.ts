@@ -283,6 +283,11 @@ describe("observations as stored", () => {
     expect(refreshed).toBe(deals);
   });
 
+  it("an empty page of API leads applies nothing and says 0", async () => {
+    const [{ result }] = await db.sql`select voronka.amocrm_apply_api_leads('[]'::jsonb, now()) as result`;
+    expect(result).toEqual({ deals_applied: 0, max_updated_at: null });
+  });
+
   it("voronka.amocrm_observe_deal says true for a new observation and false for a repeat", async () => {
     const snapshot = { id: id + 1, status_id: 555, pipeline_id: PIPELINE.other, is_deleted: false };
     const effective = new Date((at + 120) * 1000);
