@@ -35,6 +35,7 @@ const ADS_TESTS = [
   "tests/ads/ad-report.test.ts",
   "tests/ads/people.test.ts",
   "tests/ads/cohort-report.test.ts",
+  "tests/ads/ad-objects.test.ts",
   "tests/funnel/funnel-lead-basis.test.ts",
 ];
 const REPORT_TESTS = [...FUNNEL_TESTS, "tests/facebook/settings-rpc.test.ts"];

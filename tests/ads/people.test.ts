@@ -1,5 +1,6 @@
 // People across sources, and the two attribution models: hand-made cases through the real
 // ingestion functions (ProfTest recording, amoCRM contact webhooks, amoCRM API reads).
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { addAdAccount, addTeams, funnelReport, refresh, stage } from "../funnel/fixtures.ts";
@@ -233,5 +234,22 @@ describe("first touch and last touch", () => {
     expect(first.rows.filter((r) => r.flagman_purchases === 1).map((r) => [r.team, r.ad_id])).toEqual([
       ["traf4", "703"],
     ]);
+  });
+});
+
+describe("the identity hash", () => {
+  it("is HMAC-SHA-256 (RFC 2104) for keys shorter than, as long as and longer than the 64-byte block", async () => {
+    const own = await createTestDatabase();
+    try {
+      for (const length of [32, 64, 65, 100]) {
+        const key = Buffer.from(Array.from({ length }, (_, i) => (i * 37 + length) % 256));
+        await own.sql`select voronka.set_identity_key(${key})`;
+        const [{ hash }] = await own.sql`select voronka.identity_hash('phone', '+77011234567') as hash`;
+        const expected = createHmac("sha256", key).update("phone:+77011234567").digest("hex");
+        expect({ length, hash }).toEqual({ length, hash: expected });
+      }
+    } finally {
+      await own.drop();
+    }
   });
 });
