@@ -78,6 +78,16 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "only an empty page leaves the array null, and voronka.amocrm_observe_deals does nothing with a null array as with an empty one (unnest of null yields no rows)",
   "13_amocrm_deal_state.sql:voronka.amocrm_apply_api_leads:coalesce-drop:2":
     "only an empty page leaves the array null, and voronka.amocrm_observe_deals does nothing with a null array as with an empty one (unnest of null yields no rows)",
+  "23_people.sql:voronka.normalize_phone:coalesce-drop:2":
+    "only a null phone reaches the fallback, and the check above it (which keeps its coalesce) returns null for it first",
+  "23_people.sql:voronka.normalize_phone:coalesce-drop:3":
+    "a null phone skips the check, and then no branch of the case matches an empty digit string: null either way",
+  "23_people.sql:voronka.link_person:range-edge:1":
+    "merge_people with an empty list moves and deletes nothing; its refresh_person of the kept person is idempotent (and every caller refreshes it anyway)",
+  "23_people.sql:voronka.refresh_person:and-term-drop:1":
+    "the condition only skips writing unchanged values; the person update trigger marks stale days only where the first lead changed",
+  "23_people.sql:voronka.amocrm_contact_deal_ids:coalesce-drop:1":
+    "both callers unnest the array, and unnest of null yields no rows, as of '{}'",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
