@@ -88,6 +88,8 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "the condition only skips writing unchanged values; the person update trigger marks stale days only where the first lead changed",
   "23_people.sql:voronka.amocrm_contact_deal_ids:coalesce-drop:1":
     "both callers unnest the array, and unnest of null yields no rows, as of '{}'",
+  "23_people.sql:voronka.amocrm_webhook_locked_deal_ids:coalesce-drop:1":
+    "an array || a null array is the array itself",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":

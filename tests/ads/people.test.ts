@@ -253,3 +253,28 @@ describe("the identity hash", () => {
     }
   });
 });
+
+describe("amoCRM contact webhooks, read in SQL", () => {
+  it("lists a contact's linked deals from a map (ID, id or the key) or a list", async () => {
+    const ids = async (contact: unknown) => {
+      const [{ ids }] = await db.sql`select voronka.amocrm_contact_deal_ids(${db.sql.json(contact as any)}) as ids`;
+      return (ids as string[]).map(Number).sort((a, b) => a - b);
+    };
+    expect(await ids({ linked_leads_id: { "11": { ID: "11" }, "12": { id: "12" }, "13": {} } })).toEqual([11, 12, 13]);
+    expect(await ids({ linked_leads_id: ["14", 15] })).toEqual([14, 15]);
+    expect(await ids({ id: "1" })).toEqual([]);
+  });
+
+  it("takes the contacts of add and update, objects only, companies left out", async () => {
+    const payload = {
+      contacts: {
+        add: [{ id: "21" }, "not a contact", { id: "22", type: "company" }, { id: "23", type: "contact" }],
+        update: [{ id: "24" }],
+        delete: [{ id: "25" }],
+      },
+    };
+    const rows =
+      await db.sql`select c ->> 'id' as id from voronka.amocrm_webhook_contacts(${db.sql.json(payload)}) as c`;
+    expect(rows.map((r) => r.id).sort()).toEqual(["21", "23", "24"]);
+  });
+});
