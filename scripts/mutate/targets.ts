@@ -90,6 +90,10 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "both callers unnest the array, and unnest of null yields no rows, as of '{}'",
   "23_people.sql:voronka.amocrm_webhook_locked_deal_ids:coalesce-drop:1":
     "an array || a null array is the array itself",
+  "23_people.sql:voronka.amocrm_apply_webhook_contacts:coalesce-drop:1":
+    "its one caller adds it to the deals applied and tests > 0: null (no contacts) gives 'ignored' exactly as 0 does",
+  "23_people.sql:voronka.lead_capture_fields:coalesce-drop:1":
+    "a null content type fails ilike 'application/json%' (null) exactly as '' does: both read the body as a form",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":

@@ -3,7 +3,8 @@
 // a day without a name keeps the known one. Every expected row is written out by hand.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
-import { addAdAccount } from "../funnel/fixtures.ts";
+import { addAdAccount, addTeams } from "../funnel/fixtures.ts";
+import { addAdInsight, addTaggedLead } from "./fixtures.ts";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -119,5 +120,46 @@ describe("Facebook objects from the insights", () => {
     await insert(["2026-11-15", "902", "Old", ["2002", "Set 2"], ["3002", "Camp 2"]]);
     expect((await names()).find((n) => n[0] === "ad" && n[1] === "Old")).toEqual(["ad", "Old", "1001", "2026-11-15"]);
     expect((await ad())!.name).toBe("Old");
+  });
+});
+
+describe("one name, several ads", () => {
+  let own: TestDatabase;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    await addTeams(own.sql, "kenesary", "traf4");
+    await addAdAccount(own.sql, { id: "911", currency: "KZT", team: "kenesary" });
+    await addAdAccount(own.sql, { id: "912", currency: "KZT", team: "traf4" });
+    await addAdAccount(own.sql, { id: "913", currency: "KZT", team: "kenesary" });
+    const ad = (account: string, day: string, id: string, name: string) =>
+      addAdInsight(own.sql, {
+        account,
+        day,
+        spend: "1.00",
+        currency: "KZT",
+        campaign: [`5${id}`, `Campaign ${id}`],
+        adset: [`6${id}`, `Set ${id}`],
+        ad: [id, name],
+      });
+    await ad("911", "2026-11-10", "1101", "Promo"); // kenesary's, seen earlier
+    await ad("912", "2026-11-12", "1102", "Promo"); // traf4's, seen later
+    await ad("911", "2026-11-10", "1103", "Spring"); // kenesary's twice: the later one wins
+    await ad("913", "2026-11-12", "1104", "Spring");
+  });
+  afterAll(() => own.drop());
+
+  async function matched(source: string, content: string) {
+    const id = await addTaggedLead(own.sql, "2026-11-13T10:00:00+05:00", { source, content });
+    const [lead] = await own.sql`select fb_ad_id, ad_match from voronka.lead where id = ${id}`;
+    return [lead.fb_ad_id, lead.ad_match];
+  }
+
+  it("prefers the ad in the lead's own team's accounts, however recent the other", async () => {
+    expect(await matched("kenesary", "Promo")).toEqual(["1101", "ad_name"]);
+    expect(await matched("traf4", "Promo")).toEqual(["1102", "ad_name"]);
+  });
+
+  it("among the team's own, the ad seen most recently", async () => {
+    expect(await matched("kenesary", "Spring")).toEqual(["1104", "ad_name"]);
   });
 });

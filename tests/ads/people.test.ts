@@ -278,3 +278,23 @@ describe("amoCRM contact webhooks, read in SQL", () => {
     expect(rows.map((r) => r.id).sort()).toEqual(["21", "23", "24"]);
   });
 });
+
+describe("voronka.lead_capture_fields (the raw ProfTest body, read again in SQL)", () => {
+  it("reads JSON objects and form bodies, the first of a repeated key, and {} for nothing readable", async () => {
+    const fields = async (contentType: string | null, body: string) => {
+      const [{ f }] = await db.sql`select voronka.lead_capture_fields(${contentType}, ${body}) as f`;
+      return f;
+    };
+    expect(await fields("application/json; charset=utf-8", '{"phone": "+77011234567"}')).toEqual({
+      phone: "+77011234567",
+    });
+    expect(await fields("application/json", "[1]")).toEqual({});
+    expect(await fields("application/json", "{not json")).toEqual({});
+    expect(await fields(null, "phone=%2B7701&email=a%40b.kz&phone=second")).toEqual({
+      phone: "+7701",
+      email: "a@b.kz",
+    });
+    expect(await fields("application/x-www-form-urlencoded", "")).toEqual({});
+    expect(await fields("application/x-www-form-urlencoded", "&&")).toEqual({});
+  });
+});
