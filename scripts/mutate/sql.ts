@@ -197,7 +197,13 @@ async function runMutant(
   const started = performance.now();
   const tests = SQL_TARGETS.find((t) => t.file === mutant.file)!.tests;
   try {
-    const run = await runTests(worker.dir, tests, worker.port, timeout);
+    let run = await runTests(worker.dir, tests, worker.port, timeout);
+    // The previous mutant's Postgres (its run stopped at the first failure) may still be shutting
+    // down: wait for the port and run again, a few times.
+    for (let attempt = 1; attempt <= 3 && !run.passed && /already in use/.test(run.output); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10_000 * attempt));
+      run = await runTests(worker.dir, tests, worker.port, timeout);
+    }
     // A suite that could not even start its Postgres caught nothing: stop rather than count it.
     if (!run.passed && /already in use/.test(run.output)) {
       throw new Error(`mutant ${mutant.id}: the tests could not start their Postgres:\n${firstFailure(run.output)}`);
