@@ -94,6 +94,10 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "its one caller adds it to the deals applied and tests > 0: null (no contacts) gives 'ignored' exactly as 0 does",
   "23_people.sql:voronka.lead_capture_fields:coalesce-drop:1":
     "a null content type fails ilike 'application/json%' (null) exactly as '' does: both read the body as a form",
+  "24_ad_attribution.sql:voronka.reattribute_ads:and-term-drop:1":
+    "every match is kept current (the insights, object, name and configuration triggers re-match what they change), so rows outside p_values are matched again to what they already hold and the is-distinct term skips them: the filter only saves work",
+  "24_ad_attribution.sql:voronka.reattribute_ads:and-term-drop:3":
+    "every match is kept current (the insights, object, name and configuration triggers re-match what they change), so rows outside p_values are matched again to what they already hold and the is-distinct term skips them: the filter only saves work",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
