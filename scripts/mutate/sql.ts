@@ -95,12 +95,37 @@ export function writeSchemaMigration(dir: string): void {
   );
 }
 
-function runTests(
+/**
+ * Stops a Postgres a previous run of this scratch copy left behind: a suite stopped at its first
+ * failure (--bail) may exit before its global teardown stops the server, which would then hold
+ * the port. Only the server of this copy's own data folder (its postmaster.pid) is stopped.
+ */
+async function stopLeftoverPostgres(dir: string, port: number): Promise<void> {
+  const pidFile = path.join(dir, `.local/test-postgres-${port}/postmaster.pid`);
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, "SIGINT"); // fast shutdown
+  for (let i = 0; i < 300 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (alive()) process.kill(pid, "SIGKILL");
+}
+
+async function runTests(
   dir: string,
   tests: string[],
   port: number,
   timeoutSeconds: number,
 ): Promise<{ passed: boolean; timedOut: boolean; output: string }> {
+  await stopLeftoverPostgres(dir, port);
   return new Promise((resolve) => {
     const child = spawn(
       path.join(PROJECT_ROOT, "node_modules/.bin/vitest"),
