@@ -98,6 +98,14 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "every match is kept current (the insights, object, name and configuration triggers re-match what they change), so rows outside p_values are matched again to what they already hold and the is-distinct term skips them: the filter only saves work",
   "24_ad_attribution.sql:voronka.reattribute_ads:and-term-drop:3":
     "every match is kept current (the insights, object, name and configuration triggers re-match what they change), so rows outside p_values are matched again to what they already hold and the is-distinct term skips them: the filter only saves work",
+  "24_ad_attribution.sql:voronka.fb_ad_objects_from_insights:range-edge:9":
+    "a name seen again on its last day: >= rewrites the same last_day that > skips (and the name table has no update trigger)",
+  "24_ad_attribution.sql:voronka.fb_ad_objects_from_insights:coalesce-drop:4":
+    "in the skip-unchanged condition only: null where the kept value would be makes the row differ more often (a same-value write), never less (the kept value equals the old one)",
+  "24_ad_attribution.sql:voronka.fb_ad_objects_from_insights:coalesce-drop:5":
+    "in the skip-unchanged condition only: null where the kept value would be makes the row differ more often (a same-value write), never less (the kept value equals the old one)",
+  "24_ad_attribution.sql:voronka.fb_ad_objects_from_insights:coalesce-drop:6":
+    "in the skip-unchanged condition only: null where the kept value would be makes the row differ more often (a same-value write), never less (the kept value equals the old one)",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":

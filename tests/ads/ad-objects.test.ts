@@ -88,6 +88,28 @@ describe("Facebook objects from the insights", () => {
     });
   });
 
+  it("a same-day re-read that changes one thing only still writes it", async () => {
+    // Each of name, account, campaign and ad set alone (the write is skipped when nothing differs).
+    const changes = [
+      ["ad_name", "Renamed once more", { name: "Renamed once more" }],
+      ["ad_account_id", "901", { ad_account_id: "901" }],
+      ["campaign_id", "3003", { campaign_id: "3003" }],
+      ["adset_id", "2003", { adset_id: "2003" }],
+    ] as const;
+    let expected = await ad();
+    for (const [column, value, change] of changes) {
+      await db.sql`update voronka.fb_ad_insight set ${db.sql(column)} = ${value}
+                   where ad_id = '1001' and date_start = '2026-11-12'`;
+      expected = { ...expected, ...change };
+      expect({ column, object: await ad() }).toEqual({ column, object: expected });
+    }
+    // Back as the tests below expect it.
+    await db.sql`
+      update voronka.fb_ad_insight
+         set ad_name = 'Renamed', ad_account_id = '902', adset_id = '2002', campaign_id = '3002'
+       where ad_id = '1001' and date_start = '2026-11-12'`;
+  });
+
   it("an older day read later widens the span and changes nothing else", async () => {
     await insert(["2026-11-05", "901", "Oldest", ["2000", "Set 0"], ["3000", "Camp 0"]]);
     expect(await ad()).toEqual({
@@ -103,6 +125,7 @@ describe("Facebook objects from the insights", () => {
       ["ad", "Old", "1001", "2026-11-10"],
       ["ad", "Oldest", "1001", "2026-11-05"],
       ["ad", "Renamed", "1001", "2026-11-12"],
+      ["ad", "Renamed once more", "1001", "2026-11-12"],
     ]);
   });
 
