@@ -139,8 +139,6 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
  * does not hide them); the reason is printed beside each.
  */
 export const ACCEPTED_SQL_SURVIVORS: Record<string, string> = {
-  "14_amocrm_webhooks.sql:voronka.amocrm_process_webhook_event:coalesce-drop:1":
-    "the receiver stores a parse error with every body it could not parse; the fallback text is for hand-made rows",
   "16_access.sql:analytics.visible_teams:coalesce-drop:2":
     "anon and authenticated cannot log in (NOLOGIN), so session_user never decides a member's scope; a direct session sees every team either way",
   "07_facebook_sync.sql:voronka.start_fb_sync_run:range-edge:1":

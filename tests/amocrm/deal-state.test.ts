@@ -288,6 +288,15 @@ describe("observations as stored", () => {
     expect(result).toEqual({ deals_applied: 0, max_updated_at: null });
   });
 
+  it("an event stored without a payload or an error (by hand) fails with a message that says why", async () => {
+    const [{ id }] = await db.sql`
+      insert into inbox.amocrm_webhook_event (body, body_sha256) values ('garbled', sha256('garbled')) returning id`;
+    const [{ result }] = await db.sql`select voronka.amocrm_process_webhook_event(${id}) as result`;
+    expect(result).toMatchObject({ status: "failed", error: "the body could not be parsed", deals_applied: 0 });
+    const [event] = await db.sql`select status, error from inbox.amocrm_webhook_event where id = ${id}`;
+    expect(event).toEqual({ status: "failed", error: "the body could not be parsed" });
+  });
+
   it("voronka.amocrm_observe_deal says true for a new observation and false for a repeat", async () => {
     const snapshot = { id: id + 1, status_id: 555, pipeline_id: PIPELINE.other, is_deleted: false };
     const effective = new Date((at + 120) * 1000);
