@@ -171,10 +171,11 @@ export async function runSqlMutation(options: {
   const timeout = options.timeoutSeconds ?? 240;
   const mutants = sqlMutants().filter((m) => !options.filter || new RegExp(options.filter).test(m.id));
   // Each worker: its own scratch copy and Postgres port, so mutants run side by side.
-  const workers = Array.from({ length: Math.max(1, options.workers ?? 2) }, (_, i) => ({
-    dir: path.join(PROJECT_ROOT, `.local/mutate/sql-${i}`),
-    port: basePort + i * TEST_PORT_SPAN, // each suite uses ports base … base+49 (tests/support/ports.ts)
-  }));
+  // The copy is named by its port: two runs on different ports (VORONKA_MUTATE_PG_PORT) never share one.
+  const workers = Array.from({ length: Math.max(1, options.workers ?? 2) }, (_, i) => {
+    const port = basePort + i * TEST_PORT_SPAN; // each suite uses ports base … base+49 (tests/support/ports.ts)
+    return { dir: path.join(PROJECT_ROOT, `.local/mutate/sql-${port}`), port };
+  });
   for (const worker of workers) makeScratch(worker.dir);
 
   // The unmutated suite must pass, or every mutant would look caught.
