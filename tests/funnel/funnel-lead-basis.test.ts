@@ -85,6 +85,7 @@ describe("the lead-date basis at its edges", () => {
   // P2 (edge): lead at the first instant after the window, Express 06-02: out.
   // P3 (edge): lead 05-10 10:00 and Express at that same instant: bought since the lead, in.
   // P4 (no team): lead 05-12, Flagman 05-20: the unattributed bucket.
+  // P5 (edge): lead on the window's last day, 23:00; Express 06-05 (after the window, bought since): in.
   let own: TestDatabase;
   beforeAll(async () => {
     own = await createTestDatabase();
@@ -101,6 +102,7 @@ describe("the lead-date basis at its edges", () => {
       "2024-05-20T12:00:00+05:00",
       "flagman",
     );
+    await buy(await addPerson(sql, "2024-05-31T23:00:00+05:00", edge), "2024-06-05T12:00:00+05:00", "express");
   });
   afterAll(() => own.drop());
 
@@ -112,8 +114,8 @@ describe("the lead-date basis at its edges", () => {
     expect(rows).toEqual([
       {
         team_id: "edge",
-        express_purchases: 2,
-        express_revenue: 10000,
+        express_purchases: 3,
+        express_revenue: 15000,
         flagman_purchases: 0,
         flagman_revenue: 0,
         sale_rows_missing_rate: 0,
@@ -128,6 +130,6 @@ describe("the lead-date basis at its edges", () => {
       },
     ]);
     const [row] = await own.sql`select public.funnel_report('edge', 30, '2024-05-31'::date, 'lead_date') as r`;
-    expect(sales(row.r as Report)).toEqual([2, 2, 10000.0, 0, 0]);
+    expect(sales(row.r as Report)).toEqual([3, 3, 15000.0, 0, 0]);
   });
 });
