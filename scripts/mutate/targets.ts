@@ -108,6 +108,8 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "in the skip-unchanged condition only: null where the kept value would be makes the row differ more often (a same-value write), never less (the kept value equals the old one)",
   "17_funnel_report.sql:analytics.lead_date_sales:and-term-drop:2":
     "leads without a person collapse into one null person, and a null person joins no deal: they buy nothing either way",
+  "17_funnel_report.sql:analytics.funnel_team_figures:coalesce-drop:1":
+    "a team's spend is shown only with spend rows in the window (has_spend_data: its accounts have insight rows), and then the sum is not null; the totals' sum skips a null",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
