@@ -280,6 +280,9 @@ describe("missing_exchange_rate for the unattributed bucket, at the window's fir
     own = await createTestDatabase();
     await addAdAccount(own.sql, { id: "801", currency: "USD" });
     await addInsight(own.sql, { account: "801", ad: "8011", day: "2024-05-10", spend: "10.00", currency: "USD" });
+    // Account 802, no team either, reports its days in London (UTC+1 in May: 4 h behind Almaty).
+    await addAdAccount(own.sql, { id: "802", currency: "KZT", timezone: "Europe/London" });
+    await addInsight(own.sql, { account: "802", ad: "8021", day: "2024-05-10", spend: "1000.00", currency: "KZT" });
     await addTaggedSale(own.sql, {
       at: "2024-05-02T00:00:00+05:00",
       product: "express",
@@ -303,6 +306,16 @@ describe("missing_exchange_rate for the unattributed bucket, at the window's fir
         amount: 10,
       }),
       expect.objectContaining({ code: "missing_exchange_rate", currency: "USD", sales: 1, amount: 100 }),
+    ]);
+    const zones = await own.sql`
+      select warning from analytics.funnel_zone_warnings('2024-05-02', '2024-05-31', array['unattributed'])`;
+    expect(zones.map((r) => r.warning)).toEqual([
+      expect.objectContaining({
+        code: "ad_account_time_zone",
+        ad_account_id: "802",
+        timezone_name: "Europe/London",
+        hours_ahead_of_business: -4,
+      }),
     ]);
   });
 });
