@@ -1,7 +1,7 @@
 // Every figure of the report checked against numbers worked out by hand (see the comments).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
-import { addTaggedSale } from "../ads/fixtures.ts";
+import { addTaggedLead, addTaggedSale } from "../ads/fixtures.ts";
 import {
   addAdAccount,
   addInsight,
@@ -307,6 +307,12 @@ describe("missing_exchange_rate for the unattributed bucket, at the window's fir
       }),
       expect.objectContaining({ code: "missing_exchange_rate", currency: "USD", sales: 1, amount: 100 }),
     ]);
+    // The latest sale and lead of the bucket: the teamless sale above, and a teamless lead.
+    await addTaggedLead(own.sql, "2024-05-03T10:00:00+05:00", {});
+    const [{ freshness }] = await own.sql`
+      select analytics.funnel_freshness('2024-05-02', '2024-05-31', array['unattributed']) as freshness`;
+    expect(Date.parse(freshness.last_sale_at)).toBe(Date.parse("2024-05-02T00:00:00+05:00"));
+    expect(Date.parse(freshness.last_lead_at)).toBe(Date.parse("2024-05-03T10:00:00+05:00"));
     const zones = await own.sql`
       select warning from analytics.funnel_zone_warnings('2024-05-02', '2024-05-31', array['unattributed'])`;
     expect(zones.map((r) => r.warning)).toEqual([
