@@ -112,6 +112,8 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a team's spend is shown only with spend rows in the window (has_spend_data: its accounts have insight rows), and then the sum is not null; the totals' sum skips a null",
   "17_funnel_report.sql:analytics.funnel_zone_warnings:range-edge:1":
     "hours_ahead_of_business is never 0 here: accounts whose day starts with the business day's are filtered out above",
+  "17_funnel_report.sql:analytics.funnel_team_figures:coalesce-drop:2":
+    "null only for a team without rows, which has no spend data either: `null and false` is false as `true and false` is, bool_and skips the null, and `not null` selects no spend rows for the rate warnings, as `not true` does",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
