@@ -114,6 +114,12 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "hours_ahead_of_business is never 0 here: accounts whose day starts with the business day's are filtered out above",
   "17_funnel_report.sql:analytics.funnel_team_figures:coalesce-drop:2":
     "null only for a team without rows, which has no spend data either: `null and false` is false as `true and false` is, bool_and skips the null, and `not null` selects no spend rows for the rate warnings, as `not true` does",
+  "21_retention.sql:voronka.apply_retention:range-edge:2":
+    "the delete's re-check of a row the doomed list took with a strict `<`: it differs only for a redelivery that moved the row to exactly the cutoff instant (a microsecond) between the two",
+  "21_retention.sql:voronka.apply_retention:range-edge:4":
+    "the delete's re-check of a lead-capture row the doomed list took with a strict `<`: received_at never changes, so `<=` keeps the same rows",
+  "21_retention.sql:voronka.apply_retention:coalesce-drop:1":
+    "max(id) is null only when there is no run at all, and then there is nothing to delete either way",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
