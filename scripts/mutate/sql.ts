@@ -107,12 +107,37 @@ export function writeSchemaMigration(dir: string): void {
   );
 }
 
-function runTests(
+/**
+ * Stops a Postgres a previous run of this scratch copy left behind: a suite stopped at its first
+ * failure (--bail) may exit before its global teardown stops the server, which would then hold
+ * the port. Only the server of this copy's own data folder (its postmaster.pid) is stopped.
+ */
+async function stopLeftoverPostgres(dir: string, port: number): Promise<void> {
+  const pidFile = path.join(dir, `.local/test-postgres-${port}/postmaster.pid`);
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, "SIGINT"); // fast shutdown
+  for (let i = 0; i < 300 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (alive()) process.kill(pid, "SIGKILL");
+}
+
+async function runTests(
   dir: string,
   tests: string[],
   port: number,
   timeoutSeconds: number,
 ): Promise<{ passed: boolean; timedOut: boolean; output: string }> {
+  await stopLeftoverPostgres(dir, port);
   return new Promise((resolve) => {
     const child = spawn(
       path.join(PROJECT_ROOT, "node_modules/.bin/vitest"),
@@ -158,10 +183,11 @@ export async function runSqlMutation(options: {
   const timeout = options.timeoutSeconds ?? 240;
   const mutants = sqlMutants().filter((m) => !options.filter || new RegExp(options.filter).test(m.id));
   // Each worker: its own scratch copy and Postgres port, so mutants run side by side.
-  const workers = Array.from({ length: Math.max(1, options.workers ?? 2) }, (_, i) => ({
-    dir: path.join(PROJECT_ROOT, `.local/mutate/sql-${i}`),
-    port: basePort + i * TEST_PORT_SPAN, // each suite uses ports base … base+49 (tests/support/ports.ts)
-  }));
+  // The copy is named by its port: two runs on different ports (VORONKA_MUTATE_PG_PORT) never share one.
+  const workers = Array.from({ length: Math.max(1, options.workers ?? 2) }, (_, i) => {
+    const port = basePort + i * TEST_PORT_SPAN; // each suite uses ports base … base+49 (tests/support/ports.ts)
+    return { dir: path.join(PROJECT_ROOT, `.local/mutate/sql-${port}`), port };
+  });
   for (const worker of workers) makeScratch(worker.dir);
 
   // The unmutated suite must pass, or every mutant would look caught.
@@ -209,7 +235,13 @@ async function runMutant(
   const started = performance.now();
   const tests = SQL_TARGETS.find((t) => t.file === mutant.file)!.tests;
   try {
-    const run = await runTests(worker.dir, tests, worker.port, timeout);
+    let run = await runTests(worker.dir, tests, worker.port, timeout);
+    // The previous mutant's Postgres (its run stopped at the first failure) may still be shutting
+    // down: wait for the port and run again, a few times.
+    for (let attempt = 1; attempt <= 3 && !run.passed && /already in use/.test(run.output); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10_000 * attempt));
+      run = await runTests(worker.dir, tests, worker.port, timeout);
+    }
     // A suite that could not even start its Postgres caught nothing: stop rather than count it.
     if (!run.passed && /already in use/.test(run.output)) {
       throw new Error(`mutant ${mutant.id}: the tests could not start their Postgres:\n${firstFailure(run.output)}`);

@@ -37,6 +37,7 @@ const ADS_TESTS = [
   "tests/ads/cohort-lags.test.ts",
   "tests/ads/people.test.ts",
   "tests/ads/cohort-report.test.ts",
+  "tests/ads/ad-objects.test.ts",
   "tests/funnel/funnel-lead-basis.test.ts",
 ];
 const REPORT_TESTS = [...FUNNEL_TESTS, "tests/facebook/settings-rpc.test.ts"];
@@ -73,10 +74,54 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
   "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:and-term-drop:1":
     "->> 'id' of a non-object is null, and voronka.amocrm_lock_deals skips null ids",
   "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:and-term-drop:2": "voronka.amocrm_lock_deals skips null ids",
-  "13_amocrm_deal_state.sql:voronka.amocrm_observe_deal:coalesce-drop:1":
-    "every snapshot carries is_deleted: both normalizers set it",
-  "13_amocrm_deal_state.sql:voronka.amocrm_observe_deal:coalesce-drop:2":
-    "a webhook's status change time is its effective time, which won_at falls back to anyway",
+  "13_amocrm_deal_state.sql:voronka.amocrm_observe_deals:coalesce-drop:1":
+    "every snapshot carries is_deleted: both normalizers and voronka.amocrm_apply_api_missing set it",
+  "13_amocrm_deal_state.sql:voronka.amocrm_apply_api_leads:coalesce-drop:1":
+    "only an empty page leaves the array null, and voronka.amocrm_observe_deals does nothing with a null array as with an empty one (unnest of null yields no rows)",
+  "13_amocrm_deal_state.sql:voronka.amocrm_apply_api_leads:coalesce-drop:2":
+    "only an empty page leaves the array null, and voronka.amocrm_observe_deals does nothing with a null array as with an empty one (unnest of null yields no rows)",
+  "23_people.sql:voronka.normalize_phone:coalesce-drop:2":
+    "only a null phone reaches the fallback, and the check above it (which keeps its coalesce) returns null for it first",
+  "23_people.sql:voronka.normalize_phone:coalesce-drop:3":
+    "a null phone skips the check, and then no branch of the case matches an empty digit string: null either way",
+  "23_people.sql:voronka.link_person:range-edge:1":
+    "merge_people with an empty list moves and deletes nothing; its refresh_person of the kept person is idempotent (and every caller refreshes it anyway)",
+  "23_people.sql:voronka.refresh_person:and-term-drop:1":
+    "the condition only skips writing unchanged values; the person update trigger marks stale days only where the first lead changed",
+  "23_people.sql:voronka.amocrm_contact_deal_ids:coalesce-drop:1":
+    "both callers unnest the array, and unnest of null yields no rows, as of '{}'",
+  "23_people.sql:voronka.amocrm_webhook_locked_deal_ids:coalesce-drop:1":
+    "an array || a null array is the array itself",
+  "23_people.sql:voronka.amocrm_apply_webhook_contacts:coalesce-drop:1":
+    "its one caller adds it to the deals applied and tests > 0: null (no contacts) gives 'ignored' exactly as 0 does",
+  "23_people.sql:voronka.lead_capture_fields:coalesce-drop:1":
+    "a null content type fails ilike 'application/json%' (null) exactly as '' does: both read the body as a form",
+  "24_ad_attribution.sql:voronka.reattribute_ads:and-term-drop:1":
+    "every match is kept current (the insights, object, name and configuration triggers re-match what they change), so rows outside p_values are matched again to what they already hold and the is-distinct term skips them: the filter only saves work",
+  "24_ad_attribution.sql:voronka.reattribute_ads:and-term-drop:3":
+    "every match is kept current (the insights, object, name and configuration triggers re-match what they change), so rows outside p_values are matched again to what they already hold and the is-distinct term skips them: the filter only saves work",
+  "24_ad_attribution.sql:voronka.fb_ad_objects_from_insights:range-edge:9":
+    "a name seen again on its last day: >= rewrites the same last_day that > skips (and the name table has no update trigger)",
+  "24_ad_attribution.sql:voronka.fb_ad_objects_from_insights:coalesce-drop:4":
+    "in the skip-unchanged condition only: null where the kept value would be makes the row differ more often (a same-value write), never less (the kept value equals the old one)",
+  "24_ad_attribution.sql:voronka.fb_ad_objects_from_insights:coalesce-drop:5":
+    "in the skip-unchanged condition only: null where the kept value would be makes the row differ more often (a same-value write), never less (the kept value equals the old one)",
+  "24_ad_attribution.sql:voronka.fb_ad_objects_from_insights:coalesce-drop:6":
+    "in the skip-unchanged condition only: null where the kept value would be makes the row differ more often (a same-value write), never less (the kept value equals the old one)",
+  "17_funnel_report.sql:analytics.lead_date_sales:and-term-drop:2":
+    "leads without a person collapse into one null person, and a null person joins no deal: they buy nothing either way",
+  "17_funnel_report.sql:analytics.funnel_team_figures:coalesce-drop:1":
+    "a team's spend is shown only with spend rows in the window (has_spend_data: its accounts have insight rows), and then the sum is not null; the totals' sum skips a null",
+  "17_funnel_report.sql:analytics.funnel_zone_warnings:range-edge:1":
+    "hours_ahead_of_business is never 0 here: accounts whose day starts with the business day's are filtered out above",
+  "17_funnel_report.sql:analytics.funnel_team_figures:coalesce-drop:2":
+    "null only for a team without rows, which has no spend data either: `null and false` is false as `true and false` is, bool_and skips the null, and `not null` selects no spend rows for the rate warnings, as `not true` does",
+  "21_retention.sql:voronka.apply_retention:range-edge:2":
+    "the delete's re-check of a row the doomed list took with a strict `<`: it differs only for a redelivery that moved the row to exactly the cutoff instant (a microsecond) between the two",
+  "21_retention.sql:voronka.apply_retention:range-edge:4":
+    "the delete's re-check of a lead-capture row the doomed list took with a strict `<`: received_at never changes, so `<=` keeps the same rows",
+  "21_retention.sql:voronka.apply_retention:coalesce-drop:1":
+    "max(id) is null only when there is no run at all, and then there is nothing to delete either way",
   "20_facebook_settings.sql:public.assign_facebook_ad_account:coalesce-drop:1":
     "a null id matches no account either way, and the error names p_ad_account_id, not the cleaned id",
   "11_amocrm_snapshots.sql:voronka.amocrm_snapshot_from_webhook:coalesce-drop:1":
@@ -97,6 +142,12 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
   "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
+  "18_data_health.sql:public.data_health:coalesce-drop:2":
+    "analytics.data_health_checks always returns rows (utm_coverage, spend_without_leads, no_spend_data and implausible_time apply to every caller), so the list is never null",
+  "18_data_health.sql:analytics.attribution_health_checks:coalesce-drop:12":
+    "no_spend.names is null only when no team is listed (n = 0), and the message reads it only when n > 0",
+  "18_data_health.sql:analytics.attribution_health_checks:coalesce-drop:5":
+    "window_sales.team_id is read only by `team_id <> 'unattributed'`, where null is filtered out exactly as 'unattributed' is",
 };
 
 /**
@@ -104,8 +155,6 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
  * does not hide them); the reason is printed beside each.
  */
 export const ACCEPTED_SQL_SURVIVORS: Record<string, string> = {
-  "14_amocrm_webhooks.sql:voronka.amocrm_process_webhook_event:coalesce-drop:1":
-    "the receiver stores a parse error with every body it could not parse; the fallback text is for hand-made rows",
   "16_access.sql:analytics.visible_teams:coalesce-drop:2":
     "anon and authenticated cannot log in (NOLOGIN), so session_user never decides a member's scope; a direct session sees every team either way",
   "07_facebook_sync.sql:voronka.start_fb_sync_run:range-edge:1":

@@ -1,5 +1,6 @@
 // People across sources, and the two attribution models: hand-made cases through the real
 // ingestion functions (ProfTest recording, amoCRM contact webhooks, amoCRM API reads).
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { addAdAccount, addTeams, funnelReport, refresh, stage } from "../funnel/fixtures.ts";
@@ -233,5 +234,67 @@ describe("first touch and last touch", () => {
     expect(first.rows.filter((r) => r.flagman_purchases === 1).map((r) => [r.team, r.ad_id])).toEqual([
       ["traf4", "703"],
     ]);
+  });
+});
+
+describe("the identity hash", () => {
+  it("is HMAC-SHA-256 (RFC 2104) for keys shorter than, as long as and longer than the 64-byte block", async () => {
+    const own = await createTestDatabase();
+    try {
+      for (const length of [32, 64, 65, 100]) {
+        const key = Buffer.from(Array.from({ length }, (_, i) => (i * 37 + length) % 256));
+        await own.sql`select voronka.set_identity_key(${key})`;
+        const [{ hash }] = await own.sql`select voronka.identity_hash('phone', '+77011234567') as hash`;
+        const expected = createHmac("sha256", key).update("phone:+77011234567").digest("hex");
+        expect({ length, hash }).toEqual({ length, hash: expected });
+      }
+    } finally {
+      await own.drop();
+    }
+  });
+});
+
+describe("amoCRM contact webhooks, read in SQL", () => {
+  it("lists a contact's linked deals from a map (ID, id or the key) or a list", async () => {
+    const ids = async (contact: unknown) => {
+      const [{ ids }] = await db.sql`select voronka.amocrm_contact_deal_ids(${db.sql.json(contact as any)}) as ids`;
+      return (ids as string[]).map(Number).sort((a, b) => a - b);
+    };
+    expect(await ids({ linked_leads_id: { "11": { ID: "11" }, "12": { id: "12" }, "13": {} } })).toEqual([11, 12, 13]);
+    expect(await ids({ linked_leads_id: ["14", 15] })).toEqual([14, 15]);
+    expect(await ids({ id: "1" })).toEqual([]);
+  });
+
+  it("takes the contacts of add and update, objects only, companies left out", async () => {
+    const payload = {
+      contacts: {
+        add: [{ id: "21" }, "not a contact", { id: "22", type: "company" }, { id: "23", type: "contact" }],
+        update: [{ id: "24" }],
+        delete: [{ id: "25" }],
+      },
+    };
+    const rows =
+      await db.sql`select c ->> 'id' as id from voronka.amocrm_webhook_contacts(${db.sql.json(payload)}) as c`;
+    expect(rows.map((r) => r.id).sort()).toEqual(["21", "23", "24"]);
+  });
+});
+
+describe("voronka.lead_capture_fields (the raw ProfTest body, read again in SQL)", () => {
+  it("reads JSON objects and form bodies, the first of a repeated key, and {} for nothing readable", async () => {
+    const fields = async (contentType: string | null, body: string) => {
+      const [{ f }] = await db.sql`select voronka.lead_capture_fields(${contentType}, ${body}) as f`;
+      return f;
+    };
+    expect(await fields("application/json; charset=utf-8", '{"phone": "+77011234567"}')).toEqual({
+      phone: "+77011234567",
+    });
+    expect(await fields("application/json", "[1]")).toEqual({});
+    expect(await fields("application/json", "{not json")).toEqual({});
+    expect(await fields(null, "phone=%2B7701&email=a%40b.kz&phone=second")).toEqual({
+      phone: "+7701",
+      email: "a@b.kz",
+    });
+    expect(await fields("application/x-www-form-urlencoded", "")).toEqual({});
+    expect(await fields("application/x-www-form-urlencoded", "&&")).toEqual({});
   });
 });

@@ -45,6 +45,21 @@ describe("accountMismatch", () => {
     );
   });
 
+  it("with no account configured compares nothing, whatever the body's shape; with one field, checks that field", () => {
+    const none = readAmocrmConfig({});
+    expect(check("account=school", none)).toBeNull();
+    expect(check("account[]=1&account[subdomain]=x", none)).toBeNull();
+    expect(check("account[id]=27", idOnly)).toBe('account id "27" is not the configured account');
+    expect(check("leads[add][0][account_id]=27", idOnly)).toBe('account id "27" is not the configured account');
+    expect(check("account[subdomain]=other", subdomainOnly)).toBe(
+      'account[subdomain] "other" is not the configured account',
+    );
+    // Quoted whole up to 80 characters.
+    expect(check(`account[subdomain]=${"s".repeat(80)}`)).toBe(
+      `account[subdomain] "${"s".repeat(80)}" is not the configured account`,
+    );
+  });
+
   it("leads that are not a map of actions carry no account ids to compare", () => {
     expect(check("leads=7&account[id]=31415")).toBeNull();
     expect(check("leads[status]=x&account[id]=31415")).toBeNull();

@@ -136,6 +136,34 @@ describe("enrichment of minimal webhooks", () => {
   });
 });
 
+describe("enrichment's counts", () => {
+  it("counts what it enriched and what amoCRM no longer has, and goes on after a passing error", async () => {
+    const id = 9300001;
+    fake.upsert(lead(id, { updated_at: unix("2026-11-22T06:00:00Z") }));
+    expect(await enrichDeals({ sql: db.sql, client: client(), dealIds: [id, 9399999] })).toEqual({
+      enriched: 1,
+      missing: 1,
+      error: null,
+    });
+    // A passing failure on one deal (not the token, not the account): the next deal is still read.
+    let calls = 0;
+    const real = client();
+    const flaky = {
+      ...real,
+      getLead: async (dealId: number) => {
+        calls++;
+        if (calls === 1) throw new Error("socket hang up");
+        return real.getLead(dealId);
+      },
+    };
+    expect(await enrichDeals({ sql: db.sql, client: flaky, dealIds: [id, id] })).toEqual({
+      enriched: 1,
+      missing: 0,
+      error: "socket hang up",
+    });
+  });
+});
+
 describe("reconciliation", () => {
   it("recovers a won deal whose webhook was lost, resumes from its checkpoint, and is idempotent", async () => {
     fake.leads.clear();

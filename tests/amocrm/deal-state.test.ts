@@ -232,6 +232,87 @@ describe("a deal's life: won, reopened, re-won, re-priced, deleted, restored", (
   });
 });
 
+describe("a refresh of deals never observed", () => {
+  it("writes nothing for them, and refreshes the observed deals beside them", async () => {
+    const known = 4100001; // observed above (the deal's life)
+    const unknown = 4199999;
+    const [{ before }] = await db.sql`select count(*)::int as before from voronka.amocrm_deal`;
+    // An operator's call with an id amoCRM never sent: nothing to replay, so no deal, no error.
+    await db.sql`select voronka.amocrm_refresh_deal(${unknown})`;
+    await db.sql`select voronka.amocrm_refresh_deals(array[${unknown}, ${known}]::bigint[])`;
+    expect(await dealOf(db.sql, unknown)).toBeNull();
+    expect(await saleOf(db.sql, unknown)).toBeNull();
+    const [{ after }] = await db.sql`select count(*)::int as after from voronka.amocrm_deal`;
+    expect(after).toBe(before);
+    expect(await dealOf(db.sql, known)).toMatchObject({ status_id: 142, is_deleted: false });
+  });
+});
+
+describe("observations as stored", () => {
+  const id = 4100200;
+  const at = unix("2026-11-21T08:00:00Z");
+
+  it("a status webhook's observation entered its status at amoCRM's time; an update's says nothing", async () => {
+    // A pipeline without a product: no sale, so the funnel below is unchanged.
+    const base = { id, name: "x", pipeline_id: PIPELINE.other, price: 5000, date_create: at - 3600 };
+    await send(webhookBody([{ action: "update", leads: [{ ...base, status_id: 555, last_modified: at }] }]));
+    await send(
+      webhookBody([
+        { action: "status", leads: [{ ...base, status_id: 142, old_status_id: 555, last_modified: at + 60 }] },
+      ]),
+    );
+    const rows = await db.sql`
+      select effective_at, status_id::int, status_since, is_deleted from voronka.amocrm_deal_observation
+      where deal_id = ${id} order by effective_at`;
+    expect(rows).toEqual([
+      { effective_at: new Date(at * 1000), status_id: 555, status_since: null, is_deleted: false },
+      {
+        effective_at: new Date((at + 60) * 1000),
+        status_id: 142,
+        status_since: new Date((at + 60) * 1000),
+        is_deleted: false,
+      },
+    ]);
+  });
+
+  it("voronka.amocrm_refresh_all_deals recomputes every observed deal and says how many", async () => {
+    const [{ deals }] = await db.sql`
+      select count(distinct deal_id)::int as deals from voronka.amocrm_deal_observation`;
+    expect(deals).toBeGreaterThan(3);
+    const [{ refreshed }] = await db.sql`select voronka.amocrm_refresh_all_deals() as refreshed`;
+    expect(refreshed).toBe(deals);
+  });
+
+  it("an empty page of API leads applies nothing and says 0", async () => {
+    const [{ result }] = await db.sql`select voronka.amocrm_apply_api_leads('[]'::jsonb, now()) as result`;
+    expect(result).toEqual({ deals_applied: 0, max_updated_at: null });
+  });
+
+  it("an event stored without a payload or an error (by hand) fails with a message that says why", async () => {
+    const [{ id }] = await db.sql`
+      insert into inbox.amocrm_webhook_event (body, body_sha256) values ('garbled', sha256('garbled')) returning id`;
+    const [{ result }] = await db.sql`select voronka.amocrm_process_webhook_event(${id}) as result`;
+    expect(result).toMatchObject({ status: "failed", error: "the body could not be parsed", deals_applied: 0 });
+    const [event] = await db.sql`select status, error from inbox.amocrm_webhook_event where id = ${id}`;
+    expect(event).toEqual({ status: "failed", error: "the body could not be parsed" });
+  });
+
+  it("voronka.amocrm_observe_deal says true for a new observation and false for a repeat", async () => {
+    const snapshot = { id: id + 1, status_id: 555, pipeline_id: PIPELINE.other, is_deleted: false };
+    const effective = new Date((at + 120) * 1000);
+    const observe = async () => {
+      const [{ fresh }] = await db.sql`
+        select voronka.amocrm_observe_deal(${db.sql.json(snapshot)}, ${effective}, 'webhook', null) as fresh`;
+      return fresh;
+    };
+    expect(await observe()).toBe(true);
+    expect(await observe()).toBe(false);
+    const [{ n }] =
+      await db.sql`select count(*)::int as n from voronka.amocrm_deal_observation where deal_id = ${id + 1}`;
+    expect(n).toBe(1);
+  });
+});
+
 describe("team attribution from UTM tags", () => {
   const base = {
     status_id: 142,

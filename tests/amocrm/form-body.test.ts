@@ -126,3 +126,47 @@ describe("parseFormBody", () => {
     expect((parsed.a as string[])[199_999]).toBe("199999");
   });
 });
+
+describe("the walker's edges", () => {
+  const message = (body: string) => {
+    try {
+      parseFormBody(body);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return null;
+  };
+
+  it("stops splitting a key past maxSegments, and a stray ] after a segment is part of its name", () => {
+    expect(keySegments("a[b][c][d][e]", 2)).toEqual(["a", "b", "c"]);
+    expect(keySegments("a[b]x]")).toEqual(["a", "bx]"]);
+    expect(keySegments("a[b]x[c]")).toEqual(["a", "bx[c]"]);
+  });
+
+  it("quotes a key whole up to 100 characters, and cut short with … beyond", () => {
+    expect(message("a=1&a[b]=2")).toBe('parameter "a[b]" nests under a plain value');
+    const key100 = `a[${"b".repeat(97)}]`; // 100 characters
+    expect(message(`a=1&${key100}=2`)).toBe(`parameter "${key100}" nests under a plain value`);
+    const key101 = `a[${"b".repeat(98)}]`;
+    expect(message(`a=1&${key101}=2`)).toBe(`parameter "${key101.slice(0, 100)}…" nests under a plain value`);
+    expect(message("a[b]=2&a=1")).toBe('parameter "a" would replace nested values');
+  });
+
+  it("names a raw NUL byte in the body as such", () => {
+    expect(message("a=1\u0000")).toBe("the body contains NUL bytes");
+  });
+
+  it("skips parameters without a name", () => {
+    expect(parseFormBody("=x&a=1&=y")).toEqual({ a: "1" });
+  });
+
+  it("appends with [] at every depth, each at the next index of its own list", () => {
+    expect(parseFormBody("a[][x]=1&a[][x]=2&a[]=3")).toEqual({ a: [{ x: "1" }, { x: "2" }, "3"] });
+    expect(parseFormBody("b[k][]=1&b[k][]=2&b[j][]=3")).toEqual({ b: { k: ["1", "2"], j: ["3"] } });
+  });
+
+  it("keeps an object with any key that is not an index as an object", () => {
+    expect(parseFormBody("a[0]=p&a[x]=q")).toEqual({ a: { "0": "p", x: "q" } });
+    expect(parseFormBody("a[00]=p&a[1]=q")).toEqual({ a: { "00": "p", "1": "q" } });
+  });
+});

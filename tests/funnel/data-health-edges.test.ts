@@ -280,6 +280,27 @@ describe("data_health", () => {
     expect(check(await health("2026-11-21", 2), "won_deal_without_product").count).toBe(1);
   });
 
+  it("sales of no team: the 'unattributed' report counts them in the UTM coverage and as implausible", async () => {
+    const inWindow = await addSale(db.sql, { at: FIRST, product: "express", amount: "5000", utmSource: null });
+    const implausible = await addSale(db.sql, {
+      at: "1999-06-01T00:00:00Z",
+      product: "express",
+      amount: "5000",
+      utmSource: null,
+    });
+    expect(inWindow).not.toBe(implausible);
+    const [{ h }] = await db.sql`select public.data_health('unattributed', 2, '2026-11-21'::date) as h`;
+    const unattributed = h as { checks: Check[] };
+    expect(check(unattributed, "utm_coverage")).toMatchObject({
+      count: 1,
+      sales: { total: 1, attributed: 0, share: 0 },
+    });
+    expect(check(unattributed, "implausible_time")).toMatchObject({
+      count: 1,
+      sales: { count: 1, sample_deal_ids: [implausible] },
+    });
+  });
+
   it("leads of no team: the 'unattributed' report counts them, and names the bucket when no team has spend data", async () => {
     await addLead(db.sql, FIRST, null);
     await addLead(db.sql, "1999-06-01T00:00:00Z", null);

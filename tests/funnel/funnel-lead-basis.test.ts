@@ -78,3 +78,58 @@ describe("funnel_report p_basis", () => {
     });
   });
 });
+
+describe("the lead-date basis at its edges", () => {
+  // Window 2024-05-02 … 2024-05-31 in Asia/Almaty (UTC+5).
+  // P1 (edge): lead at the window's first instant, Express 05-03: in.
+  // P2 (edge): lead at the first instant after the window, Express 06-02: out.
+  // P3 (edge): lead 05-10 10:00 and Express at that same instant: bought since the lead, in.
+  // P4 (no team): lead 05-12, Flagman 05-20: the unattributed bucket.
+  // P5 (edge): lead on the window's last day, 23:00; Express 06-05 (after the window, bought since): in.
+  let own: TestDatabase;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    const sql = own.sql;
+    await addTeams(sql, "edge");
+    const edge = { source: "edge" };
+    const buy = (person: string, at: string, product: "express" | "flagman") =>
+      addTaggedSale(sql, { person, at, product, amount: product === "express" ? "5000" : "490000", tags: edge });
+    await buy(await addPerson(sql, "2024-05-02T00:00:00+05:00", edge), "2024-05-03T12:00:00+05:00", "express");
+    await buy(await addPerson(sql, "2024-06-01T00:00:00+05:00", edge), "2024-06-02T12:00:00+05:00", "express");
+    await buy(await addPerson(sql, "2024-05-10T10:00:00+05:00", edge), "2024-05-10T10:00:00+05:00", "express");
+    await buy(
+      await addPerson(sql, "2024-05-12T10:00:00+05:00", { source: "nobody" }),
+      "2024-05-20T12:00:00+05:00",
+      "flagman",
+    );
+    await buy(await addPerson(sql, "2024-05-31T23:00:00+05:00", edge), "2024-06-05T12:00:00+05:00", "express");
+  });
+  afterAll(() => own.drop());
+
+  it("takes the window's first instant and not the next day's, and a purchase at the lead's instant", async () => {
+    const rows = await own.sql`
+      select team_id, express_purchases::int, express_revenue::float8, flagman_purchases::int,
+             flagman_revenue::float8, sale_rows_missing_rate::int
+      from analytics.lead_date_sales('2024-05-02', '2024-05-31') order by team_id`;
+    expect(rows).toEqual([
+      {
+        team_id: "edge",
+        express_purchases: 3,
+        express_revenue: 15000,
+        flagman_purchases: 0,
+        flagman_revenue: 0,
+        sale_rows_missing_rate: 0,
+      },
+      {
+        team_id: "unattributed",
+        express_purchases: 0,
+        express_revenue: 0,
+        flagman_purchases: 1,
+        flagman_revenue: 490000,
+        sale_rows_missing_rate: 0,
+      },
+    ]);
+    const [row] = await own.sql`select public.funnel_report('edge', 30, '2024-05-31'::date, 'lead_date') as r`;
+    expect(sales(row.r as Report)).toEqual([3, 3, 15000.0, 0, 0]);
+  });
+});

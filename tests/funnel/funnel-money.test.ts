@@ -1,6 +1,7 @@
 // Every figure of the report checked against numbers worked out by hand (see the comments).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
+import { addTaggedLead, addTaggedSale } from "../ads/fixtures.ts";
 import {
   addAdAccount,
   addInsight,
@@ -269,4 +270,58 @@ it("returns a day x team grid for charts, zeros included", async () => {
     { day: "2024-05-11", team: "traf4", spend: 0, leads: 0, express_purchases: 0 },
     { day: "2024-05-11", team: "unattributed", spend: 0, leads: 0, express_purchases: 0 },
   ]);
+});
+
+describe("missing_exchange_rate for the unattributed bucket, at the window's first instant", () => {
+  // Window 2024-05-02 … 2024-05-31. Account 801 has no team: 10.00 USD on 05-10, no rate. A USD
+  // sale of 100.00 (a deal without a team) at 2024-05-02 00:00 Almaty, the window's first instant.
+  let own: TestDatabase;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    await addAdAccount(own.sql, { id: "801", currency: "USD" });
+    await addInsight(own.sql, { account: "801", ad: "8011", day: "2024-05-10", spend: "10.00", currency: "USD" });
+    // Account 802, no team either, reports its days in London (UTC+1 in May: 4 h behind Almaty).
+    await addAdAccount(own.sql, { id: "802", currency: "KZT", timezone: "Europe/London" });
+    await addInsight(own.sql, { account: "802", ad: "8021", day: "2024-05-10", spend: "1000.00", currency: "KZT" });
+    await addTaggedSale(own.sql, {
+      at: "2024-05-02T00:00:00+05:00",
+      product: "express",
+      amount: "100.00",
+      currency: "USD",
+      tags: {},
+    });
+  });
+  afterAll(() => own.drop());
+
+  it("names the spend days and the sales without a rate when the unattributed bucket is asked for", async () => {
+    const rows = await own.sql`
+      select warning from analytics.funnel_rate_warnings('2024-05-02', '2024-05-31', array['unattributed'], false, false)`;
+    expect(rows.map((r) => r.warning)).toEqual([
+      expect.objectContaining({
+        code: "missing_exchange_rate",
+        currency: "USD",
+        first_day: "2024-05-10",
+        last_day: "2024-05-10",
+        days: 1,
+        amount: 10,
+      }),
+      expect.objectContaining({ code: "missing_exchange_rate", currency: "USD", sales: 1, amount: 100 }),
+    ]);
+    // The latest sale and lead of the bucket: the teamless sale above, and a teamless lead.
+    await addTaggedLead(own.sql, "2024-05-03T10:00:00+05:00", {});
+    const [{ freshness }] = await own.sql`
+      select analytics.funnel_freshness('2024-05-02', '2024-05-31', array['unattributed']) as freshness`;
+    expect(Date.parse(freshness.last_sale_at)).toBe(Date.parse("2024-05-02T00:00:00+05:00"));
+    expect(Date.parse(freshness.last_lead_at)).toBe(Date.parse("2024-05-03T10:00:00+05:00"));
+    const zones = await own.sql`
+      select warning from analytics.funnel_zone_warnings('2024-05-02', '2024-05-31', array['unattributed'])`;
+    expect(zones.map((r) => r.warning)).toEqual([
+      expect.objectContaining({
+        code: "ad_account_time_zone",
+        ad_account_id: "802",
+        timezone_name: "Europe/London",
+        hours_ahead_of_business: -4,
+      }),
+    ]);
+  });
 });
