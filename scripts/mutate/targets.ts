@@ -69,6 +69,10 @@ export const SQL_TARGETS: { file: string; tests: string[] }[] = [
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
+  "15_analytics_facts.sql:analytics.refresh_analytics:coalesce-drop:1":
+    "no stale days: a null array of run starts unnests to no runs, as an empty one does",
+  "15_analytics_facts.sql:analytics.refresh_analytics:coalesce-drop:2":
+    "no stale days: a null array of run ends unnests to no runs, as an empty one does",
   "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:coalesce-drop:1":
     "a null array locks nothing, as an empty one does (voronka.amocrm_lock_deals unnests it)",
   "14_amocrm_webhooks.sql:voronka.amocrm_webhook_deal_ids:and-term-drop:1":

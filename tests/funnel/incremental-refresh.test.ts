@@ -102,8 +102,10 @@ describe("a refresh recomputes the days written since the last one, for every ki
   let buyer: { lead: number; person: number };
   let deal: number;
 
-  it("starts from a rebuild that equals the facts", async () => {
+  it("starts from a rebuild that equals the facts; a refresh with nothing written recomputes 0 days", async () => {
     expect(await cacheDrift()).toEqual([]);
+    // 0, not null: null in the refresh log means a rebuild of every day.
+    expect(await refresh()).toBe(0);
     // 10 USD at 500 on 2026-11-10.
     expect(await cached("spend", "2026-11-10", "kenesary")).toBe(5000);
   });
