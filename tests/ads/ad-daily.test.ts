@@ -44,8 +44,8 @@ afterAll(() => db.drop());
 
 async function adDaily(level: string, id: string | null, team: string | null = "kenesary", model = "last_touch") {
   const rows = await db.sql`
-    select day::text, spend::float8, spend_complete, clicks::int, leads::int, express_purchases::int,
-           express_revenue::float8, flagman_purchases::int, revenue_complete
+    select day::text, spend::float8, spend_complete, impressions::int, clicks::int, leads::int, express_purchases::int,
+           express_revenue::float8, flagman_purchases::int, flagman_revenue::float8, revenue_complete
     from public.ad_daily(${level}, ${id}, ${team}, 3, ${UNTIL}::date, ${model})`;
   return rows.map((r) => ({ ...r }));
 }
@@ -54,11 +54,13 @@ const day = (d: string, figures: Record<string, unknown> = {}) => ({
   day: d,
   spend: 0,
   spend_complete: true,
+  impressions: 0,
   clicks: 0,
   leads: 0,
   express_purchases: 0,
   express_revenue: 0,
   flagman_purchases: 0,
+  flagman_revenue: 0,
   revenue_complete: true,
   ...figures,
 });
@@ -117,6 +119,26 @@ describe("ad_daily", () => {
     expect(days[2]).toMatchObject({ day: "2024-05-12", spend: null, spend_complete: false, express_purchases: 1 });
     expect(days[1]).toMatchObject({ spend: 13800, spend_complete: true });
     await db.sql`delete from voronka.fb_ad_insight where date_start = '2024-05-12'`;
+  });
+
+  it("rounds money to the tenge's two decimals, once", async () => {
+    // Campaign 503 (KZT account 1002): 100.05 spend on 05-10; Express 5,000.05 and Flagman 490,000.45 on 05-11.
+    await addAdAccount(db.sql, { id: "1002", currency: "KZT", team: "kenesary" });
+    await addAdInsight(db.sql, {
+      account: "1002",
+      currency: "KZT",
+      campaign: ["503", "Fractions"],
+      adset: ["603", "F"],
+      ad: ["703", "F"],
+      day: "2024-05-10",
+      spend: "100.05",
+    });
+    const tags = { source: "kenesary", content: "703" };
+    await addTaggedSale(db.sql, { at: "2024-05-11T09:00:00+05:00", product: "express", amount: "5000.05", tags });
+    await addTaggedSale(db.sql, { at: "2024-05-11T10:00:00+05:00", product: "flagman", amount: "490000.45", tags });
+    const days = await adDaily("campaign", "503");
+    expect(days[0]).toMatchObject({ day: "2024-05-10", spend: 100.05 });
+    expect(days[1]).toMatchObject({ day: "2024-05-11", express_revenue: 5000.05, flagman_revenue: 490000.45 });
   });
 
   it("refuses a bad level, model or id, another team, and anon", async () => {

@@ -99,6 +99,33 @@ afterAll(() => db.drop());
 const pick = (row: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, row[k]]));
 const FIGURES = ["level", "team", "spend", "leads", "express_purchases", "flagman_purchases", "revenue", "roi"];
 
+describe("ad_report of a window without data", () => {
+  it("has zero totals, no rows, and the window it was asked for", async () => {
+    const report = await adReport(db.sql, { team: "kenesary", until: "2023-01-31", days: 7 });
+    expect(report.window).toEqual({ from: "2023-01-25", until: "2023-01-31", days: 7, time_zone: "Asia/Almaty" });
+    expect(report.rows).toEqual([]);
+    expect(report.unmatched).toBeNull();
+    expect(report.omitted).toBeNull();
+    expect(report.totals).toMatchObject({
+      spend: null,
+      spend_complete: false,
+      impressions: 0,
+      clicks: 0,
+      leads: 0,
+      express_purchases: 0,
+      express_revenue: 0,
+      flagman_purchases: 0,
+      flagman_revenue: 0,
+      revenue: 0,
+    });
+    expect(report.match).toEqual({
+      leads: { total: 0, matched: 0, rate: null },
+      sales: { total: 0, matched: 0, rate: null },
+      revenue: { total: 0, matched: 0, rate: null },
+    });
+  });
+});
+
 describe("ad_report at ad level (last touch)", () => {
   it("gives each ad its spend, leads, sales and ROI, with ids and current names", async () => {
     const report = await adReport(db.sql, { team: "kenesary", until: UNTIL });
