@@ -35,6 +35,7 @@ const ADS_TESTS = [
   "tests/ads/ad-report.test.ts",
   "tests/ads/ad-daily.test.ts",
   "tests/ads/cohort-lags.test.ts",
+  "tests/ads/cohort-edges.test.ts",
   "tests/ads/people.test.ts",
   "tests/ads/cohort-report.test.ts",
   "tests/ads/ad-objects.test.ts",
