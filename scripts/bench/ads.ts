@@ -15,18 +15,13 @@ import { asApiRole } from "../../supabase/functions/_shared/api-role.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { generateAdsDataset as generate } from "./ads-dataset.ts";
-import { reportFigures } from "./figures.ts";
+import { percentile, reportFigures } from "./figures.ts";
 
 parseCommandLine("bench:ads", usageFromHeader("bench:ads", import.meta.url), {});
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54389);
 const TARGET_P95_MS = 30;
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 
 async function timeRuns(fn: () => Promise<unknown>): Promise<number[]> {
   // Each run in its own transaction, as the Data API runs a request.

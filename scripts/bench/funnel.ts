@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { asApiRole } from "../../supabase/functions/_shared/api-role.ts";
 import { withScratchDatabase } from "../lib/scratch-database.ts";
 import { parseCommandLine, usageFromHeader } from "../lib/command-line.ts";
-import { reportFigures } from "./figures.ts";
+import { percentile, reportFigures } from "./figures.ts";
 
 const line = parseCommandLine("bench:funnel", usageFromHeader("bench:funnel", import.meta.url), {
   scale: { type: "string" },
@@ -28,10 +28,6 @@ const SALES = Math.round(50_000 * SCALE);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const port = Number(process.env.VORONKA_BENCH_PG_PORT ?? 54386);
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 async function timeRuns(runs: number, fn: () => Promise<unknown>): Promise<number[]> {

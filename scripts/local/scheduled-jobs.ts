@@ -30,30 +30,31 @@ export async function runRetention(sql: postgres.Sql, log: (line: string) => voi
   }
 }
 
+/** One refresh (the days written since the last) or rebuild (every day) of the analytics caches, logged. */
+async function runAnalytics(sql: postgres.Sql, log: (line: string) => void, rebuild: boolean): Promise<void> {
+  try {
+    const [row] = rebuild
+      ? await sql`select r.duration_ms, r.days_recomputed from analytics.rebuild_funnel_analytics() as r`
+      : await sql`select r.duration_ms, r.days_recomputed from analytics.refresh_funnel_analytics() as r`;
+    if (rebuild) log(`[analytics] every day rebuilt in ${row.duration_ms} ms`);
+    else if (row.days_recomputed > 0) {
+      log(`[analytics] ${row.days_recomputed} changed day(s) recomputed in ${row.duration_ms} ms`);
+    }
+  } catch (error) {
+    log(`[analytics] ${rebuild ? "rebuild" : "refresh"} failed: ${(error as Error).message}`);
+  }
+}
+
 export function startScheduledJobs(options: ScheduledJobsOptions): () => void {
   const stops: Array<() => void> = [];
-  const refresh = setInterval(async () => {
-    try {
-      const [row] =
-        await options.sql`select r.duration_ms, r.days_recomputed from analytics.refresh_funnel_analytics() as r`;
-      if (row.days_recomputed > 0) {
-        options.log(`[analytics] ${row.days_recomputed} changed day(s) recomputed in ${row.duration_ms} ms`);
-      }
-    } catch (error) {
-      options.log(`[analytics] refresh failed: ${(error as Error).message}`);
-    }
-  }, options.refreshEveryMs ?? 60_000);
+  const refresh = setInterval(
+    () => void runAnalytics(options.sql, options.log, false),
+    options.refreshEveryMs ?? 60_000,
+  );
   stops.push(() => clearInterval(refresh));
   options.log(`Analytics: the caches' changed days recomputed every ${(options.refreshEveryMs ?? 60_000) / 1000} s`);
   // pg_cron's nightly rebuild (every day recomputed): once a day while the stack runs.
-  const rebuild = setInterval(async () => {
-    try {
-      const [row] = await options.sql`select (analytics.rebuild_funnel_analytics()).duration_ms`;
-      options.log(`[analytics] every day rebuilt in ${row.duration_ms} ms`);
-    } catch (error) {
-      options.log(`[analytics] rebuild failed: ${(error as Error).message}`);
-    }
-  }, 24 * 3_600_000);
+  const rebuild = setInterval(() => void runAnalytics(options.sql, options.log, true), 24 * 3_600_000);
   rebuild.unref?.();
   stops.push(() => clearInterval(rebuild));
   const retentionEveryMs = options.retentionEveryMs ?? 6 * 3_600_000;
