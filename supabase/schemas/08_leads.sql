@@ -26,7 +26,8 @@ create table voronka.lead (
   unique (source, external_id)
 );
 
-create index lead_occurred_at_idx on voronka.lead (occurred_at);
+-- Covering: the live days of a report count leads per team, source and ad from the index alone.
+create index lead_occurred_at_idx on voronka.lead (occurred_at) include (team_id, source, fb_campaign_id, fb_adset_id, fb_ad_id);
 create index lead_team_id_idx on voronka.lead (team_id);
 create index lead_person_id_idx on voronka.lead (person_id);
 comment on table voronka.lead is 'A lead: a ProfTest landing submission or a new deal in a configured amoCRM lead pipeline. team_id is derived from the UTM tags (null = unattributed).';

@@ -100,6 +100,10 @@ $$;
 comment on function analytics.daily_leads(date, date) is 'Leads per business day (of occurred_at) and team.';
 
 -- Counted sales (voided ones are kept for audit only), on the business day of their win.
+-- Each day's sales and each sale's deal are lookups ("offset 0" keeps them so): a SQL function is
+-- planned without its arguments, so a join over "some range of days" is planned for a large share
+-- of all sales and read every deal (a scan of the deals per report), even when a report computes
+-- one day live. Per-day index scans cost the same for a rebuild of every day.
 create function analytics.daily_sales(p_from date, p_until date)
 returns table (
   day date, team_id text, express_purchases bigint, express_revenue numeric,
@@ -117,9 +121,13 @@ as $$
            count(*) as purchases,
            sum(s.amount) as amount
     from analytics.instant_days(p_from, p_until) as bd
-    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
-    join voronka.amocrm_deal as d on d.id = s.deal_id
-    where s.voided_at is null
+    cross join lateral (
+      select sale.deal_id, sale.product_id, sale.currency, sale.amount
+      from voronka.sale as sale
+      where sale.won_at >= bd.starts_at and sale.won_at < bd.ends_at and sale.voided_at is null
+      offset 0
+    ) as s
+    cross join lateral (select deal.team_id from voronka.amocrm_deal as deal where deal.id = s.deal_id offset 0) as d
     group by 1, 2, 3, 4
   ),
 

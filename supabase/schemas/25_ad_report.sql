@@ -82,14 +82,19 @@ language sql
 stable
 set search_path = ''
 as $$
-  -- The deal and the first lead are looked up per sale ("offset 0" keeps them lookups): the
-  -- planner cannot tell how many sales a range of days holds, and joins planned for many read
-  -- every deal and person even when a refresh asks for one day.
+  -- Each day's sales, and per sale the deal and the first lead, are lookups ("offset 0" keeps
+  -- them so): the planner cannot tell how many sales a range of days holds, and joins planned for
+  -- many read every sale, deal and person even when a report computes one day live.
   with sales as (
     select bd.day, s.product_id, s.currency, s.amount, d.team_id, d.fb_campaign_id, d.fb_adset_id, d.fb_ad_id, fl.id as fl_id,
            fl.team_id as fl_team_id, fl.fb_campaign_id as fl_campaign_id, fl.fb_adset_id as fl_adset_id, fl.fb_ad_id as fl_ad_id
     from analytics.instant_days(p_from, p_until) as bd
-    join voronka.sale as s on s.won_at >= bd.starts_at and s.won_at < bd.ends_at
+    cross join lateral (
+      select sale.deal_id, sale.product_id, sale.currency, sale.amount, sale.won_at
+      from voronka.sale as sale
+      where sale.won_at >= bd.starts_at and sale.won_at < bd.ends_at and sale.voided_at is null
+      offset 0
+    ) as s
     cross join lateral (
       select deal.team_id, deal.fb_campaign_id, deal.fb_adset_id, deal.fb_ad_id, deal.person_id
       from voronka.amocrm_deal as deal where deal.id = s.deal_id offset 0
@@ -101,7 +106,6 @@ as $$
       where p.id = d.person_id and lead.occurred_at <= s.won_at
       offset 0
     ) as fl on true
-    where s.voided_at is null
   ),
 
   credited as (

@@ -48,12 +48,21 @@ as $$
     where p.first_lead_id is not null
   ),
 
+  -- Their deals and sales as lookups per person ("offset 0"), for the reason above: planned as
+  -- joins for an unknown number of people, they read every deal and sale.
   purchases as (
     select e.person_id, e.entry_day, s.product_id, s.currency, s.amount, analytics.business_day(s.won_at) as sale_day,
            m.model, case m.model when 'first_touch' then e.entry_team else coalesce(d.team_id, 'unattributed') end as team_id
     from entries as e
-    join voronka.amocrm_deal as d on d.person_id = e.person_id
-    join voronka.sale as s on s.deal_id = d.id and s.voided_at is null and s.won_at >= e.entry_at
+    cross join lateral (
+      select deal.id, deal.team_id from voronka.amocrm_deal as deal where deal.person_id = e.person_id offset 0
+    ) as d
+    cross join lateral (
+      select sale.product_id, sale.currency, sale.amount, sale.won_at
+      from voronka.sale as sale
+      where sale.deal_id = d.id and sale.voided_at is null and sale.won_at >= e.entry_at
+      offset 0
+    ) as s
     cross join unnest(array['first_touch', 'last_touch']) as m (model)
   ),
 
