@@ -1,7 +1,7 @@
 // The dataset of bench:ads (and of the cost-growth runs): 5 teams x 400 days, 2,000,000 ad-day
 // insight rows (20 ad accounts x 250 ads, USD and KZT), 500,000 ProfTest leads (85 % with their
-// ad's id in utm_content, as Facebook's {{ad.id}} fills it), each lead a person, and 50,000 sales
-// (Express, one in 25 a Flagman) bought by those people 0-60 days after their lead.
+// ad's id in utm_content, as Facebook's {{ad.id}} fills it), each lead a person, and about 51,000
+// sales (Express, one in 25 a Flagman) bought by those people 0-60 days after their lead.
 import type postgres from "postgres";
 
 export async function generateAdsDataset(sql: postgres.Sql) {
@@ -37,13 +37,16 @@ export async function generateAdsDataset(sql: postgres.Sql) {
       select l.id, l.occurred_at from voronka.lead as l order by l.id returning id, first_lead_id
     )
     update voronka.lead as l set person_id = people.id from people where l.id = people.first_lead_id`);
-  // 50,000 buyers: every tenth lead's person, 0-60 days after the lead (only sales in the past).
+  // About 51,000 buyers: every ninth lead's person (every team's, and one in ten unattributed, as
+  // the leads are), 0-60 days after the lead; a sale that would fall in the future is not made. The
+  // deal carries its lead's tags and team, as the amoCRM write path resolves them.
   await sql.unsafe(`
-    insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source, utm_content, person_id)
+    insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source, utm_content,
+                                     team_id, person_id)
     select 50000000 + l.id, 1, 142, case when l.id % 25 = 0 then 490000 else 5000 end,
-           least(now(), l.occurred_at + (l.id % 61) * interval '1 day'), least(now(), l.occurred_at + (l.id % 61) * interval '1 day'),
-           l.utm_source, l.utm_content, l.person_id
-    from voronka.lead as l where l.id % 10 = 0;
+           l.occurred_at + (l.id % 61) * interval '1 day', l.occurred_at + (l.id % 61) * interval '1 day',
+           l.utm_source, l.utm_content, l.team_id, l.person_id
+    from voronka.lead as l where l.id % 9 = 0 and l.occurred_at + (l.id % 61) * interval '1 day' <= now();
     insert into voronka.sale (deal_id, product_id, amount, won_at, voided_at, void_reason)
     select id, case when price > 100000 then 'flagman' else 'express' end, price, won_at,
            case when id % 50 = 0 then won_at end, case when id % 50 = 0 then 'lost' end

@@ -2,7 +2,7 @@
 //
 // The scale of bench:funnel: 5 teams x 400 days, 2,000,000 ad-day insight rows (20 ad accounts x 250
 // ads, USD and KZT), 500,000 ProfTest leads (85 % with their ad's id in utm_content, as Facebook's
-// {{ad.id}} fills it), each lead a person, and 50,000 sales (Express, one in 25 a Flagman) bought by
+// {{ad.id}} fills it), each lead a person, and about 51,000 sales (Express, one in 25 a Flagman) bought by
 // those people 0-60 days after their lead (scripts/bench/ads-dataset.ts). Rebuilds the caches, then
 // measures (as service_role)
 //   - ad_report at ad level, 30 days (its default 100 rows): all teams and one team, both models,
@@ -44,7 +44,7 @@ await withScratchDatabase(
       asService((tx) => tx`select public.ad_report(${team}, 30, null, 'ad', ${model}) as r`);
     const cohortReport = (team: string | null) => asService((tx) => tx`select public.cohort_report(${team}) as r`);
     try {
-      console.log("Generating 2,000,000 insight rows, 500,000 leads and people, 50,000 sales (5 teams, 400 days)…");
+      console.log("Generating 2,000,000 insight rows, 500,000 leads and people, ~51,000 sales (5 teams, 400 days)…");
       let started = performance.now();
       await generate(sql);
       const [counts] = await sql`
