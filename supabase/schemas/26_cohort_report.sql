@@ -259,16 +259,28 @@ as $$
     select h.days from unnest(analytics.cohort_horizons() || array[null::integer]) as h (days)
   ),
 
-  final as (
-    select c.cohort, h.days,
-           coalesce(sum(c.persons) filter (where c.kind = 'first_buy' and c.product_id = 'express'), 0)::bigint,
-           sum(c.amount * c.rate) filter (where c.kind = 'revenue' and c.product_id = 'express'),
-           coalesce(sum(c.persons) filter (where c.kind = 'first_buy' and c.product_id = 'flagman'), 0)::bigint,
-           sum(c.amount * c.rate) filter (where c.kind = 'revenue' and c.product_id = 'flagman'),
-           coalesce(sum(c.purchases) filter (where c.kind = 'revenue' and c.rate is null), 0)::bigint
+  -- Per cohort and lag first: the horizons below repeat lags, not fact rows.
+  by_lag as (
+    select c.cohort, c.lag,
+           sum(c.persons) filter (where c.kind = 'first_buy' and c.product_id = 'express') as express_buyers,
+           sum(c.amount * c.rate) filter (where c.kind = 'revenue' and c.product_id = 'express') as express_revenue,
+           sum(c.persons) filter (where c.kind = 'first_buy' and c.product_id = 'flagman') as flagman_buyers,
+           sum(c.amount * c.rate) filter (where c.kind = 'revenue' and c.product_id = 'flagman') as flagman_revenue,
+           sum(c.purchases) filter (where c.kind = 'revenue' and c.rate is null) as sales_missing_rate
     from converted as c
+    group by 1, 2
+  ),
+
+  final as (
+    select bl.cohort, h.days,
+           coalesce(sum(bl.express_buyers), 0)::bigint,
+           sum(bl.express_revenue),
+           coalesce(sum(bl.flagman_buyers), 0)::bigint,
+           sum(bl.flagman_revenue),
+           coalesce(sum(bl.sales_missing_rate), 0)::bigint
+    from by_lag as bl
     cross join horizons as h
-    where h.days is null or c.lag <= h.days
+    where h.days is null or bl.lag <= h.days
     group by 1, 2
   )
 
