@@ -252,11 +252,15 @@ comment on type analytics.ad_figures is 'Sums of one ad_report row over its wind
 
 -- The window's sums per report row: the object at p_level (or the nearest level known: a lead
 -- matched only to a campaign is a campaign row in an ad-level report), and per team bucket.
+-- enable_sort off: the window's ad-days (150 k at the benchmark's scale) are summed into a few
+-- thousand keys by hashing; planned as a sort (what a generic plan of a SQL function, guessing a
+-- few thousand rows, prefers), they spilled to disk and took twice as long.
 create function analytics.ad_row_figures(p_from date, p_until date, p_teams text[], p_level text, p_model text)
 returns setof analytics.ad_figures
 language sql
 stable
 set search_path = ''
+set enable_sort = off
 as $$
   -- The rule of analytics.ad_rows (cached days, unless written since the refresh: those live),
   -- written out so the cached rows are summed as they are read: through ad_rows, a set-returning
