@@ -66,10 +66,12 @@ async function generate(sql: postgres.Sql) {
            case when i % 10 = 0 then null else 'team' || (1 + i % 5) end, 'campaign_' || (i % 7)
     from generate_series(1, ${LEADS}) i`);
   await sql.unsafe(`
-    insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source)
+    -- The deal carries its team as the amoCRM write path resolves it from utm_source.
+    insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source, team_id)
     select 50000000 + i, 1, 142, case when i % 25 = 0 then 490000 else 5000 end,
            now() - (i % ${DAYS}) * interval '1 day' - (i % 80000) * interval '1 second',
            now() - (i % ${DAYS}) * interval '1 day' - (i % 80000) * interval '1 second',
+           case when i % 10 = 0 then null else 'team' || (1 + i % 5) end,
            case when i % 10 = 0 then null else 'team' || (1 + i % 5) end
     from generate_series(1, ${SALES}) i;
     insert into voronka.sale (deal_id, product_id, amount, won_at, voided_at, void_reason)
@@ -147,9 +149,9 @@ await withScratchDatabase(
           insert into voronka.lead (source, external_id, occurred_at, utm_source)
           values ('proftest', ${"bench-" + written}, now() - ${daysAgo} * interval '1 day', 'team1')`;
         await sql`
-          insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source)
+          insert into voronka.amocrm_deal (id, pipeline_id, status_id, price, amo_updated_at, won_at, utm_source, team_id)
           values (${90000000 + written}, 1, 142, 5000, now() - ${daysAgo} * interval '1 day',
-                  now() - ${daysAgo} * interval '1 day', 'team1')`;
+                  now() - ${daysAgo} * interval '1 day', 'team1', 'team1')`;
         await sql`
           insert into voronka.sale (deal_id, product_id, amount, won_at)
           values (${90000000 + written}, 'express', 5000, now() - ${daysAgo} * interval '1 day')`;
