@@ -118,8 +118,10 @@ comment on table analytics.cohort_analytics is 'Cache of analytics.cohort_facts 
 alter table analytics.cohort_analytics enable row level security;
 grant select on analytics.cohort_analytics to service_role;
 
--- Cohort facts for a range of entry days: from the cache where current, live where not.
-create function analytics.cohort_rows(p_from date, p_until date)
+-- Cohort facts for a range of entry days: from the cache where current, live where not. Only the
+-- models and teams asked for (null: all), filtered as the cache is read: a report needs a third of
+-- the rows, and a set-returning function would copy every row before its caller filters them.
+create function analytics.cohort_rows(p_from date, p_until date, p_models text[], p_teams text[])
 returns setof analytics.cohort_analytics
 language sql
 stable
@@ -133,18 +135,32 @@ as $$
     select ca.*
     from analytics.cohort_analytics as ca
     where ca.entry_day between p_from and p_until
+      and (p_models is null or ca.model = any (p_models)) and (p_teams is null or ca.team_id = any (p_teams))
       and not exists (select 1 from live_runs as lr where ca.entry_day between lr.run_from and lr.run_until)
   ),
 
   from_tables as (
-    select facts.* from live_runs as lr cross join lateral analytics.cohort_facts(lr.run_from, lr.run_until) as facts
+    select facts.*
+    from live_runs as lr
+    cross join lateral analytics.cohort_facts(lr.run_from, lr.run_until) as facts
+    where (p_models is null or facts.model = any (p_models)) and (p_teams is null or facts.team_id = any (p_teams))
   )
 
   select * from from_cache
   union all
   select * from from_tables
 $$;
-comment on function analytics.cohort_rows(date, date) is 'Cohort facts for the entry days p_from..p_until: from cohort_analytics where it is current, live from the tables where it is not.';
+comment on function analytics.cohort_rows(date, date, text[], text[]) is 'Cohort facts for the entry days p_from..p_until, models p_models and teams p_teams (null: all): from cohort_analytics where it is current, live from the tables where it is not.';
+
+create function analytics.cohort_rows(p_from date, p_until date)
+returns setof analytics.cohort_analytics
+language sql
+stable
+set search_path = ''
+as $$
+  select * from analytics.cohort_rows(p_from, p_until, null, null)
+$$;
+comment on function analytics.cohort_rows(date, date) is 'Cohort facts for the entry days p_from..p_until, every model and team: from cohort_analytics where it is current, live from the tables where it is not.';
 
 -- The entry days (first-lead days) of the people of these deals, marked stale: their cohorts
 -- changed. Deals without a person, or people without a lead, are in no cohort.
@@ -238,8 +254,8 @@ set enable_nestloop = off
 as $$
   with facts as (
     select date_trunc(p_grain, r.entry_day::timestamp)::date as cohort, r.*
-    from analytics.cohort_rows(p_from, p_until) as r
-    where r.model = p_model and r.kind in ('revenue', 'first_buy') and (p_teams is null or r.team_id = any (p_teams))
+    from analytics.cohort_rows(p_from, p_until, array[p_model], p_teams) as r
+    where r.kind in ('revenue', 'first_buy')
   ),
 
   -- Materialized: one rate lookup per sale day and currency (inlined, it would run per fact row).
@@ -305,8 +321,7 @@ set enable_nestloop = off
 as $$
   with facts as (
     select date_trunc(p_grain, r.entry_day::timestamp)::date as cohort, r.*
-    from analytics.cohort_rows(p_from, p_until) as r
-    where r.model in ('any', p_model) and (p_teams is null or r.team_id = any (p_teams))
+    from analytics.cohort_rows(p_from, p_until, array['any', p_model], p_teams) as r
   ),
 
   spend as (
@@ -539,6 +554,7 @@ $$;
 comment on function public.cohort_report(text, date, date, text, text) is 'Lead cohorts (month or week of each person''s first lead, p_from''s period to p_until; default the last 12) with people, leads, spend of the period, buyers and revenue at 7/30/60/90/180 days, revenue and ROI to date, payback day, lag percentiles and too-young flags; sales credited by p_model (first_touch default, or last_touch). Same access rules as funnel_report. Shape documented in README.md.';
 
 revoke execute on function analytics.cohort_facts(date, date), analytics.cohort_rows(date, date),
+  analytics.cohort_rows(date, date, text[], text[]),
   analytics.mark_stale_entry_days_of_deals(bigint[]), analytics.mark_stale_entry_days_of_sales(),
   analytics.mark_stale_entry_days_of_deal_moves(), analytics.cohort_horizons(),
   analytics.cohort_horizon_figures(date, date, text[], text, text),
@@ -546,6 +562,7 @@ revoke execute on function analytics.cohort_facts(date, date), analytics.cohort_
   analytics.cohort_period_figures(date, date, text[], text), analytics.cohort_report_json(date, date, text[], text, text)
   from public;
 grant execute on function analytics.cohort_facts(date, date), analytics.cohort_rows(date, date),
+  analytics.cohort_rows(date, date, text[], text[]),
   analytics.cohort_horizons(), analytics.cohort_horizon_figures(date, date, text[], text, text),
   analytics.cohort_people_figures(date, date, text[], text, text, numeric[], date[]),
   analytics.cohort_period_figures(date, date, text[], text), analytics.cohort_report_json(date, date, text[], text, text)
