@@ -36,6 +36,8 @@ const ADS_TESTS = [
   "tests/ads/ad-daily.test.ts",
   "tests/ads/cohort-lags.test.ts",
   "tests/ads/cohort-edges.test.ts",
+  "tests/ads/cohort-payback.test.ts",
+  "tests/ads/ad-report-order.test.ts",
   "tests/ads/people.test.ts",
   "tests/ads/cohort-report.test.ts",
   "tests/ads/ad-objects.test.ts",
@@ -66,7 +68,11 @@ export const SQL_TARGETS: { file: string; tests: string[] }[] = [
   { file: "24_ad_attribution.sql", tests: ADS_TESTS },
   { file: "25_ad_report.sql", tests: ADS_TESTS },
   { file: "26_cohort_report.sql", tests: ADS_TESTS },
+  { file: "27_ad_cohort_views.sql", tests: ADS_TESTS },
 ];
+
+const OMITTED_SUMS_NOT_NULL =
+  "ad_report_json's omitted sums: the omitted object is built only when row_count > 0, and every column of analytics.ad_row_figures is a sum of non-null values (ad_facts coalesces its money and counts its rows), so a sum over one or more omitted rows is never null";
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
@@ -147,6 +153,16 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
   "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:2": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:3": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:4": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:5": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:6": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:7": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:8": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:9": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:10": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:11": OMITTED_SUMS_NOT_NULL,
   "18_data_health.sql:public.data_health:coalesce-drop:2":
     "analytics.data_health_checks always returns rows (utm_coverage, spend_without_leads, no_spend_data and implausible_time apply to every caller), so the list is never null",
   "18_data_health.sql:analytics.attribution_health_checks:coalesce-drop:12":
