@@ -39,6 +39,7 @@ const ADS_TESTS = [
   "tests/ads/cohort-payback.test.ts",
   "tests/ads/ad-report-order.test.ts",
   "tests/ads/ad-cohort-views.test.ts",
+  "tests/ads/ad-report-edges.test.ts",
   "tests/ads/people.test.ts",
   "tests/ads/cohort-report.test.ts",
   "tests/ads/ad-objects.test.ts",

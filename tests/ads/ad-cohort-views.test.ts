@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { addAdAccount, addTeams, refresh } from "../funnel/fixtures.ts";
-import { addAdInsight, addPerson, addTaggedLead, addTaggedSale } from "./fixtures.ts";
+import { addAdInsight, addPerson, addTaggedLead, addTaggedSale, adReport } from "./fixtures.ts";
 
 let db: TestDatabase;
 const ken = { source: "kenesary" };
@@ -156,4 +156,14 @@ it("cohorts: per month, model and team, zeros where a group has no people, buyer
       group("2024-06-01", "last_touch", "unattributed", 1, 0, 0, 0),
     ]);
   }
+});
+
+it("ad_report over the same facts: each row's and the totals' money rounded to two decimals, once", async () => {
+  const money = ["spend", "express_revenue", "flagman_revenue", "revenue"];
+  const report = await adReport(db.sql, { team: "kenesary", until: "2024-05-31" });
+  const pick = (r: Record<string, unknown>) => Object.fromEntries(money.map((k) => [k, r[k]]));
+  // Ad 731: 100.05 spent; 5,000.05 + 490,000.41 = 495,000.46 of revenue. (P3's June sale is outside.)
+  const expected = { spend: 100.05, express_revenue: 5000.05, flagman_revenue: 490000.41, revenue: 495000.46 };
+  expect(pick(report.rows.find((r) => r.ad_id === "731")!)).toEqual(expected);
+  expect(pick(report.totals)).toEqual(expected);
 });
