@@ -155,6 +155,8 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
   "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:1":
+    "the ranking's has-spend flag: spend_rows and spend_rows_missing_rate of an ad_row_figures row are sums over at least one row of non-null counts, so the comparison is never null",
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:2": OMITTED_SUMS_NOT_NULL,
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:3": OMITTED_SUMS_NOT_NULL,
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:4": OMITTED_SUMS_NOT_NULL,

@@ -16,11 +16,12 @@ const ken = { source: "kenesary" };
 //   ad 903: 1,000.00 on 05-10; one Express of 5,000.55 (05-12)
 //   ad 904: 2,000.00 on 05-10
 //   ad 905:   500.00 on 05-10
-// Campaign 521 (ad set 621, ad 906) has 0.00 spend only on 05-01, outside the window: its ad is
-// known, but a lead that names only campaign 521 (05-13) is a campaign row without spend rows.
+//   ad 906 (campaign 521, ad set 621): a row of 0.00 on 05-10: spend rows, no spend
+// A lead that names only campaign 521 (05-13) is a campaign row without spend rows.
 // One more Express of 1,000.20 (05-14) names no ad: unmatched.
 // Order: 904 (2,000), 903 (1,000, revenue 5,000.55), 902 (1,000, revenue 0, 1 lead), 901 (1,000,
-// revenue 0, no lead), 905 (500), then campaign 521 (no spend rows).
+// revenue 0, no lead), 905 (500), 906 (0.00), then campaign 521 (no spend rows, though it has a
+// lead and 906 has none).
 // Match (ad level): revenue total 5,000.55 + 1,000.20 = 6,000.75, matched 5,000.55,
 // rate 5,000.55 / 6,000.75 = 0.83332… → 0.8333. Leads: 2 in all (902's and 521's), 1 at ad level.
 beforeAll(async () => {
@@ -43,7 +44,7 @@ beforeAll(async () => {
   await insight("903", "1000.00");
   await insight("904", "2000.00");
   await insight("905", "500.00");
-  await insight("906", "0.00", "521", "621", "2024-05-01");
+  await insight("906", "0.00", "521", "621");
   await addTaggedLead(sql, "2024-05-11T10:00:00+05:00", { ...ken, content: "902" });
   await addTaggedLead(sql, "2024-05-13T10:00:00+05:00", { ...ken, campaign: "521", content: "none" });
   await addTaggedSale(sql, {
@@ -69,6 +70,7 @@ it("orders tied rows by revenue, then leads, and rows without spend last: live a
       ["ad", "902", 1000, 0, 1],
       ["ad", "901", 1000, 0, 0],
       ["ad", "905", 500, 0, 0],
+      ["ad", "906", 0, 0, 0],
       ["campaign", "521", null, 0, 1],
     ]);
   }
@@ -77,8 +79,11 @@ it("orders tied rows by revenue, then leads, and rows without spend last: live a
 it("keeps the same order when the rows are cut at p_limit, and sums the rest", async () => {
   const report = await adReport(db.sql, { team: "kenesary", until: UNTIL, limit: 3 });
   expect(report.rows.map((r) => r.ad_id)).toEqual(["904", "903", "902"]);
-  // Omitted: 901 (1,000), 905 (500) and campaign 521 (a lead, no spend rows): spend 1,500.00.
-  expect(report.omitted).toMatchObject({ rows: 3, spend: 1500, spend_complete: true, leads: 1, revenue: 0 });
+  // Omitted: 901 (1,000), 905 (500), 906 (0.00) and campaign 521 (a lead, no spend rows): 1,500.00.
+  expect(report.omitted).toMatchObject({ rows: 4, spend: 1500, spend_complete: true, leads: 1, revenue: 0 });
+  // Only campaign 521 omitted: no spend rows among them, so no spend figure.
+  const last = await adReport(db.sql, { team: "kenesary", until: UNTIL, limit: 6 });
+  expect(last.omitted).toMatchObject({ rows: 1, spend: null, spend_complete: false, leads: 1, cpl: null });
 });
 
 it("rounds the match block's revenue to two decimals, once", async () => {
