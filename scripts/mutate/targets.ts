@@ -157,6 +157,10 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:1":
     "the ranking's has-spend flag: spend_rows and spend_rows_missing_rate of an ad_row_figures row are sums over at least one row of non-null counts, so the comparison is never null",
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:12":
+    "the totals' spend_complete: the sum is null only without rows, and then the other conjunct (coalesce(sum(spend_rows), 0) > 0) is false: `null and false` is false",
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:14":
+    "the totals' rate_complete: null only for a window without rows, which has no insight rows either; funnel_rate_warnings reads it as `not p_spend_converted`, and `not null` selects no spend rows, as `not true` does",
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:2": OMITTED_SUMS_NOT_NULL,
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:3": OMITTED_SUMS_NOT_NULL,
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:4": OMITTED_SUMS_NOT_NULL,

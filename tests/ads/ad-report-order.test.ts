@@ -95,3 +95,24 @@ it("rounds the match block's revenue to two decimals, once", async () => {
   });
   expect(report.totals).toMatchObject({ spend: 5500, express_revenue: 6000.75, revenue: 6000.75 });
 });
+
+it("has no warnings when every rate, team and tag is in order: an empty list, not null", async () => {
+  // A Facebook sync that just succeeded (otherwise: stale_facebook_sync).
+  await db.sql`
+    insert into voronka.fb_sync_run (trigger, started_at, finished_at, status) values ('http', now(), now(), 'succeeded')`;
+  const report = await adReport(db.sql, { team: "kenesary", until: UNTIL });
+  expect(report.warnings).toEqual([]);
+});
+
+it("takes p_limit up to 10,000, names a null one, and ends the window today without p_until", async () => {
+  const all = await adReport(db.sql, { team: "kenesary", until: UNTIL, limit: 10000 });
+  expect(all.rows).toHaveLength(7);
+  expect(all.omitted).toBeNull();
+  await expect(
+    db.sql`select public.ad_report('kenesary', 30, ${UNTIL}::date, 'ad', 'last_touch', null)`,
+  ).rejects.toMatchObject({ code: "22023", message: "p_limit must be between 1 and 10000, got null" });
+  const [today] = await db.sql`
+    select (r -> 'window' ->> 'until') = analytics.business_day(now())::text as today, r -> 'window' ->> 'days' as days
+    from public.ad_report('kenesary', 1) as r`;
+  expect({ ...today }).toEqual({ today: true, days: "1" });
+});
