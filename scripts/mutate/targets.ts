@@ -155,6 +155,20 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
   "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
+  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:1":
+    "its one caller, cohort_report_json, reads express_buyers only as coalesce(f.express_buyers, 0)",
+  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:2":
+    "its one caller, cohort_report_json, reads flagman_buyers only as coalesce(f.flagman_buyers, 0)",
+  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:3":
+    "its one caller, cohort_report_json, reads sales_missing_rate as coalesce(…, 0) = 0 and as `> 0` in an exists, where null counts as 0 does",
+  "26_cohort_report.sql:analytics.cohort_people_figures:coalesce-drop:1":
+    "its one caller, cohort_report_json, reads people only as coalesce(pp.people, 0)",
+  "26_cohort_report.sql:analytics.cohort_people_figures:range-edge:3":
+    "total_persons is a sum of counts of at least one person, never 0: `> 0` and `>= 0` keep the same ranks",
+  "26_cohort_report.sql:analytics.cohort_period_figures:coalesce-drop:2":
+    "spend is read only where spend_complete, which needs insight rows of the teams in the period: then the period has funnel rows, whose spend is never null, and the sum is not null",
+  "26_cohort_report.sql:analytics.cohort_period_figures:coalesce-drop:3":
+    "null only for a period without funnel rows, which has no insight rows either: the exists conjunct is false, and `null and false` is false",
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:1":
     "the ranking's has-spend flag: spend_rows and spend_rows_missing_rate of an ad_row_figures row are sums over at least one row of non-null counts, so the comparison is never null",
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:12":

@@ -16,6 +16,7 @@ const ken = { source: "kenesary" };
 //       Cumulative revenue by lag: 0 → 5,000; 3 → 10,000 = the spend exactly: payback day 3.
 // June: D lead 06-10, Express 5,000 on 06-11 (lag 1). Spend 0.00 (complete): no payback day.
 // July: C lead 07-10 (kenesary), Flagman 490,000 on 07-12 through a deal without tags: no team.
+// August: nothing (no people, no leads, no spend rows).
 //       First touch: kenesary's (C's first lead); last touch: the "unattributed" bucket's.
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -53,15 +54,23 @@ afterAll(() => db.drop());
 it("pays back on the lag where revenue equals the spend, and never where the spend is 0: live, refreshed", async () => {
   for (const state of ["live", "refreshed"]) {
     if (state === "refreshed") await refresh(db.sql);
-    const report = await cohortReport(db.sql, { team: "kenesary", from: "2024-05-01", until: "2024-07-31" });
+    const report = await cohortReport(db.sql, { team: "kenesary", from: "2024-05-01", until: "2024-08-31" });
     expect(
-      report.cohorts.map((x) => [x.cohort, x.people, x.spend, x.spend_complete, x.payback_day]),
+      report.cohorts.map((x) => [x.cohort, x.people, x.leads, x.spend, x.spend_complete, x.payback_day]),
       state,
     ).toEqual([
-      ["2024-05-01", 2, 10000, true, 3],
-      ["2024-06-01", 1, 0, true, null],
-      ["2024-07-01", 1, null, false, null],
+      ["2024-05-01", 2, 2, 10000, true, 3],
+      ["2024-06-01", 1, 1, 0, true, null],
+      ["2024-07-01", 1, 1, null, false, null],
+      // Nothing in August: zeros, not nulls.
+      ["2024-08-01", 0, 0, null, false, null],
     ]);
+    // A window ending on C's entry day (07-10) has C.
+    const edge = await cohortReport(db.sql, { team: "kenesary", from: "2024-07-01", until: "2024-07-10" });
+    expect(
+      edge.cohorts.map((x) => [x.cohort, x.people]),
+      state,
+    ).toEqual([["2024-07-01", 1]]);
     // ROI to date in May: (10,000 − 10,000) / 10,000 = 0.
     expect(report.cohorts[0].to_date, state).toMatchObject({ express_buyers: 2, revenue: 10000, roi: 0 });
     expect(report.cohorts[2].to_date, state).toMatchObject({ flagman_buyers: 1, revenue: 490000 });
