@@ -96,12 +96,14 @@ it("pays back on the lag where revenue equals the spend, and never where the spe
     expect(september.horizons, state).toEqual(horizons({ ...nothing, roi: null }));
     expect(september.to_date, state).toEqual({ express_buyers: 0, flagman_buyers: 0, revenue: 0, roi: null });
     expect(report.warnings, state).toEqual([]);
-    // A window ending on C's entry day (07-10) has C.
-    const edge = await cohortReport(db.sql, { team: "kenesary", from: "2024-07-01", until: "2024-07-10" });
-    expect(
-      edge.cohorts.map((x) => [x.cohort, x.people]),
-      state,
-    ).toEqual([["2024-07-01", 1]]);
+    // A window ending on C's entry day (07-10) has C; so has the one-day window of that day.
+    for (const from of ["2024-07-01", "2024-07-10"]) {
+      const edge = await cohortReport(db.sql, { team: "kenesary", from, until: "2024-07-10" });
+      expect(
+        edge.cohorts.map((x) => [x.cohort, x.people]),
+        `${state} ${from}`,
+      ).toEqual([["2024-07-01", 1]]);
+    }
   }
 });
 
