@@ -173,6 +173,10 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "the horizons' jsonb_agg runs over unnest(analytics.cohort_horizons()), five rows always (the left join keeps them): never null",
   "26_cohort_report.sql:analytics.cohort_report_json:coalesce-drop:23":
     "the periods are generate_series(date_trunc(p_grain, p_from), p_until), and public.cohort_report refuses p_from after p_until: at least one cohort row, so the jsonb_agg is never null",
+  "26_cohort_report.sql:public.cohort_report:coalesce-drop:3":
+    "p_grain null only: the default window then is null too, but check_report_choice refuses a null p_grain right after with the same error",
+  "26_cohort_report.sql:public.cohort_report:coalesce-drop:4":
+    "p_grain null only: the default window then is null too, but check_report_choice refuses a null p_grain right after with the same error",
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:1":
     "the ranking's has-spend flag: spend_rows and spend_rows_missing_rate of an ad_row_figures row are sums over at least one row of non-null counts, so the comparison is never null",
   "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:12":

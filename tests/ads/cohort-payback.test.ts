@@ -124,3 +124,26 @@ it("credits a purchase through a deal without a team to the unattributed bucket 
     ).toEqual([["2024-07-01", 1, { express_buyers: 0, flagman_buyers: 0, revenue: 0, roi: null }]]);
   }
 });
+
+it("is too young for a horizon only after its last day: a period ending 7 days ago is old enough for 7", async () => {
+  // One statement: the window's end and the report's "today" are the same business day.
+  const [{ r }] = await db.sql`
+    select public.cohort_report('kenesary', analytics.business_day(now()) - 7, analytics.business_day(now()) - 7) as r`;
+  expect((r as { cohorts: { horizons: Horizon[] }[] }).cohorts[0].horizons.map((h) => [h.days, h.too_young])).toEqual([
+    [7, false],
+    [30, true],
+    [60, true],
+    [90, true],
+    [180, true],
+  ]);
+});
+
+it("takes a window of up to 3,660 days and refuses one day more", async () => {
+  const [{ n }] = await db.sql`
+    select jsonb_array_length(public.cohort_report('kenesary', '2024-07-10'::date - 3660, '2024-07-10') -> 'cohorts') as n`;
+  // 2014-07-03 … 2024-07-10: the months July 2014 … July 2024.
+  expect(n).toBe(121);
+  await expect(
+    db.sql`select public.cohort_report('kenesary', '2024-07-10'::date - 3661, '2024-07-10')`,
+  ).rejects.toMatchObject({ code: "22023" });
+});
