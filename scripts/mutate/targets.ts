@@ -36,6 +36,10 @@ const ADS_TESTS = [
   "tests/ads/ad-daily.test.ts",
   "tests/ads/cohort-lags.test.ts",
   "tests/ads/cohort-edges.test.ts",
+  "tests/ads/cohort-payback.test.ts",
+  "tests/ads/ad-report-order.test.ts",
+  "tests/ads/ad-cohort-views.test.ts",
+  "tests/ads/ad-report-edges.test.ts",
   "tests/ads/people.test.ts",
   "tests/ads/cohort-report.test.ts",
   "tests/ads/ad-objects.test.ts",
@@ -66,7 +70,11 @@ export const SQL_TARGETS: { file: string; tests: string[] }[] = [
   { file: "24_ad_attribution.sql", tests: ADS_TESTS },
   { file: "25_ad_report.sql", tests: ADS_TESTS },
   { file: "26_cohort_report.sql", tests: ADS_TESTS },
+  { file: "27_ad_cohort_views.sql", tests: ADS_TESTS },
 ];
+
+const OMITTED_SUMS_NOT_NULL =
+  "ad_report_json's omitted sums: the omitted object is built only when row_count > 0, and every column of analytics.ad_row_figures is a sum of non-null values (ad_facts coalesces its money and counts its rows), so a sum over one or more omitted rows is never null";
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
@@ -147,6 +155,44 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
   "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
+  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:1":
+    "its one caller, cohort_report_json, reads express_buyers only as coalesce(f.express_buyers, 0)",
+  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:2":
+    "its one caller, cohort_report_json, reads flagman_buyers only as coalesce(f.flagman_buyers, 0)",
+  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:3":
+    "its one caller, cohort_report_json, reads sales_missing_rate as coalesce(…, 0) = 0 and as `> 0` in an exists, where null counts as 0 does",
+  "26_cohort_report.sql:analytics.cohort_people_figures:coalesce-drop:1":
+    "its one caller, cohort_report_json, reads people only as coalesce(pp.people, 0)",
+  "26_cohort_report.sql:analytics.cohort_people_figures:range-edge:3":
+    "total_persons is a sum of counts of at least one person, never 0: `> 0` and `>= 0` keep the same ranks",
+  "26_cohort_report.sql:analytics.cohort_period_figures:coalesce-drop:2":
+    "spend is read only where spend_complete, which needs insight rows of the teams in the period: then the period has funnel rows, whose spend is never null, and the sum is not null",
+  "26_cohort_report.sql:analytics.cohort_period_figures:coalesce-drop:3":
+    "null only for a period without funnel rows, which has no insight rows either: the exists conjunct is false, and `null and false` is false",
+  "26_cohort_report.sql:analytics.cohort_report_json:coalesce-drop:2":
+    "the horizons' jsonb_agg runs over unnest(analytics.cohort_horizons()), five rows always (the left join keeps them): never null",
+  "26_cohort_report.sql:analytics.cohort_report_json:coalesce-drop:23":
+    "the periods are generate_series(date_trunc(p_grain, p_from), p_until), and public.cohort_report refuses p_from after p_until: at least one cohort row, so the jsonb_agg is never null",
+  "26_cohort_report.sql:public.cohort_report:coalesce-drop:3":
+    "p_grain null only: the default window then is null too, but check_report_choice refuses a null p_grain right after with the same error",
+  "26_cohort_report.sql:public.cohort_report:coalesce-drop:4":
+    "p_grain null only: the default window then is null too, but check_report_choice refuses a null p_grain right after with the same error",
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:1":
+    "the ranking's has-spend flag: spend_rows and spend_rows_missing_rate of an ad_row_figures row are sums over at least one row of non-null counts, so the comparison is never null",
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:12":
+    "the totals' spend_complete: the sum is null only without rows, and then the other conjunct (coalesce(sum(spend_rows), 0) > 0) is false: `null and false` is false",
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:14":
+    "the totals' rate_complete: null only for a window without rows, which has no insight rows either; funnel_rate_warnings reads it as `not p_spend_converted`, and `not null` selects no spend rows, as `not true` does",
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:2": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:3": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:4": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:5": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:6": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:7": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:8": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:9": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:10": OMITTED_SUMS_NOT_NULL,
+  "25_ad_report.sql:analytics.ad_report_json:coalesce-drop:11": OMITTED_SUMS_NOT_NULL,
   "18_data_health.sql:public.data_health:coalesce-drop:2":
     "analytics.data_health_checks always returns rows (utm_coverage, spend_without_leads, no_spend_data and implausible_time apply to every caller), so the list is never null",
   "18_data_health.sql:analytics.attribution_health_checks:coalesce-drop:12":

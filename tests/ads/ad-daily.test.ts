@@ -141,6 +141,14 @@ describe("ad_daily", () => {
     expect(days[1]).toMatchObject({ day: "2024-05-11", express_revenue: 5000.05, flagman_revenue: 490000.45 });
   });
 
+  it("ends the window on today's business day when p_until is not given", async () => {
+    // One day (p_days 1): today's business day, with zeros (nothing of campaign 501 is dated today).
+    const rows = await db.sql`
+      select d.day = analytics.business_day(now()) as today, d.spend::float8, d.leads::int
+      from public.ad_daily('campaign', '501', 'kenesary', 1) as d`;
+    expect(rows.map((r) => ({ ...r }))).toEqual([{ today: true, spend: 0, leads: 0 }]);
+  });
+
   it("refuses a bad level, model or id, another team, and anon", async () => {
     await expect(adDaily("creative", "501")).rejects.toMatchObject({ code: "22023" });
     await expect(adDaily("campaign", "501", "kenesary", "linear")).rejects.toMatchObject({ code: "22023" });
@@ -148,7 +156,10 @@ describe("ad_daily", () => {
       code: "22023",
       message: "p_object_id must be a Facebook campaign id (digits), got Video",
     });
-    await expect(adDaily("ad", null)).rejects.toMatchObject({ code: "22023" });
+    await expect(adDaily("ad", null)).rejects.toMatchObject({
+      code: "22023",
+      message: "p_object_id must be a Facebook ad id (digits), got null",
+    });
     const member = { role: "authenticated" as const, app_metadata: { teams: ["traf4"] } };
     await expect(
       asApiRole(

@@ -7,6 +7,7 @@ import {
   parseSubmission,
   storableText,
 } from "../../supabase/functions/_shared/lead-capture/submission.ts";
+import { readLeadCaptureConfig } from "../../supabase/functions/_shared/lead-capture/config.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 
 let db: TestDatabase;
@@ -113,6 +114,11 @@ describe("jsonNestingDepth", () => {
     expect(jsonNestingDepth('{"a":"say \\"[[[\\" twice","b":[]}')).toBe(2);
     expect(jsonNestingDepth("[{}, {}, [[]]]")).toBe(3);
     expect(jsonNestingDepth('"just a string"')).toBe(0);
+    // Closing brackets and braces count down: siblings are not nested.
+    expect(jsonNestingDepth("[][][]")).toBe(1);
+    expect(jsonNestingDepth("[{},{},{}]")).toBe(2);
+    // The deepest point, not the last opened.
+    expect(jsonNestingDepth("[[[]],[]]")).toBe(3);
   });
 
   it("stops counting once above the limit: 32 levels are 32, 33 are reported as 33", () => {
@@ -153,5 +159,49 @@ describe("text Postgres cannot store", () => {
       ],
     });
     expect(storableText("a\u0000b\ud83d\ud83d\ude00")).toBe("a\ufffdb\ufffd\ud83d\ude00");
+  });
+});
+
+describe("fields the schema reads", () => {
+  it("trims text, refuses text over its limit, and reports a null field without failing", () => {
+    expect(parseSubmission({ submission_id: "  pt-7  ", utm_source: " kenesary " }, received)).toEqual({
+      ok: true,
+      submission: { submission_id: "pt-7", utm_source: "kenesary", occurred_at: "2026-11-20T10:00:00.000Z" },
+    });
+    expect(parseSubmission({ submission_id: "pt-8", utm_source: "x".repeat(500) }, received).ok).toBe(true);
+    expect(parseSubmission({ submission_id: "pt-8", utm_source: "x".repeat(501) }, received)).toEqual({
+      ok: false,
+      issues: [{ path: "utm_source", message: "Too big: expected string to have <=500 characters" }],
+    });
+    expect(parseSubmission({ submission_id: "pt-9", utm_source: null, n: 5 }, received)).toEqual({
+      ok: false,
+      issues: [{ path: "utm_source", message: "Invalid input: expected string, received null" }],
+    });
+  });
+
+  it("lists at most 20 field names that cannot be stored", () => {
+    const fields: Record<string, string> = { submission_id: "pt-10" };
+    for (let i = 0; i < 25; i++) fields[`f${i}\u0000`] = "fine";
+    const parsed = parseSubmission(fields, received);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues).toHaveLength(20);
+    expect(parsed.issues[19]).toEqual({
+      path: "f19\ufffd",
+      message: "the field name contains a NUL character (U+0000), which cannot be stored",
+    });
+  });
+});
+
+describe("lead-capture's settings", () => {
+  it("reads the secret and the body timeout, with the defaults when unset", () => {
+    expect(readLeadCaptureConfig({ LEAD_CAPTURE_SECRET: "s3cret", LEAD_CAPTURE_BODY_TIMEOUT_MS: "2500" })).toEqual({
+      secret: "s3cret",
+      bodyTimeoutMs: 2500,
+    });
+    expect(readLeadCaptureConfig({})).toEqual({ secret: null, bodyTimeoutMs: 10_000 });
+    expect(() => readLeadCaptureConfig({ LEAD_CAPTURE_BODY_TIMEOUT_MS: "600001" })).toThrow(
+      /LEAD_CAPTURE_BODY_TIMEOUT_MS must be a whole number between 1 and 600000/,
+    );
   });
 });

@@ -55,9 +55,10 @@ export async function replayAmocrmEvents(deps: {
       } catch (error) {
         parseError = `unparseable body: ${(error as Error).message}`;
       }
+      // Stryker disable next-line ConditionalExpression: jsonb(sql, null) is sent as SQL null too (postgres.js passes a null parameter as NULL)
+      const parsed = payload === null ? null : jsonb(sql, payload);
       const [{ outcome }] = await sql<{ outcome: { status: string; needs_enrichment: number[] } }[]>`
-        select voronka.amocrm_reprocess_webhook_event(
-          ${event.id}, ${payload === null ? null : jsonb(sql, payload)}, ${parseError}) as outcome`;
+        select voronka.amocrm_reprocess_webhook_event(${event.id}, ${parsed}, ${parseError}) as outcome`;
       result.events++;
       if (outcome.status === "processed") result.processed++;
       else if (outcome.status === "ignored") result.ignored++;
