@@ -43,6 +43,7 @@ export function secretsEqual(given: string | null | undefined, expected: string)
   const encoder = new TextEncoder();
   const a = encoder.encode(given ?? "");
   const b = encoder.encode(expected);
+  // Stryker disable next-line MethodExpression: with lengths that differ, diff is already non-zero from the length xor below
   const length = Math.max(a.length, b.length);
   let diff = a.length ^ b.length;
   for (let i = 0; i < length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);

@@ -19,7 +19,8 @@ export function errorResponse(
   details?: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  return json(ERROR_STATUS[code], { error: { code, message, ...(details === undefined ? {} : { details }) } }, headers);
+  // JSON leaves out `details: undefined`: errors without details have no such key.
+  return json(ERROR_STATUS[code], { error: { code, message, details } }, headers);
 }
 
 /**
