@@ -66,6 +66,7 @@ export function failureResponse(
 ): Response {
   if (isDatabaseUnavailable(error)) {
     if (options.logUnavailable) {
+      // Stryker disable next-line OptionalChaining: isDatabaseUnavailable is false for null and undefined: error is never nullish here
       options.log(`${options.context}: database unavailable: ${(error as Error)?.message ?? String(error)}`);
     }
     return databaseUnavailable(options.unavailableMessage);

@@ -45,7 +45,6 @@ export async function readBodyWithLimit(
     // Not awaited: a stalled source must not hold the answer either.
     void reader.cancel().catch(() => {});
     throw error;
-    // Stryker disable next-line BlockStatement: not observable: a timer left running rejects the deadline promise, which has its catch
   } finally {
     clearTimeout(timer);
   }
