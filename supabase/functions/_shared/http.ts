@@ -19,7 +19,8 @@ export function errorResponse(
   details?: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  return json(ERROR_STATUS[code], { error: { code, message, ...(details === undefined ? {} : { details }) } }, headers);
+  // JSON leaves out `details: undefined`: errors without details have no such key.
+  return json(ERROR_STATUS[code], { error: { code, message, details } }, headers);
 }
 
 /**
@@ -65,6 +66,7 @@ export function failureResponse(
 ): Response {
   if (isDatabaseUnavailable(error)) {
     if (options.logUnavailable) {
+      // Stryker disable next-line OptionalChaining: isDatabaseUnavailable is false for null and undefined: error is never nullish here
       options.log(`${options.context}: database unavailable: ${(error as Error)?.message ?? String(error)}`);
     }
     return databaseUnavailable(options.unavailableMessage);

@@ -45,11 +45,10 @@ export async function runAmocrmReconciliation(deps: {
     }
     const pending = await sql<{ id: string }[]>`
       select d.id from voronka.amocrm_deal as d where d.needs_enrichment order by d.id limit ${deps.enrichLimit ?? 100}`;
-    if (pending.length > 0) {
-      const enrichment = await enrichDeals({ sql, client, dealIds: pending.map((r) => Number(r.id)), log: deps.log });
-      result.enriched = enrichment.enriched;
-      if (enrichment.error) throw new Error(enrichment.error);
-    }
+    // None pending: enrichDeals reads nothing and reports nothing.
+    const enrichment = await enrichDeals({ sql, client, dealIds: pending.map((r) => Number(r.id)), log: deps.log });
+    result.enriched = enrichment.enriched;
+    if (enrichment.error) throw new Error(enrichment.error);
   } catch (error) {
     // Recorded for the operator; data of the failed page is untouched (its transaction rolled back).
     if (isDatabaseUnavailable(error)) throw error;
