@@ -55,8 +55,9 @@ export async function replayAmocrmEvents(deps: {
       } catch (error) {
         parseError = `unparseable body: ${(error as Error).message}`;
       }
-      // Stryker disable next-line ConditionalExpression: jsonb(sql, null) is sent as SQL null too (postgres.js passes a null parameter as NULL)
-      const parsed = payload === null ? null : jsonb(sql, payload);
+      // A payload of null (unparseable, or the JSON `null`) is sent as SQL NULL: postgres.js passes a null
+      // parameter as NULL whatever its type.
+      const parsed = jsonb(sql, payload);
       const [{ outcome }] = await sql<{ outcome: { status: string; needs_enrichment: number[] } }[]>`
         select voronka.amocrm_reprocess_webhook_event(${event.id}, ${parsed}, ${parseError}) as outcome`;
       result.events++;
