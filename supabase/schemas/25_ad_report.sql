@@ -208,9 +208,152 @@ create table analytics.ad_analytics (
   primary key (day, model, team_id, campaign_id, adset_id, ad_id)
 );
 
+-- A window's sales rows (a few per cent of the cache) without walking every ad-day of the window.
+create index ad_analytics_sales_idx on analytics.ad_analytics (model, day) where model <> 'any';
+
 comment on table analytics.ad_analytics is 'Cache of analytics.ad_facts over all days, refreshed with funnel_analytics by analytics.refresh_funnel_analytics(); days written since are in analytics.stale_day.';
 alter table analytics.ad_analytics enable row level security;
 grant select on analytics.ad_analytics to service_role;
+
+-- Running totals of the model-independent ad facts (spend, impressions, clicks, leads) per team and
+-- ad key: the sums from the key's first day through each day. A window's figures are then the
+-- difference of two rows per ad (its row at the window's last day minus its row the day before the
+-- window opens): 2 × the ads read, not ads × days (30 days of 5,000 ads: 10 k rows, not 150 k).
+-- Rows are dense from a key's first to its last day with facts (a day without facts repeats the
+-- previous totals), so both rows are read by day, never searched for per ad; is_last marks a key's
+-- final row, for ads that stopped inside the window. Sales are not here: they are sparse per ad
+-- (a window holds a few thousand) and are summed from ad_analytics. Derived from ad_analytics in
+-- the same transaction (analytics.recompute_ad_running), so the two always agree.
+create table analytics.ad_running (
+  day date not null,
+  team_id text not null,
+  campaign_id text not null,
+  adset_id text not null,
+  ad_id text not null,
+  -- Days with an ad_analytics row so far: a key is in a window when this grew inside it.
+  fact_days bigint not null,
+  spend numeric not null,
+  spend_rows bigint not null,
+  spend_rows_missing_rate bigint not null,
+  impressions bigint not null,
+  clicks bigint not null,
+  leads bigint not null,
+  -- The key's latest day with facts up to this one (this day, or the one a filler row repeats).
+  last_fact_day date not null,
+  is_last boolean not null,
+  primary key (day, team_id, campaign_id, adset_id, ad_id)
+);
+
+create index ad_running_last_idx on analytics.ad_running (day) where is_last;
+
+comment on table analytics.ad_running is 'Running totals of ad_analytics''s model-independent rows (spend, impressions, clicks, leads) per team and ad key through each day, dense from the key''s first to its last day (is_last); a window is the difference of two rows per ad. Recomputed with ad_analytics.';
+alter table analytics.ad_running enable row level security;
+grant select on analytics.ad_running to service_role;
+
+-- Recomputes the running totals from p_from on (-infinity: all), after ad_analytics's days from
+-- p_from on were recomputed. Each key continues from its latest row before p_from: its row at
+-- p_from - 1, or its last row if it stopped earlier (and resumes now: the gap is filled).
+create function analytics.recompute_ad_running(p_from date)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  delete from analytics.ad_running as r where r.day >= p_from;
+
+  insert into analytics.ad_running
+  with base as (
+    -- Each key's latest row before p_from (rows are dense, so it is at p_from - 1 unless the key
+    -- stopped earlier; then it is the key's last row).
+    select r.* from analytics.ad_running as r where r.day = p_from - 1
+    union all
+    select r.* from analytics.ad_running as r where r.is_last and r.day < p_from - 1
+  ),
+
+  -- The base rows (carrying their totals) and the days with facts, one series per key: summed in
+  -- day order they give the running totals without joining every day to the facts.
+  steps as (
+    select true as is_base, b.day, b.team_id, b.campaign_id, b.adset_id, b.ad_id, b.fact_days, b.spend, b.spend_rows,
+           b.spend_rows_missing_rate, b.impressions, b.clicks, b.leads, b.last_fact_day
+    from base as b
+    union all
+    select false, aa.day, aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, 1, aa.spend, aa.spend_rows,
+           aa.spend_rows_missing_rate, aa.impressions, aa.clicks, aa.leads, aa.day
+    from analytics.ad_analytics as aa
+    where aa.model = 'any' and aa.day >= p_from
+  ),
+
+  running as (
+    select st.is_base, st.day, st.team_id, st.campaign_id, st.adset_id, st.ad_id,
+           sum(st.fact_days) over key_days as fact_days, sum(st.spend) over key_days as spend,
+           sum(st.spend_rows) over key_days as spend_rows,
+           sum(st.spend_rows_missing_rate) over key_days as spend_rows_missing_rate,
+           sum(st.impressions) over key_days as impressions, sum(st.clicks) over key_days as clicks,
+           sum(st.leads) over key_days as leads, st.last_fact_day,
+           lead(st.day) over key_days as next_day
+    from steps as st
+    window key_days as (partition by st.team_id, st.campaign_id, st.adset_id, st.ad_id order by st.day)
+  ),
+
+  -- Each day with facts, and the days up to the key's next day with facts repeating its totals.
+  final as (
+    select ru.day + d.n as day, ru.team_id, ru.campaign_id, ru.adset_id, ru.ad_id, ru.fact_days, ru.spend,
+           ru.spend_rows, ru.spend_rows_missing_rate, ru.impressions, ru.clicks, ru.leads, ru.last_fact_day,
+           d.n = 0 and ru.next_day is null as is_last
+    from running as ru
+    cross join generate_series(case when ru.is_base then 1 else 0 end,
+                               coalesce(ru.next_day - ru.day - 1, 0)) as d (n)
+    where ru.next_day is not null or not ru.is_base
+  )
+
+  select * from final order by day, team_id, campaign_id, adset_id, ad_id;
+
+  -- Each key's latest row before p_from (the base above) either goes on now, or ends the key:
+  -- then the key ends on its last day with facts, and rows repeating it past that day (facts
+  -- since removed) go.
+  with base as (
+    select r.* from analytics.ad_running as r where r.day = p_from - 1
+    union all
+    select r.* from analytics.ad_running as r where r.is_last and r.day < p_from - 1
+  ),
+
+  ended as (
+    select b.* from base as b
+    where not exists (select 1 from analytics.ad_running as n
+                      where n.day = b.day + 1 and n.team_id = b.team_id and n.campaign_id = b.campaign_id
+                        and n.adset_id = b.adset_id and n.ad_id = b.ad_id)
+  ),
+
+  repeats_past_end as (
+    delete from analytics.ad_running as r
+     using ended as e
+     cross join generate_series(1, e.day - e.last_fact_day) as d (n)
+     where r.day = e.last_fact_day + d.n and r.team_id = e.team_id and r.campaign_id = e.campaign_id and r.adset_id = e.adset_id
+       and r.ad_id = e.ad_id
+  ),
+
+  went_on as (
+    select b.* from base as b
+    where b.is_last and not exists (select 1 from ended as e
+                                    where e.team_id = b.team_id and e.campaign_id = b.campaign_id
+                                      and e.adset_id = b.adset_id and e.ad_id = b.ad_id)
+  ),
+
+  flags as (
+    select e.team_id, e.campaign_id, e.adset_id, e.ad_id, e.last_fact_day as day, true as is_last
+    from ended as e
+    union all
+    select w.team_id, w.campaign_id, w.adset_id, w.ad_id, w.day, false from went_on as w
+  )
+
+  update analytics.ad_running as r
+     set is_last = f.is_last
+    from flags as f
+   where r.day = f.day and r.team_id = f.team_id and r.campaign_id = f.campaign_id and r.adset_id = f.adset_id
+     and r.ad_id = f.ad_id and r.is_last is distinct from f.is_last;
+end
+$$;
+comment on function analytics.recompute_ad_running(date) is 'Recomputes analytics.ad_running from business day p_from on (-infinity: every day) from ad_analytics; called by analytics.recompute_cached_days.';
 
 -- Every day's ad facts from the cache, except days written since its refresh: those live.
 create function analytics.ad_rows(p_from date, p_until date)
@@ -250,35 +393,93 @@ create type analytics.ad_figures as (
 );
 comment on type analytics.ad_figures is 'Sums of one ad_report row over its window (money unrounded, reporting currency).';
 
+-- The model-independent figures (spend, impressions, clicks, leads) per team and ad key over a
+-- window, from the running totals: each key's row at p_until (or its last row, if it stopped
+-- earlier in the window) minus its row at p_from - 1. Every day as cached, live days included
+-- (ad_row_figures corrects those). Keys without a fact day in the window are left out.
+-- enable_nestloop off: planned without its arguments, the teams filter makes each side look like a
+-- few dozen rows, and the two rows per ad were matched by an index probe per ad; hashed, half the
+-- time.
+create function analytics.ad_running_window(p_from date, p_until date, p_teams text[])
+returns table (
+  team_id text, campaign_id text, adset_id text, ad_id text, fact_days bigint, spend numeric, spend_rows bigint,
+  spend_rows_missing_rate bigint, impressions bigint, clicks bigint, leads bigint
+)
+language sql
+stable
+set search_path = ''
+set enable_nestloop = off
+as $$
+  with window_end as (
+    select r.* from analytics.ad_running as r
+    where r.day = p_until and (p_teams is null or r.team_id = any (p_teams))
+    union all
+    select r.* from analytics.ad_running as r
+    where r.is_last and r.day >= p_from and r.day < p_until and (p_teams is null or r.team_id = any (p_teams))
+  ),
+
+  window_start as (
+    select r.* from analytics.ad_running as r
+    where r.day = p_from - 1 and (p_teams is null or r.team_id = any (p_teams))
+  ),
+
+  final as (
+    select e.team_id, e.campaign_id, e.adset_id, e.ad_id, e.fact_days - coalesce(s.fact_days, 0) as fact_days,
+           e.spend - coalesce(s.spend, 0) as spend, e.spend_rows - coalesce(s.spend_rows, 0) as spend_rows,
+           e.spend_rows_missing_rate - coalesce(s.spend_rows_missing_rate, 0) as spend_rows_missing_rate,
+           e.impressions - coalesce(s.impressions, 0) as impressions, e.clicks - coalesce(s.clicks, 0) as clicks,
+           e.leads - coalesce(s.leads, 0) as leads
+    from window_end as e
+    left join window_start as s
+      on s.team_id = e.team_id and s.campaign_id = e.campaign_id and s.adset_id = e.adset_id and s.ad_id = e.ad_id
+  )
+
+  select * from final where final.fact_days > 0
+$$;
+comment on function analytics.ad_running_window(date, date, text[]) is 'Spend, impressions, clicks and leads per team and ad key over the business days p_from..p_until as cached (analytics.ad_running), with the number of days the key has facts.';
+
 -- The window's sums per report row: the object at p_level (or the nearest level known: a lead
 -- matched only to a campaign is a campaign row in an ad-level report), and per team bucket.
--- enable_sort off: the window's ad-days (150 k at the benchmark's scale) are summed into a few
--- thousand keys by hashing; planned as a sort (what a generic plan of a SQL function, guessing a
--- few thousand rows, prefers), they spilled to disk and took twice as long.
+-- enable_sort off and work_mem: the generic plan of a SQL function guesses hundreds of thousands
+-- of rows here (a live day's cached rows, for every run it might have), so it grouped by sorting,
+-- or hashed in partitions spilled to disk; the actual few thousand keys fit in memory.
 create function analytics.ad_row_figures(p_from date, p_until date, p_teams text[], p_level text, p_model text)
 returns setof analytics.ad_figures
 language sql
 stable
 set search_path = ''
 set enable_sort = off
+set work_mem = '32MB'
 as $$
   -- The rule of analytics.ad_rows (cached days, unless written since the refresh: those live),
-  -- written out so the cached rows are summed as they are read: through ad_rows, a set-returning
-  -- function, every ad-day of the window (150 k at the benchmark's scale) would be copied first.
+  -- in three parts: spend and leads from the running totals (every cached day), minus the cached
+  -- rows of the live days, plus the live days' facts; sales (per model) from the cached rows of
+  -- the window's other days. fact_days counts each key's rows, so a key is shown when it has any.
   with live_runs as (
     select * from analytics.live_day_runs(p_from, p_until)
   ),
 
   window_rows as (
-    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, aa.spend, aa.spend_rows, aa.spend_rows_missing_rate,
-           aa.impressions, aa.clicks, aa.leads, aa.express_purchases, aa.express_revenue, aa.flagman_purchases,
-           aa.flagman_revenue, aa.sale_rows_missing_rate
+    select rw.team_id, rw.campaign_id, rw.adset_id, rw.ad_id, rw.fact_days, rw.spend, rw.spend_rows,
+           rw.spend_rows_missing_rate, rw.impressions, rw.clicks, rw.leads, 0::bigint as express_purchases,
+           0::numeric as express_revenue, 0::bigint as flagman_purchases, 0::numeric as flagman_revenue,
+           0::bigint as sale_rows_missing_rate
+    from analytics.ad_running_window(p_from, p_until, p_teams) as rw
+    union all
+    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, -1, -aa.spend, -aa.spend_rows,
+           -aa.spend_rows_missing_rate, -aa.impressions, -aa.clicks, -aa.leads, 0, 0, 0, 0, 0
+    from live_runs as lr
+    join analytics.ad_analytics as aa on aa.day between lr.run_from and lr.run_until and aa.model = 'any'
+    where p_teams is null or aa.team_id = any (p_teams)
+    union all
+    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, 1, 0, 0, 0, 0, 0, 0, aa.express_purchases,
+           aa.express_revenue, aa.flagman_purchases, aa.flagman_revenue, aa.sale_rows_missing_rate
     from analytics.ad_analytics as aa
-    where aa.day between p_from and p_until
-      and aa.model in ('any', p_model) and (p_teams is null or aa.team_id = any (p_teams))
+    where aa.model = p_model and aa.model <> 'any' and aa.day between p_from and p_until
+      and (p_teams is null or aa.team_id = any (p_teams))
       and not exists (select 1 from live_runs as lr where aa.day between lr.run_from and lr.run_until)
     union all
-    select f.team_id, f.campaign_id, f.adset_id, f.ad_id, f.spend, f.spend_rows, f.spend_rows_missing_rate,
+    select f.team_id, f.campaign_id, f.adset_id, f.ad_id, 1, f.spend, f.spend_rows, f.spend_rows_missing_rate,
            f.impressions, f.clicks, f.leads, f.express_purchases, f.express_revenue, f.flagman_purchases,
            f.flagman_revenue, f.sale_rows_missing_rate
     from live_runs as lr
@@ -286,20 +487,10 @@ as $$
     where f.model in ('any', p_model) and (p_teams is null or f.team_id = any (p_teams))
   ),
 
-  -- Summed per team and ad key first, so the level rules below run once per key, not per day.
-  by_key as (
-    select w.team_id, w.campaign_id, w.adset_id, w.ad_id, sum(w.spend) as spend, sum(w.spend_rows) as spend_rows,
-           sum(w.spend_rows_missing_rate) as spend_rows_missing_rate, sum(w.impressions) as impressions,
-           sum(w.clicks) as clicks, sum(w.leads) as leads, sum(w.express_purchases) as express_purchases,
-           sum(w.express_revenue) as express_revenue, sum(w.flagman_purchases) as flagman_purchases,
-           sum(w.flagman_revenue) as flagman_revenue, sum(w.sale_rows_missing_rate) as sale_rows_missing_rate
-    from window_rows as w
-    group by 1, 2, 3, 4
-  ),
-
+  -- Each row's report object: the object at p_level, or the nearest level its key knows.
   scoped as (
-    select bk.*, nullif(bk.campaign_id, '') as c, nullif(bk.adset_id, '') as s, nullif(bk.ad_id, '') as a
-    from by_key as bk
+    select w.*, nullif(w.campaign_id, '') as c, nullif(w.adset_id, '') as s, nullif(w.ad_id, '') as a
+    from window_rows as w
   ),
 
   keyed as (
@@ -316,6 +507,7 @@ as $$
     from scoped
   ),
 
+  -- A key whose live days lost their facts nets to zero everywhere: shown only with facts left.
   final as (
     select k.team_id, k.object_level, k.object_id, sum(k.spend), sum(k.spend_rows)::bigint,
            sum(k.spend_rows_missing_rate)::bigint, sum(k.impressions)::bigint, sum(k.clicks)::bigint,
@@ -323,6 +515,7 @@ as $$
            sum(k.flagman_purchases)::bigint, sum(k.flagman_revenue), sum(k.sale_rows_missing_rate)::bigint
     from keyed as k
     group by 1, 2, 3
+    having sum(k.fact_days) > 0
   )
 
   select * from final
@@ -431,22 +624,25 @@ as $$
     select * from analytics.ad_row_figures(p_from, p_until, p_teams, p_level, p_model)
   ),
 
-  -- The report's order: rows with spend first, by spend, then revenue and leads.
+  -- The report's order: rows with spend first, by spend, then revenue and leads (unmatched rows,
+  -- object null, have no position: they are listed apart).
   ranked as (
-    select f.team_id, f.object_level, f.object_id,
-           row_number() over (order by coalesce(f.spend_rows > 0 and f.spend_rows_missing_rate = 0, false) desc,
-                                       f.spend desc nulls last, f.express_revenue + f.flagman_revenue desc,
-                                       f.leads desc, f.team_id, f.object_id) as position
+    select f.*,
+           case when f.object_id is not null
+                then row_number() over (partition by f.object_id is null
+                                        order by coalesce(f.spend_rows > 0 and f.spend_rows_missing_rate = 0, false) desc,
+                                                 f.spend desc nulls last, f.express_revenue + f.flagman_revenue desc,
+                                                 f.leads desc, f.team_id, f.object_id) end as position
     from figures as f
-    where f.object_id is not null
   ),
 
   -- Names are looked up (and JSON built) only for the rows shown and the unmatched ones.
   shown as (
-    select r.position, row(f.*)::analytics.ad_figures as f
-    from figures as f
-    left join ranked as r on r.team_id = f.team_id and r.object_level = f.object_level and r.object_id = f.object_id
-    where f.object_id is null or r.position <= p_limit
+    select r.position, row(r.team_id, r.object_level, r.object_id, r.spend, r.spend_rows, r.spend_rows_missing_rate,
+                           r.impressions, r.clicks, r.leads, r.express_purchases, r.express_revenue,
+                           r.flagman_purchases, r.flagman_revenue, r.sale_rows_missing_rate)::analytics.ad_figures as f
+    from ranked as r
+    where r.position is null or r.position <= p_limit
   ),
 
   report_rows as (
@@ -471,9 +667,8 @@ as $$
            coalesce(sum(r.express_revenue), 0) as express_revenue,
            coalesce(sum(r.flagman_purchases), 0) as flagman_purchases,
            coalesce(sum(r.flagman_revenue), 0) as flagman_revenue
-    from figures as r
-    join ranked on ranked.team_id = r.team_id and ranked.object_level = r.object_level and ranked.object_id = r.object_id
-    where ranked.position > p_limit
+    from ranked as r
+    where r.position > p_limit
   ),
 
   totals as (
@@ -653,12 +848,14 @@ comment on function public.ad_daily(text, text, text, integer, date, text) is 'O
 revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
+  analytics.recompute_ad_running(date), analytics.ad_running_window(date, date, text[]),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text, integer),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) from public;
 grant execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
+  analytics.recompute_ad_running(date), analytics.ad_running_window(date, date, text[]),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text, integer),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) to service_role;

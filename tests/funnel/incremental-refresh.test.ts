@@ -1,4 +1,5 @@
-// The caches (funnel_analytics, ad_analytics, lead_source_analytics, cohort_analytics) are tables that a refresh updates
+// The caches (funnel_analytics, ad_analytics and its running totals ad_running, lead_source_analytics,
+// cohort_analytics) are tables that a refresh updates
 // day by day: it recomputes only the business days written since the last refresh. A write whose
 // days no trigger marks would stay wrong in the cache for good (until the nightly rebuild), so
 // after every kind of write and one refresh, each cache must equal its facts computed over all
@@ -75,9 +76,37 @@ async function cacheDrift() {
       union all
       (select 'cohorts: facts only', to_jsonb(f) from analytics.cohort_facts('-infinity', 'infinity') as f
        except all select 'cohorts: facts only', to_jsonb(c) from analytics.cohort_analytics as c)
+    ),
+    -- The ad cache's running totals, recomputed naively: per ad key, every day from its first to its
+    -- last cached day, the sums of its cached days up to it.
+    running_truth as (
+      select k.team_id, k.campaign_id, k.adset_id, k.ad_id, d.day, d.day = k.last_day as is_last,
+             (select row(count(*), coalesce(sum(a.spend), 0), coalesce(sum(a.spend_rows), 0),
+                         coalesce(sum(a.spend_rows_missing_rate), 0), coalesce(sum(a.impressions), 0),
+                         coalesce(sum(a.clicks), 0), coalesce(sum(a.leads), 0), max(a.day))::text
+              from analytics.ad_analytics as a
+              where a.model = 'any' and a.team_id = k.team_id and a.campaign_id = k.campaign_id
+                and a.adset_id = k.adset_id and a.ad_id = k.ad_id and a.day <= d.day) as totals
+      from (select team_id, campaign_id, adset_id, ad_id, min(day) as first_day, max(day) as last_day
+            from analytics.ad_analytics where model = 'any' group by 1, 2, 3, 4) as k
+      cross join lateral (select k.first_day + n as day from generate_series(0, k.last_day - k.first_day) as n) as d
+    ),
+    running_cache as (
+      select r.team_id, r.campaign_id, r.adset_id, r.ad_id, r.day, r.is_last,
+             row(r.fact_days, r.spend, r.spend_rows, r.spend_rows_missing_rate, r.impressions, r.clicks, r.leads,
+                 r.last_fact_day)::text
+               as totals
+      from analytics.ad_running as r
+    ),
+    running as (
+      (select 'ad running totals: cache only' as side, to_jsonb(c) as row from running_cache as c
+       except all select 'ad running totals: cache only', to_jsonb(t) from running_truth as t)
+      union all
+      (select 'ad running totals: truth only', to_jsonb(t) from running_truth as t
+       except all select 'ad running totals: truth only', to_jsonb(c) from running_cache as c)
     )
     select * from funnel union all select * from ads union all select * from lead_sources
-    union all select * from cohorts`;
+    union all select * from cohorts union all select * from running`;
 }
 
 /** Refreshes, then: no drift, and only a handful of days recomputed (never the whole history). */
