@@ -12,8 +12,8 @@
 -- its own tags name): last touch credits a sale to the deal's own tags (team and ad), first touch
 -- to the person's first lead (people.sql). Rows that do not depend on the model carry model 'any'.
 
--- Spend per ad: converted per (day, currency) group, as analytics.daily_spend does, so the sum
--- over a team's ads is that team's spend exactly.
+-- Spend per ad, converted with the rate of its day and currency (analytics.reporting_rate, the
+-- funnel's rule): exact numerics, so the sum over a team's ads is that team's spend exactly.
 create function analytics.daily_ad_spend(p_from date, p_until date)
 returns table (
   day date, team_id text, campaign_id text, adset_id text, ad_id text,
@@ -23,31 +23,31 @@ language sql
 stable
 set search_path = ''
 as $$
-  with by_currency as (
+  with insights as (
     select i.date_start as day, coalesce(a.team_id, 'unattributed') as team_id,
            coalesce(i.campaign_id, '') as campaign_id, coalesce(i.adset_id, '') as adset_id, i.ad_id, i.currency,
-           count(*) as spend_rows, sum(i.spend) as spend, sum(i.impressions) as impressions, sum(i.clicks) as clicks
+           i.spend, i.impressions, i.clicks
     from voronka.fb_ad_insight as i
     join voronka.fb_ad_account as a on a.id = i.ad_account_id
     where i.date_start between p_from and p_until
-    group by 1, 2, 3, 4, 5, 6
   ),
 
   -- One rate lookup per day and currency, not per ad.
   rates as materialized (
     select d.day, d.currency, analytics.reporting_rate(d.currency, d.day) as rate
-    from (select distinct bc.day, bc.currency from by_currency as bc) as d
+    from (select distinct ins.day, ins.currency from insights as ins) as d
   ),
 
+  -- One grouping (a second one per currency first sorted a live day's 5,000 ads twice).
   final as (
-    select bc.day, bc.team_id, bc.campaign_id, bc.adset_id, bc.ad_id,
-           sum(bc.spend * rates.rate) as spend,
-           sum(bc.spend_rows)::bigint as spend_rows,
-           coalesce(sum(bc.spend_rows) filter (where rates.rate is null), 0)::bigint as spend_rows_missing_rate,
-           sum(bc.impressions)::bigint as impressions,
-           sum(bc.clicks)::bigint as clicks
-    from by_currency as bc
-    join rates on rates.day = bc.day and rates.currency = bc.currency
+    select ins.day, ins.team_id, ins.campaign_id, ins.adset_id, ins.ad_id,
+           sum(ins.spend * rates.rate) as spend,
+           count(*) as spend_rows,
+           count(*) filter (where rates.rate is null) as spend_rows_missing_rate,
+           sum(ins.impressions)::bigint as impressions,
+           sum(ins.clicks)::bigint as clicks
+    from insights as ins
+    join rates on rates.day = ins.day and rates.currency = ins.currency
     group by 1, 2, 3, 4, 5
   )
 
@@ -407,6 +407,7 @@ returns table (
 )
 language sql
 stable
+rows 5000
 set search_path = ''
 set enable_nestloop = off
 as $$
@@ -438,11 +439,81 @@ as $$
 $$;
 comment on function analytics.ad_running_window(date, date, text[]) is 'Spend, impressions, clicks and leads per team and ad key over the business days p_from..p_until as cached (analytics.ad_running), with the number of days the key has facts.';
 
+-- The days of a window written since the refresh, as corrections to its cached figures: each live
+-- day's cached model-independent rows taken away (-1 fact day each), its facts from the tables
+-- added (spend and leads, and the sales of p_model). ROWS 100: a function scan is planned at its
+-- declared size, so a window with no live day is not planned as if every cached row might be one.
+-- enable_sort off (for the functions it calls too): a live day is a few thousand ads, grouped by
+-- hashing; planned for an unknown range of days, they were sorted on text keys, twice (the
+-- refresh keeps the planner's choice: a rebuild groups millions of rows).
+create function analytics.ad_live_corrections(p_from date, p_until date, p_teams text[], p_model text)
+returns table (
+  team_id text, campaign_id text, adset_id text, ad_id text, fact_days bigint, spend numeric, spend_rows bigint,
+  spend_rows_missing_rate bigint, impressions bigint, clicks bigint, leads bigint, express_purchases bigint,
+  express_revenue numeric, flagman_purchases bigint, flagman_revenue numeric, sale_rows_missing_rate bigint
+)
+language sql
+stable
+rows 100
+set search_path = ''
+set enable_sort = off
+as $$
+  with live_runs as (
+    select * from analytics.live_day_runs(p_from, p_until)
+  ),
+
+  cached as (
+    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, -1::bigint, -aa.spend, -aa.spend_rows,
+           -aa.spend_rows_missing_rate, -aa.impressions, -aa.clicks, -aa.leads, 0::bigint, 0::numeric, 0::bigint,
+           0::numeric, 0::bigint
+    from live_runs as lr
+    join analytics.ad_analytics as aa on aa.day between lr.run_from and lr.run_until and aa.model = 'any'
+    where p_teams is null or aa.team_id = any (p_teams)
+  ),
+
+  -- ad_facts's three parts, not ad_facts: the caller sums per key anyway, and ad_facts's own
+  -- grouping was a third of a live day's cost. (A key with spend and leads counts two fact rows
+  -- here: fact_days only tells whether a key has facts.)
+  live_spend as (
+    select sp.team_id, sp.campaign_id, sp.adset_id, sp.ad_id, 1::bigint, sp.spend, sp.spend_rows,
+           sp.spend_rows_missing_rate, sp.impressions, sp.clicks, null::bigint, null::bigint, null::numeric,
+           null::bigint, null::numeric, null::bigint
+    from live_runs as lr
+    cross join lateral analytics.daily_ad_spend(lr.run_from, lr.run_until) as sp
+    where p_teams is null or sp.team_id = any (p_teams)
+  ),
+
+  live_leads as (
+    select dl.team_id, dl.campaign_id, dl.adset_id, dl.ad_id, 1::bigint, null::numeric, null::bigint, null::bigint,
+           null::bigint, null::bigint, dl.leads, null::bigint, null::numeric, null::bigint, null::numeric, null::bigint
+    from live_runs as lr
+    cross join lateral analytics.daily_ad_leads(lr.run_from, lr.run_until) as dl
+    where p_teams is null or dl.team_id = any (p_teams)
+  ),
+
+  live_sales as (
+    select ds.team_id, ds.campaign_id, ds.adset_id, ds.ad_id, 1::bigint, null::numeric, null::bigint, null::bigint,
+           null::bigint, null::bigint, null::bigint, ds.express_purchases, ds.express_revenue, ds.flagman_purchases,
+           ds.flagman_revenue, ds.sale_rows_missing_rate
+    from live_runs as lr
+    cross join lateral analytics.daily_ad_sales(lr.run_from, lr.run_until) as ds
+    where ds.model = p_model and (p_teams is null or ds.team_id = any (p_teams))
+  )
+
+  select * from cached
+  union all
+  select * from live_spend
+  union all
+  select * from live_leads
+  union all
+  select * from live_sales
+$$;
+comment on function analytics.ad_live_corrections(date, date, text[], text) is 'For the business days of p_from..p_until written since the refresh: their cached spend and leads per ad key negated, and their facts (spend, leads, sales of p_model) from the tables.';
+
 -- The window's sums per report row: the object at p_level (or the nearest level known: a lead
 -- matched only to a campaign is a campaign row in an ad-level report), and per team bucket.
--- enable_sort off and work_mem: the generic plan of a SQL function guesses hundreds of thousands
--- of rows here (a live day's cached rows, for every run it might have), so it grouped by sorting,
--- or hashed in partitions spilled to disk; the actual few thousand keys fit in memory.
+-- enable_sort off and work_mem: a few thousand keys with a dozen sums each are grouped in memory
+-- by hashing (planned as a sort on text keys, or spilled, they took several times longer).
 create function analytics.ad_row_figures(p_from date, p_until date, p_teams text[], p_level text, p_model text)
 returns setof analytics.ad_figures
 language sql
@@ -452,39 +523,27 @@ set enable_sort = off
 set work_mem = '32MB'
 as $$
   -- The rule of analytics.ad_rows (cached days, unless written since the refresh: those live),
-  -- in three parts: spend and leads from the running totals (every cached day), minus the cached
-  -- rows of the live days, plus the live days' facts; sales (per model) from the cached rows of
-  -- the window's other days. fact_days counts each key's rows, so a key is shown when it has any.
-  with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until)
-  ),
-
-  window_rows as (
+  -- in three parts: spend and leads from the running totals (every cached day); sales (per
+  -- model) from the cached rows of the window's days not written since; and the corrections for
+  -- the days that were. fact_days counts each key's rows, so a key is shown when it has any.
+  with window_rows as (
+    -- Nulls, not zeros, for the measures a part does not have: sum() skips them for free, and
+    -- the sums over the window's few thousand keys are most of this function's time.
     select rw.team_id, rw.campaign_id, rw.adset_id, rw.ad_id, rw.fact_days, rw.spend, rw.spend_rows,
-           rw.spend_rows_missing_rate, rw.impressions, rw.clicks, rw.leads, 0::bigint as express_purchases,
-           0::numeric as express_revenue, 0::bigint as flagman_purchases, 0::numeric as flagman_revenue,
-           0::bigint as sale_rows_missing_rate
+           rw.spend_rows_missing_rate, rw.impressions, rw.clicks, rw.leads, null::bigint as express_purchases,
+           null::numeric as express_revenue, null::bigint as flagman_purchases, null::numeric as flagman_revenue,
+           null::bigint as sale_rows_missing_rate
     from analytics.ad_running_window(p_from, p_until, p_teams) as rw
     union all
-    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, -1, -aa.spend, -aa.spend_rows,
-           -aa.spend_rows_missing_rate, -aa.impressions, -aa.clicks, -aa.leads, 0, 0, 0, 0, 0
-    from live_runs as lr
-    join analytics.ad_analytics as aa on aa.day between lr.run_from and lr.run_until and aa.model = 'any'
-    where p_teams is null or aa.team_id = any (p_teams)
-    union all
-    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, 1, 0, 0, 0, 0, 0, 0, aa.express_purchases,
-           aa.express_revenue, aa.flagman_purchases, aa.flagman_revenue, aa.sale_rows_missing_rate
+    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, 1, null, null, null, null, null, null,
+           aa.express_purchases, aa.express_revenue, aa.flagman_purchases, aa.flagman_revenue,
+           aa.sale_rows_missing_rate
     from analytics.ad_analytics as aa
     where aa.model = p_model and aa.model <> 'any' and aa.day between p_from and p_until
       and (p_teams is null or aa.team_id = any (p_teams))
-      and not exists (select 1 from live_runs as lr where aa.day between lr.run_from and lr.run_until)
+      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day)
     union all
-    select f.team_id, f.campaign_id, f.adset_id, f.ad_id, 1, f.spend, f.spend_rows, f.spend_rows_missing_rate,
-           f.impressions, f.clicks, f.leads, f.express_purchases, f.express_revenue, f.flagman_purchases,
-           f.flagman_revenue, f.sale_rows_missing_rate
-    from live_runs as lr
-    cross join lateral analytics.ad_facts(lr.run_from, lr.run_until) as f
-    where f.model in ('any', p_model) and (p_teams is null or f.team_id = any (p_teams))
+    select * from analytics.ad_live_corrections(p_from, p_until, p_teams, p_model)
   ),
 
   -- Each row's report object: the object at p_level, or the nearest level its key knows.
@@ -509,10 +568,12 @@ as $$
 
   -- A key whose live days lost their facts nets to zero everywhere: shown only with facts left.
   final as (
-    select k.team_id, k.object_level, k.object_id, sum(k.spend), sum(k.spend_rows)::bigint,
-           sum(k.spend_rows_missing_rate)::bigint, sum(k.impressions)::bigint, sum(k.clicks)::bigint,
-           sum(k.leads)::bigint, sum(k.express_purchases)::bigint, sum(k.express_revenue),
-           sum(k.flagman_purchases)::bigint, sum(k.flagman_revenue), sum(k.sale_rows_missing_rate)::bigint
+    select k.team_id, k.object_level, k.object_id, coalesce(sum(k.spend), 0),
+           coalesce(sum(k.spend_rows), 0)::bigint, coalesce(sum(k.spend_rows_missing_rate), 0)::bigint,
+           coalesce(sum(k.impressions), 0)::bigint, coalesce(sum(k.clicks), 0)::bigint,
+           coalesce(sum(k.leads), 0)::bigint, coalesce(sum(k.express_purchases), 0)::bigint,
+           coalesce(sum(k.express_revenue), 0), coalesce(sum(k.flagman_purchases), 0)::bigint,
+           coalesce(sum(k.flagman_revenue), 0), coalesce(sum(k.sale_rows_missing_rate), 0)::bigint
     from keyed as k
     group by 1, 2, 3
     having sum(k.fact_days) > 0
@@ -533,41 +594,35 @@ language plpgsql
 stable
 set search_path = ''
 as $$
+declare
+  -- Money shown only when complete: no spend rows is not spend 0, a missing rate is no figure.
+  v_spend numeric := case when p_figures.spend_rows > 0 and p_figures.spend_rows_missing_rate = 0
+                          then p_figures.spend end;
+  v_express_revenue numeric := case when p_figures.sale_rows_missing_rate = 0 then p_figures.express_revenue end;
+  v_flagman_revenue numeric := case when p_figures.sale_rows_missing_rate = 0 then p_figures.flagman_revenue end;
 begin
-  -- PL/pgSQL keeps the plan: this runs once per report row (thousands at ad level).
-  return (
-  with money as (
-    select case when p_figures.spend_rows > 0 and p_figures.spend_rows_missing_rate = 0
-                then p_figures.spend end as spend,
-           case when p_figures.sale_rows_missing_rate = 0 then p_figures.express_revenue end as express_revenue,
-           case when p_figures.sale_rows_missing_rate = 0 then p_figures.flagman_revenue end as flagman_revenue
-  ),
-
-  final as (
-    select jsonb_build_object(
-      'level', p_figures.object_level,
-      'campaign_id', case when p_figures.object_level = 'campaign' then p_figures.object_id else p_object.campaign_id end,
-      'campaign_name', p_campaign_name,
-      'adset_id', case when p_figures.object_level = 'adset' then p_figures.object_id else p_object.adset_id end,
-      'adset_name', p_adset_name,
-      'ad_id', case when p_figures.object_level = 'ad' then p_figures.object_id end,
-      'ad_name', case when p_figures.object_level = 'ad' then p_object.name end,
-      'ad_account_id', p_object.ad_account_id, 'ad_account_name', p_account_name,
-      'team', p_figures.team_id,
-      'spend', round(m.spend, 2), 'spend_complete', m.spend is not null,
-      'impressions', p_figures.impressions, 'clicks', p_figures.clicks, 'leads', p_figures.leads,
-      'express_purchases', p_figures.express_purchases, 'express_revenue', round(m.express_revenue, 2),
-      'flagman_purchases', p_figures.flagman_purchases, 'flagman_revenue', round(m.flagman_revenue, 2),
-      'revenue', round(m.express_revenue + m.flagman_revenue, 2),
-      'cpl', analytics.ratio(m.spend, p_figures.leads, 2),
-      'cost_per_express', analytics.ratio(m.spend, p_figures.express_purchases, 2),
-      'cost_per_flagman', analytics.ratio(m.spend, p_figures.flagman_purchases, 2),
-      'roi', analytics.ratio(m.express_revenue + m.flagman_revenue - m.spend, m.spend, 4),
-      'roas', analytics.ratio(m.express_revenue + m.flagman_revenue, m.spend, 4)) as row
-    from money as m
-  )
-
-  select final.row from final);
+  -- Plain expressions, no query: this runs once per report row, and a query per call (as a CTE
+  -- here was) cost 0.1 ms each, a tenth of the report.
+  return jsonb_build_object(
+    'level', p_figures.object_level,
+    'campaign_id', case when p_figures.object_level = 'campaign' then p_figures.object_id else p_object.campaign_id end,
+    'campaign_name', p_campaign_name,
+    'adset_id', case when p_figures.object_level = 'adset' then p_figures.object_id else p_object.adset_id end,
+    'adset_name', p_adset_name,
+    'ad_id', case when p_figures.object_level = 'ad' then p_figures.object_id end,
+    'ad_name', case when p_figures.object_level = 'ad' then p_object.name end,
+    'ad_account_id', p_object.ad_account_id, 'ad_account_name', p_account_name,
+    'team', p_figures.team_id,
+    'spend', round(v_spend, 2), 'spend_complete', v_spend is not null,
+    'impressions', p_figures.impressions, 'clicks', p_figures.clicks, 'leads', p_figures.leads,
+    'express_purchases', p_figures.express_purchases, 'express_revenue', round(v_express_revenue, 2),
+    'flagman_purchases', p_figures.flagman_purchases, 'flagman_revenue', round(v_flagman_revenue, 2),
+    'revenue', round(v_express_revenue + v_flagman_revenue, 2),
+    'cpl', analytics.ratio(v_spend, p_figures.leads, 2),
+    'cost_per_express', analytics.ratio(v_spend, p_figures.express_purchases, 2),
+    'cost_per_flagman', analytics.ratio(v_spend, p_figures.flagman_purchases, 2),
+    'roi', analytics.ratio(v_express_revenue + v_flagman_revenue - v_spend, v_spend, 4),
+    'roas', analytics.ratio(v_express_revenue + v_flagman_revenue, v_spend, 4));
 end
 $$;
 comment on function analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text) is 'One row of ad_report as JSON (see README: ad_report).';
@@ -849,6 +904,7 @@ revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.recompute_ad_running(date), analytics.ad_running_window(date, date, text[]),
+  analytics.ad_live_corrections(date, date, text[], text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text, integer),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) from public;
@@ -856,6 +912,7 @@ grant execute on function analytics.daily_ad_spend(date, date), analytics.daily_
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
   analytics.recompute_ad_running(date), analytics.ad_running_window(date, date, text[]),
+  analytics.ad_live_corrections(date, date, text[], text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text, integer),
   analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) to service_role;
