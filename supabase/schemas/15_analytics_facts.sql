@@ -459,10 +459,8 @@ begin
   select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
   cross join lateral analytics.ad_facts(r.run_from, r.run_until) as f
   order by f.day, f.model, f.team_id, f.campaign_id, f.adset_id, f.ad_id;
-  -- Its running totals follow from the earliest recomputed day on.
-  if cardinality(p_run_from) > 0 then
-    perform analytics.recompute_ad_running((select min(r) from unnest(p_run_from) as r));
-  end if;
+  -- Its running totals follow, for the ads whose figures changed.
+  perform analytics.recompute_ad_running(p_run_from, p_run_until);
 
   -- And the data-health checks' lead counts (data_health.sql).
   delete from analytics.lead_source_analytics as ls
@@ -483,7 +481,7 @@ begin
 end
 $$;
 
-comment on function analytics.recompute_cached_days(date[], date[]) is 'Recomputes funnel_analytics, ad_analytics (and ad_running from the earliest day on), lead_source_analytics and cohort_analytics for the runs of business days p_run_from[i]..p_run_until[i] from the tables.';
+comment on function analytics.recompute_cached_days(date[], date[]) is 'Recomputes funnel_analytics, ad_analytics (and the running totals of the ads that changed), lead_source_analytics and cohort_analytics for the runs of business days p_run_from[i]..p_run_until[i] from the tables.';
 
 -- Refresh (p_rebuild false): recompute the days written since the last refresh. Rebuild: every
 -- day (after a settings change, and nightly as a safety net). Refreshes take turns (an advisory

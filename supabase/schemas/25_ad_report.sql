@@ -250,24 +250,176 @@ comment on table analytics.ad_running is 'Running totals of ad_analytics''s mode
 alter table analytics.ad_running enable row level security;
 grant select on analytics.ad_running to service_role;
 
--- Recomputes the running totals from p_from on (-infinity: all), after ad_analytics's days from
--- p_from on were recomputed. Each key continues from its latest row before p_from: its row at
--- p_from - 1, or its last row if it stopped earlier (and resumes now: the gap is filled).
-create function analytics.recompute_ad_running(p_from date)
+-- For running totals by ad (the maintenance below): a key's rows in day order.
+create index ad_running_key_idx on analytics.ad_running (team_id, campaign_id, adset_id, ad_id, day);
+
+-- The ad keys whose model-independent facts changed when ad_analytics's days in the runs were
+-- recomputed, each with the first such day: the days' facts as cached now against the same days
+-- as the running totals have them (a day's totals minus the day before's; rows are dense). A
+-- refresh recomputes whole days, often for the cohorts' sake alone (a sale marks its buyer's
+-- first-lead day), and then no ad's spend or leads changed: nothing to redo.
+create function analytics.ad_running_changes(p_run_from date[], p_run_until date[])
+returns table (team_id text, campaign_id text, adset_id text, ad_id text, from_day date)
+language sql
+stable
+set search_path = ''
+as $$
+  with runs as (
+    select r.run_from, r.run_until from unnest(p_run_from, p_run_until) as r (run_from, run_until)
+  ),
+
+  cached_now as (
+    select aa.day, aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, aa.spend, aa.spend_rows,
+           aa.spend_rows_missing_rate, aa.impressions, aa.clicks, aa.leads
+    from runs
+    cross join lateral (
+      select x.* from analytics.ad_analytics as x
+      where x.day between runs.run_from and runs.run_until and x.model = 'any' offset 0
+    ) as aa
+  ),
+
+  -- The runs' days and the day before each run, by day ("offset 0": planned without its
+  -- arguments, a join on the runs read all of ad_running, joined to itself).
+  running_days as (
+    select runs.run_from, r.*
+    from runs
+    cross join lateral (
+      select x.* from analytics.ad_running as x where x.day between runs.run_from - 1 and runs.run_until offset 0
+    ) as r
+  ),
+
+  as_running as (
+    select r.day, r.team_id, r.campaign_id, r.adset_id, r.ad_id,
+           r.spend - coalesce(p.spend, 0) as spend, r.spend_rows - coalesce(p.spend_rows, 0) as spend_rows,
+           r.spend_rows_missing_rate - coalesce(p.spend_rows_missing_rate, 0) as spend_rows_missing_rate,
+           r.impressions - coalesce(p.impressions, 0) as impressions, r.clicks - coalesce(p.clicks, 0) as clicks,
+           r.leads - coalesce(p.leads, 0) as leads
+    from running_days as r
+    left join running_days as p
+      on p.day = r.day - 1 and p.team_id = r.team_id and p.campaign_id = r.campaign_id and p.adset_id = r.adset_id
+     and p.ad_id = r.ad_id
+    -- A day repeating the day before (no facts) is no row of ad_analytics.
+    where r.day >= r.run_from and r.fact_days > coalesce(p.fact_days, 0)
+  ),
+
+  differences as (
+    select coalesce(n.team_id, o.team_id) as team_id, coalesce(n.campaign_id, o.campaign_id) as campaign_id,
+           coalesce(n.adset_id, o.adset_id) as adset_id, coalesce(n.ad_id, o.ad_id) as ad_id,
+           coalesce(n.day, o.day) as day
+    from cached_now as n
+    full join as_running as o
+      on o.day = n.day and o.team_id = n.team_id and o.campaign_id = n.campaign_id and o.adset_id = n.adset_id
+     and o.ad_id = n.ad_id
+    where (n.spend, n.spend_rows, n.spend_rows_missing_rate, n.impressions, n.clicks, n.leads)
+          is distinct from (o.spend, o.spend_rows, o.spend_rows_missing_rate, o.impressions, o.clicks, o.leads)
+  ),
+
+  final as (
+    select d.team_id, d.campaign_id, d.adset_id, d.ad_id, min(d.day) as from_day
+    from differences as d
+    group by 1, 2, 3, 4
+  )
+
+  select * from final
+$$;
+comment on function analytics.ad_running_changes(date[], date[]) is 'The ad keys whose spend, impressions, clicks or leads in ad_analytics differ from analytics.ad_running on the days of the runs, with the first such day.';
+
+-- Recomputes the running totals of the keys that changed on the days of the runs (after
+-- ad_analytics's rows of those days were recomputed), each from its first changed day; a run of
+-- -infinity..infinity recomputes every key. Each key continues from its latest row before that
+-- day (the row of the day before, or its last row if it had stopped: the gap is filled), and a key
+-- whose facts from then on are gone ends on its last day with facts.
+create function analytics.recompute_ad_running(p_run_from date[], p_run_until date[])
 returns void
 language plpgsql
 set search_path = ''
 as $$
+declare
+  v_team text[];
+  v_campaign text[];
+  v_adset text[];
+  v_ad text[];
+  v_from date[];
 begin
-  delete from analytics.ad_running as r where r.day >= p_from;
+  if '-infinity' = any (p_run_from) then
+    select array_agg(k.team_id), array_agg(k.campaign_id), array_agg(k.adset_id), array_agg(k.ad_id),
+           array_agg('-infinity'::date)
+      into v_team, v_campaign, v_adset, v_ad, v_from
+      from (select distinct aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id
+            from analytics.ad_analytics as aa where aa.model = 'any'
+            union
+            select distinct r.team_id, r.campaign_id, r.adset_id, r.ad_id
+            from analytics.ad_running as r where r.is_last) as k;
+  else
+    select array_agg(c.team_id), array_agg(c.campaign_id), array_agg(c.adset_id), array_agg(c.ad_id),
+           array_agg(c.from_day)
+      into v_team, v_campaign, v_adset, v_ad, v_from
+      from analytics.ad_running_changes(p_run_from, p_run_until) as c;
+  end if;
+  if v_team is null then
+    return;
+  end if;
+
+  delete from analytics.ad_running as r
+   using unnest(v_team, v_campaign, v_adset, v_ad, v_from) as c (team_id, campaign_id, adset_id, ad_id, from_day)
+   where r.team_id = c.team_id and r.campaign_id = c.campaign_id and r.adset_id = c.adset_id and r.ad_id = c.ad_id
+     and r.day >= c.from_day;
+
+  -- Each changed key's latest row left either goes on (the insert below continues from it), or
+  -- now ends the key: then the key ends on its last day with facts, and rows repeating it past
+  -- that day (facts since removed) go.
+  with changed as (
+    select * from unnest(v_team, v_campaign, v_adset, v_ad, v_from) as c (team_id, campaign_id, adset_id, ad_id, from_day)
+  ),
+
+  base as (
+    select b.*,
+           exists (select 1 from analytics.ad_analytics as aa
+                   where aa.day >= c.from_day and aa.model = 'any' and aa.team_id = c.team_id
+                     and aa.campaign_id = c.campaign_id and aa.adset_id = c.adset_id and aa.ad_id = c.ad_id) as goes_on
+    from changed as c
+    cross join lateral (
+      select r.* from analytics.ad_running as r
+      where r.team_id = c.team_id and r.campaign_id = c.campaign_id and r.adset_id = c.adset_id and r.ad_id = c.ad_id
+      order by r.day desc limit 1
+    ) as b
+  ),
+
+  repeats_past_end as (
+    delete from analytics.ad_running as r
+     using base as e
+     cross join generate_series(1, e.day - e.last_fact_day) as d (n)
+     where not e.goes_on and r.day = e.last_fact_day + d.n and r.team_id = e.team_id
+       and r.campaign_id = e.campaign_id and r.adset_id = e.adset_id and r.ad_id = e.ad_id
+  ),
+
+  flags as (
+    select b.team_id, b.campaign_id, b.adset_id, b.ad_id, b.last_fact_day as day, true as is_last
+    from base as b where not b.goes_on
+    union all
+    select b.team_id, b.campaign_id, b.adset_id, b.ad_id, b.day, false from base as b where b.goes_on
+  )
+
+  update analytics.ad_running as r
+     set is_last = f.is_last
+    from flags as f
+   where r.day = f.day and r.team_id = f.team_id and r.campaign_id = f.campaign_id and r.adset_id = f.adset_id
+     and r.ad_id = f.ad_id and r.is_last is distinct from f.is_last;
 
   insert into analytics.ad_running
-  with base as (
-    -- Each key's latest row before p_from (rows are dense, so it is at p_from - 1 unless the key
-    -- stopped earlier; then it is the key's last row).
-    select r.* from analytics.ad_running as r where r.day = p_from - 1
-    union all
-    select r.* from analytics.ad_running as r where r.is_last and r.day < p_from - 1
+  with changed as (
+    select * from unnest(v_team, v_campaign, v_adset, v_ad, v_from) as c (team_id, campaign_id, adset_id, ad_id, from_day)
+  ),
+
+  -- Each changed key's latest row left (rows are dense: the day before its first changed day,
+  -- unless the key had stopped earlier).
+  base as (
+    select b.* from changed as c
+    cross join lateral (
+      select r.* from analytics.ad_running as r
+      where r.team_id = c.team_id and r.campaign_id = c.campaign_id and r.adset_id = c.adset_id and r.ad_id = c.ad_id
+      order by r.day desc limit 1
+    ) as b
   ),
 
   -- The base rows (carrying their totals) and the days with facts, one series per key: summed in
@@ -280,7 +432,10 @@ begin
     select false, aa.day, aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, 1, aa.spend, aa.spend_rows,
            aa.spend_rows_missing_rate, aa.impressions, aa.clicks, aa.leads, aa.day
     from analytics.ad_analytics as aa
-    where aa.model = 'any' and aa.day >= p_from
+    join changed as c
+      on c.team_id = aa.team_id and c.campaign_id = aa.campaign_id and c.adset_id = aa.adset_id and c.ad_id = aa.ad_id
+     and aa.day >= c.from_day
+    where aa.model = 'any' and aa.day >= (select min(changed.from_day) from changed)
   ),
 
   running as (
@@ -307,53 +462,9 @@ begin
   )
 
   select * from final order by day, team_id, campaign_id, adset_id, ad_id;
-
-  -- Each key's latest row before p_from (the base above) either goes on now, or ends the key:
-  -- then the key ends on its last day with facts, and rows repeating it past that day (facts
-  -- since removed) go.
-  with base as (
-    select r.* from analytics.ad_running as r where r.day = p_from - 1
-    union all
-    select r.* from analytics.ad_running as r where r.is_last and r.day < p_from - 1
-  ),
-
-  ended as (
-    select b.* from base as b
-    where not exists (select 1 from analytics.ad_running as n
-                      where n.day = b.day + 1 and n.team_id = b.team_id and n.campaign_id = b.campaign_id
-                        and n.adset_id = b.adset_id and n.ad_id = b.ad_id)
-  ),
-
-  repeats_past_end as (
-    delete from analytics.ad_running as r
-     using ended as e
-     cross join generate_series(1, e.day - e.last_fact_day) as d (n)
-     where r.day = e.last_fact_day + d.n and r.team_id = e.team_id and r.campaign_id = e.campaign_id and r.adset_id = e.adset_id
-       and r.ad_id = e.ad_id
-  ),
-
-  went_on as (
-    select b.* from base as b
-    where b.is_last and not exists (select 1 from ended as e
-                                    where e.team_id = b.team_id and e.campaign_id = b.campaign_id
-                                      and e.adset_id = b.adset_id and e.ad_id = b.ad_id)
-  ),
-
-  flags as (
-    select e.team_id, e.campaign_id, e.adset_id, e.ad_id, e.last_fact_day as day, true as is_last
-    from ended as e
-    union all
-    select w.team_id, w.campaign_id, w.adset_id, w.ad_id, w.day, false from went_on as w
-  )
-
-  update analytics.ad_running as r
-     set is_last = f.is_last
-    from flags as f
-   where r.day = f.day and r.team_id = f.team_id and r.campaign_id = f.campaign_id and r.adset_id = f.adset_id
-     and r.ad_id = f.ad_id and r.is_last is distinct from f.is_last;
 end
 $$;
-comment on function analytics.recompute_ad_running(date) is 'Recomputes analytics.ad_running from business day p_from on (-infinity: every day) from ad_analytics; called by analytics.recompute_cached_days.';
+comment on function analytics.recompute_ad_running(date[], date[]) is 'Recomputes analytics.ad_running for the ad keys whose facts changed on the business days of the runs (-infinity..infinity: every key, every day) from ad_analytics; called by analytics.recompute_cached_days after it recomputed those days.';
 
 -- Every day's ad facts from the cache, except days written since its refresh: those live.
 create function analytics.ad_rows(p_from date, p_until date)
@@ -903,7 +1014,8 @@ comment on function public.ad_daily(text, text, text, integer, date, text) is 'O
 revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
-  analytics.recompute_ad_running(date), analytics.ad_running_window(date, date, text[]),
+  analytics.recompute_ad_running(date[], date[]), analytics.ad_running_changes(date[], date[]),
+  analytics.ad_running_window(date, date, text[]),
   analytics.ad_live_corrections(date, date, text[], text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text, integer),
@@ -911,7 +1023,8 @@ revoke execute on function analytics.daily_ad_spend(date, date), analytics.daily
 grant execute on function analytics.daily_ad_spend(date, date), analytics.daily_ad_leads(date, date),
   analytics.daily_ad_sales(date, date), analytics.ad_facts(date, date),
   analytics.ad_rows(date, date), analytics.ad_row_figures(date, date, text[], text, text),
-  analytics.recompute_ad_running(date), analytics.ad_running_window(date, date, text[]),
+  analytics.recompute_ad_running(date[], date[]), analytics.ad_running_changes(date[], date[]),
+  analytics.ad_running_window(date, date, text[]),
   analytics.ad_live_corrections(date, date, text[], text),
   analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text),
   analytics.ad_report_json(date, date, text[], text, text, integer),

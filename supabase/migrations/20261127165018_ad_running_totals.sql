@@ -360,6 +360,80 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.ad_running_changes (
+  p_run_from  date[],
+  p_run_until date[]
+)
+  RETURNS TABLE (
+    team_id     text,
+    campaign_id text,
+    adset_id    text,
+    ad_id       text,
+    from_day    date
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with runs as (
+    select r.run_from, r.run_until from unnest(p_run_from, p_run_until) as r (run_from, run_until)
+  ),
+
+  cached_now as (
+    select aa.day, aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, aa.spend, aa.spend_rows,
+           aa.spend_rows_missing_rate, aa.impressions, aa.clicks, aa.leads
+    from runs
+    cross join lateral (
+      select x.* from analytics.ad_analytics as x
+      where x.day between runs.run_from and runs.run_until and x.model = 'any' offset 0
+    ) as aa
+  ),
+
+  -- The runs' days and the day before each run, by day ("offset 0": planned without its
+  -- arguments, a join on the runs read all of ad_running, joined to itself).
+  running_days as (
+    select runs.run_from, r.*
+    from runs
+    cross join lateral (
+      select x.* from analytics.ad_running as x where x.day between runs.run_from - 1 and runs.run_until offset 0
+    ) as r
+  ),
+
+  as_running as (
+    select r.day, r.team_id, r.campaign_id, r.adset_id, r.ad_id,
+           r.spend - coalesce(p.spend, 0) as spend, r.spend_rows - coalesce(p.spend_rows, 0) as spend_rows,
+           r.spend_rows_missing_rate - coalesce(p.spend_rows_missing_rate, 0) as spend_rows_missing_rate,
+           r.impressions - coalesce(p.impressions, 0) as impressions, r.clicks - coalesce(p.clicks, 0) as clicks,
+           r.leads - coalesce(p.leads, 0) as leads
+    from running_days as r
+    left join running_days as p
+      on p.day = r.day - 1 and p.team_id = r.team_id and p.campaign_id = r.campaign_id and p.adset_id = r.adset_id
+     and p.ad_id = r.ad_id
+    -- A day repeating the day before (no facts) is no row of ad_analytics.
+    where r.day >= r.run_from and r.fact_days > coalesce(p.fact_days, 0)
+  ),
+
+  differences as (
+    select coalesce(n.team_id, o.team_id) as team_id, coalesce(n.campaign_id, o.campaign_id) as campaign_id,
+           coalesce(n.adset_id, o.adset_id) as adset_id, coalesce(n.ad_id, o.ad_id) as ad_id,
+           coalesce(n.day, o.day) as day
+    from cached_now as n
+    full join as_running as o
+      on o.day = n.day and o.team_id = n.team_id and o.campaign_id = n.campaign_id and o.adset_id = n.adset_id
+     and o.ad_id = n.ad_id
+    where (n.spend, n.spend_rows, n.spend_rows_missing_rate, n.impressions, n.clicks, n.leads)
+          is distinct from (o.spend, o.spend_rows, o.spend_rows_missing_rate, o.impressions, o.clicks, o.leads)
+  ),
+
+  final as (
+    select d.team_id, d.campaign_id, d.adset_id, d.ad_id, min(d.day) as from_day
+    from differences as d
+    group by 1, 2, 3, 4
+  )
+
+  select * from final
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.ad_running_window (
   p_from  date,
   p_until date,
@@ -463,22 +537,99 @@ CREATE OR REPLACE FUNCTION analytics.daily_ad_spend (
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.recompute_ad_running (
-  p_from date
+  p_run_from  date[],
+  p_run_until date[]
 )
   RETURNS void
   LANGUAGE plpgsql
   SET search_path TO ''
   AS $function$
+declare
+  v_team text[];
+  v_campaign text[];
+  v_adset text[];
+  v_ad text[];
+  v_from date[];
 begin
-  delete from analytics.ad_running as r where r.day >= p_from;
+  if '-infinity' = any (p_run_from) then
+    select array_agg(k.team_id), array_agg(k.campaign_id), array_agg(k.adset_id), array_agg(k.ad_id),
+           array_agg('-infinity'::date)
+      into v_team, v_campaign, v_adset, v_ad, v_from
+      from (select distinct aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id
+            from analytics.ad_analytics as aa where aa.model = 'any'
+            union
+            select distinct r.team_id, r.campaign_id, r.adset_id, r.ad_id
+            from analytics.ad_running as r where r.is_last) as k;
+  else
+    select array_agg(c.team_id), array_agg(c.campaign_id), array_agg(c.adset_id), array_agg(c.ad_id),
+           array_agg(c.from_day)
+      into v_team, v_campaign, v_adset, v_ad, v_from
+      from analytics.ad_running_changes(p_run_from, p_run_until) as c;
+  end if;
+  if v_team is null then
+    return;
+  end if;
+
+  delete from analytics.ad_running as r
+   using unnest(v_team, v_campaign, v_adset, v_ad, v_from) as c (team_id, campaign_id, adset_id, ad_id, from_day)
+   where r.team_id = c.team_id and r.campaign_id = c.campaign_id and r.adset_id = c.adset_id and r.ad_id = c.ad_id
+     and r.day >= c.from_day;
+
+  -- Each changed key's latest row left either goes on (the insert below continues from it), or
+  -- now ends the key: then the key ends on its last day with facts, and rows repeating it past
+  -- that day (facts since removed) go.
+  with changed as (
+    select * from unnest(v_team, v_campaign, v_adset, v_ad, v_from) as c (team_id, campaign_id, adset_id, ad_id, from_day)
+  ),
+
+  base as (
+    select b.*,
+           exists (select 1 from analytics.ad_analytics as aa
+                   where aa.day >= c.from_day and aa.model = 'any' and aa.team_id = c.team_id
+                     and aa.campaign_id = c.campaign_id and aa.adset_id = c.adset_id and aa.ad_id = c.ad_id) as goes_on
+    from changed as c
+    cross join lateral (
+      select r.* from analytics.ad_running as r
+      where r.team_id = c.team_id and r.campaign_id = c.campaign_id and r.adset_id = c.adset_id and r.ad_id = c.ad_id
+      order by r.day desc limit 1
+    ) as b
+  ),
+
+  repeats_past_end as (
+    delete from analytics.ad_running as r
+     using base as e
+     cross join generate_series(1, e.day - e.last_fact_day) as d (n)
+     where not e.goes_on and r.day = e.last_fact_day + d.n and r.team_id = e.team_id
+       and r.campaign_id = e.campaign_id and r.adset_id = e.adset_id and r.ad_id = e.ad_id
+  ),
+
+  flags as (
+    select b.team_id, b.campaign_id, b.adset_id, b.ad_id, b.last_fact_day as day, true as is_last
+    from base as b where not b.goes_on
+    union all
+    select b.team_id, b.campaign_id, b.adset_id, b.ad_id, b.day, false from base as b where b.goes_on
+  )
+
+  update analytics.ad_running as r
+     set is_last = f.is_last
+    from flags as f
+   where r.day = f.day and r.team_id = f.team_id and r.campaign_id = f.campaign_id and r.adset_id = f.adset_id
+     and r.ad_id = f.ad_id and r.is_last is distinct from f.is_last;
 
   insert into analytics.ad_running
-  with base as (
-    -- Each key's latest row before p_from (rows are dense, so it is at p_from - 1 unless the key
-    -- stopped earlier; then it is the key's last row).
-    select r.* from analytics.ad_running as r where r.day = p_from - 1
-    union all
-    select r.* from analytics.ad_running as r where r.is_last and r.day < p_from - 1
+  with changed as (
+    select * from unnest(v_team, v_campaign, v_adset, v_ad, v_from) as c (team_id, campaign_id, adset_id, ad_id, from_day)
+  ),
+
+  -- Each changed key's latest row left (rows are dense: the day before its first changed day,
+  -- unless the key had stopped earlier).
+  base as (
+    select b.* from changed as c
+    cross join lateral (
+      select r.* from analytics.ad_running as r
+      where r.team_id = c.team_id and r.campaign_id = c.campaign_id and r.adset_id = c.adset_id and r.ad_id = c.ad_id
+      order by r.day desc limit 1
+    ) as b
   ),
 
   -- The base rows (carrying their totals) and the days with facts, one series per key: summed in
@@ -491,7 +642,10 @@ begin
     select false, aa.day, aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, 1, aa.spend, aa.spend_rows,
            aa.spend_rows_missing_rate, aa.impressions, aa.clicks, aa.leads, aa.day
     from analytics.ad_analytics as aa
-    where aa.model = 'any' and aa.day >= p_from
+    join changed as c
+      on c.team_id = aa.team_id and c.campaign_id = aa.campaign_id and c.adset_id = aa.adset_id and c.ad_id = aa.ad_id
+     and aa.day >= c.from_day
+    where aa.model = 'any' and aa.day >= (select min(changed.from_day) from changed)
   ),
 
   running as (
@@ -518,50 +672,6 @@ begin
   )
 
   select * from final order by day, team_id, campaign_id, adset_id, ad_id;
-
-  -- Each key's latest row before p_from (the base above) either goes on now, or ends the key:
-  -- then the key ends on its last day with facts, and rows repeating it past that day (facts
-  -- since removed) go.
-  with base as (
-    select r.* from analytics.ad_running as r where r.day = p_from - 1
-    union all
-    select r.* from analytics.ad_running as r where r.is_last and r.day < p_from - 1
-  ),
-
-  ended as (
-    select b.* from base as b
-    where not exists (select 1 from analytics.ad_running as n
-                      where n.day = b.day + 1 and n.team_id = b.team_id and n.campaign_id = b.campaign_id
-                        and n.adset_id = b.adset_id and n.ad_id = b.ad_id)
-  ),
-
-  repeats_past_end as (
-    delete from analytics.ad_running as r
-     using ended as e
-     cross join generate_series(1, e.day - e.last_fact_day) as d (n)
-     where r.day = e.last_fact_day + d.n and r.team_id = e.team_id and r.campaign_id = e.campaign_id and r.adset_id = e.adset_id
-       and r.ad_id = e.ad_id
-  ),
-
-  went_on as (
-    select b.* from base as b
-    where b.is_last and not exists (select 1 from ended as e
-                                    where e.team_id = b.team_id and e.campaign_id = b.campaign_id
-                                      and e.adset_id = b.adset_id and e.ad_id = b.ad_id)
-  ),
-
-  flags as (
-    select e.team_id, e.campaign_id, e.adset_id, e.ad_id, e.last_fact_day as day, true as is_last
-    from ended as e
-    union all
-    select w.team_id, w.campaign_id, w.adset_id, w.ad_id, w.day, false from went_on as w
-  )
-
-  update analytics.ad_running as r
-     set is_last = f.is_last
-    from flags as f
-   where r.day = f.day and r.team_id = f.team_id and r.campaign_id = f.campaign_id and r.adset_id = f.adset_id
-     and r.ad_id = f.ad_id and r.is_last is distinct from f.is_last;
 end
 $function$;
 
@@ -590,10 +700,8 @@ begin
   select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
   cross join lateral analytics.ad_facts(r.run_from, r.run_until) as f
   order by f.day, f.model, f.team_id, f.campaign_id, f.adset_id, f.ad_id;
-  -- Its running totals follow from the earliest recomputed day on.
-  if cardinality(p_run_from) > 0 then
-    perform analytics.recompute_ad_running((select min(r) from unnest(p_run_from) as r));
-  end if;
+  -- Its running totals follow, for the ads whose figures changed.
+  perform analytics.recompute_ad_running(p_run_from, p_run_until);
 
   -- And the data-health checks' lead counts (data_health.sql).
   delete from analytics.lead_source_analytics as ls
@@ -617,16 +725,20 @@ $function$;
 CREATE INDEX ad_analytics_sales_idx ON analytics.ad_analytics USING btree (model, day)
   WHERE (model <> 'any'::text);
 
+CREATE INDEX ad_running_key_idx ON analytics.ad_running USING btree (team_id, campaign_id, adset_id, ad_id, day);
+
 CREATE INDEX ad_running_last_idx ON analytics.ad_running USING btree (day)
   WHERE is_last;
 
 COMMENT ON FUNCTION "analytics"."ad_live_corrections"(date, date, text[], text) IS 'For the business days of p_from..p_until written since the refresh: their cached spend and leads per ad key negated, and their facts (spend, leads, sales of p_model) from the tables.';
 
+COMMENT ON FUNCTION "analytics"."ad_running_changes"(date[], date[]) IS 'The ad keys whose spend, impressions, clicks or leads in ad_analytics differ from analytics.ad_running on the days of the runs, with the first such day.';
+
 COMMENT ON FUNCTION "analytics"."ad_running_window"(date, date, text[]) IS 'Spend, impressions, clicks and leads per team and ad key over the business days p_from..p_until as cached (analytics.ad_running), with the number of days the key has facts.';
 
-COMMENT ON FUNCTION "analytics"."recompute_ad_running"(date) IS 'Recomputes analytics.ad_running from business day p_from on (-infinity: every day) from ad_analytics; called by analytics.recompute_cached_days.';
+COMMENT ON FUNCTION "analytics"."recompute_ad_running"(date[], date[]) IS 'Recomputes analytics.ad_running for the ad keys whose facts changed on the business days of the runs (-infinity..infinity: every key, every day) from ad_analytics; called by analytics.recompute_cached_days after it recomputed those days.';
 
-COMMENT ON FUNCTION "analytics"."recompute_cached_days"(date[], date[]) IS 'Recomputes funnel_analytics, ad_analytics (and ad_running from the earliest day on), lead_source_analytics and cohort_analytics for the runs of business days p_run_from[i]..p_run_until[i] from the tables.';
+COMMENT ON FUNCTION "analytics"."recompute_cached_days"(date[], date[]) IS 'Recomputes funnel_analytics, ad_analytics (and the running totals of the ads that changed), lead_source_analytics and cohort_analytics for the runs of business days p_run_from[i]..p_run_until[i] from the tables.';
 
 COMMENT ON TABLE "analytics"."ad_running" IS 'Running totals of ad_analytics''s model-independent rows (spend, impressions, clicks, leads) per team and ad key through each day, dense from the key''s first to its last day (is_last); a window is the difference of two rows per ad. Recomputed with ad_analytics.';
 
@@ -634,15 +746,19 @@ REVOKE ALL ON FUNCTION "analytics"."ad_live_corrections"(date, date, text[], tex
 
 GRANT EXECUTE ON FUNCTION "analytics"."ad_live_corrections"(date, date, text[], text) TO "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."ad_running_changes"(date[], date[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."ad_running_changes"(date[], date[]) TO "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."ad_running_window"(date, date, text[]) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."ad_running_window"(date, date, text[]) TO "service_role";
 
-REVOKE ALL ON FUNCTION "analytics"."recompute_ad_running"(date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "analytics"."recompute_ad_running"(date[], date[]) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "analytics"."recompute_ad_running"(date) TO "service_role";
+GRANT EXECUTE ON FUNCTION "analytics"."recompute_ad_running"(date[], date[]) TO "service_role";
 
 GRANT SELECT ON TABLE "analytics"."ad_running" TO "service_role";
 
 -- Hand-written: the running totals of the ad facts already cached.
-SELECT analytics.recompute_ad_running('-infinity');
+SELECT analytics.recompute_ad_running(array['-infinity'::date], array['infinity'::date]);
