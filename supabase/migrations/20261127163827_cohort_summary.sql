@@ -244,14 +244,20 @@ CREATE OR REPLACE FUNCTION analytics.cohort_people_figures (
     where r.total_persons > 0
   ),
 
-  percentiles as (
-    select rk.cohort, rk.kind, rk.fraction,
-           lo.lag + (hi.lag - lo.lag) * (rk.position - floor(rk.position)) as lag
+  -- The lags at ranks floor and ceil, in one pass over each cohort's running counts (a lookup
+  -- per rank scanned them all for each of them).
+  bounds as (
+    select rk.cohort, rk.kind, rk.fraction, rk.position,
+           min(r.lag) filter (where r.running_persons > floor(rk.position)) as lo_lag,
+           min(r.lag) filter (where r.running_persons > ceil(rk.position)) as hi_lag
     from ranks as rk
-    cross join lateral (select min(r.lag) as lag from running as r
-                        where r.cohort = rk.cohort and r.kind = rk.kind and r.running_persons > floor(rk.position)) as lo
-    cross join lateral (select min(r.lag) as lag from running as r
-                        where r.cohort = rk.cohort and r.kind = rk.kind and r.running_persons > ceil(rk.position)) as hi
+    join running as r on r.cohort = rk.cohort and r.kind = rk.kind
+    group by 1, 2, 3, 4
+  ),
+
+  percentiles as (
+    select b.cohort, b.kind, b.fraction, b.lo_lag + (b.hi_lag - b.lo_lag) * (b.position - floor(b.position)) as lag
+    from bounds as b
   ),
 
   final as (
