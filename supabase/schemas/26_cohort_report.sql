@@ -188,6 +188,8 @@ create table analytics.cohort_summary (
 );
 
 comment on table analytics.cohort_summary is 'cohort_analytics summed per cohort (grain month or week, cohort = its first day), model, team (''*'': every team), kind, product and lag; currency and sale_day are the sale''s for revenue in a currency other than the reporting one (converted when read), '''' and the cohort otherwise (amounts in the reporting currency). Written with cohort_analytics, in the same transaction.';
+-- The refresh replaces whole cohorts of a grain (every model and team).
+create index cohort_summary_cohort_idx on analytics.cohort_summary (grain, cohort);
 alter table analytics.cohort_summary enable row level security;
 grant select on analytics.cohort_summary to service_role;
 

@@ -510,6 +510,8 @@ begin
 end
 $function$;
 
+CREATE INDEX cohort_summary_cohort_idx ON analytics.cohort_summary USING btree (grain, cohort);
+
 COMMENT ON FUNCTION "analytics"."cohort_horizon_figures"(analytics.cohort_lag[]) IS 'From the per-lag figures of analytics.cohort_lags, per cohort and horizon (7, 30, 60, 90, 180 business days; null = to date): Express and Flagman buyers and revenue in the reporting currency, and the sales left out for want of a rate.';
 
 COMMENT ON FUNCTION "analytics"."cohort_lags"(date, date, text, text[], text) IS 'Per cohort (p_grain, p_from to p_until) and lag of p_model and the teams p_teams (null: all): people, first Express and Flagman buyers, Express → Flagman persons, revenue in the reporting currency and purchases without a rate, exact as of now: analytics.cohort_summary corrected for the entry days written since the last refresh and cut at p_until.';
