@@ -416,6 +416,7 @@ CREATE OR REPLACE FUNCTION analytics.cohort_summary_facts (
     cross join voronka.setting as st
   ),
 
+  -- Per team, and per cohort over every team (the second grouping set, team '*').
   final as (
     select p_grain as grain, k.model, coalesce(k.team_id, '*') as team_id, k.cohort, k.kind, k.product_id,
            k.currency, k.sale_day, k.lag,
