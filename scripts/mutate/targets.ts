@@ -37,6 +37,7 @@ const ADS_TESTS = [
   "tests/ads/cohort-lags.test.ts",
   "tests/ads/cohort-edges.test.ts",
   "tests/ads/cohort-payback.test.ts",
+  "tests/ads/cohort-summary.test.ts",
   "tests/ads/ad-report-order.test.ts",
   "tests/ads/ad-cohort-views.test.ts",
   "tests/ads/ad-report-edges.test.ts",
@@ -155,16 +156,12 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "a field without a name: null is compared with like/= only, where null filters out exactly as '' does",
   "11_amocrm_snapshots.sql:voronka.amocrm_utm_from_fields:coalesce-drop:2":
     "a field without a code: null is compared with like/= only, where null filters out exactly as '' does",
-  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:1":
-    "its one caller, cohort_report_json, reads express_buyers only as coalesce(f.express_buyers, 0)",
-  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:2":
-    "its one caller, cohort_report_json, reads flagman_buyers only as coalesce(f.flagman_buyers, 0)",
-  "26_cohort_report.sql:analytics.cohort_horizon_figures:coalesce-drop:3":
-    "its one caller, cohort_report_json, reads sales_missing_rate as coalesce(…, 0) = 0 and as `> 0` in an exists, where null counts as 0 does",
-  "26_cohort_report.sql:analytics.cohort_people_figures:coalesce-drop:1":
-    "its one caller, cohort_report_json, reads people only as coalesce(pp.people, 0)",
   "26_cohort_report.sql:analytics.cohort_people_figures:range-edge:3":
-    "total_persons is a sum of counts of at least one person, never 0: `> 0` and `>= 0` keep the same ranks",
+    "a lag with 0 Express buyers adds nothing to the running counts: the smallest lag whose running count exceeds a rank is the same, and a cohort with none has total 0 (left out by `total_persons > 0`)",
+  "26_cohort_report.sql:analytics.cohort_people_figures:range-edge:4":
+    "a lag with 0 Express → Flagman persons adds nothing to the running counts: the smallest lag whose running count exceeds a rank is the same, and a cohort with none has total 0 (left out by `total_persons > 0`)",
+  "26_cohort_report.sql:analytics.cohort_people_figures:range-edge:5":
+    "lag_counts keeps only lags with at least one person, so total_persons is never 0: `> 0` and `>= 0` keep the same ranks",
   "26_cohort_report.sql:analytics.cohort_period_figures:coalesce-drop:2":
     "spend is read only where spend_complete, which needs insight rows of the teams in the period: then the period has funnel rows, whose spend is never null, and the sum is not null",
   "26_cohort_report.sql:analytics.cohort_period_figures:coalesce-drop:3":

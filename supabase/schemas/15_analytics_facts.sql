@@ -478,6 +478,7 @@ begin
   select f.* from unnest(p_run_from, p_run_until) as r (run_from, run_until)
   cross join lateral analytics.cohort_facts(r.run_from, r.run_until) as f
   order by f.entry_day, f.kind, f.model;
+  perform analytics.recompute_cohort_summary(p_run_from, p_run_until);
 end
 $$;
 

@@ -162,6 +162,257 @@ as $$
 $$;
 comment on function analytics.cohort_rows(date, date) is 'Cohort facts for the entry days p_from..p_until, every model and team: from cohort_analytics where it is current, live from the tables where it is not.';
 
+-- The cohort summary: cohort_analytics summed per cohort (month and week of the entry day), so
+-- that a report reads a few hundred rows per cohort instead of one per entry day × sale day.
+-- Currency and sale day are kept only where the conversion needs them: revenue in another
+-- currency than the reporting one is converted when read, with its day's rate (an exchange-rate
+-- write then changes the report at once, with no summary to recompute, as it did when reports
+-- read the per-day cache). Every other row has currency '' (amounts already in the reporting
+-- currency, whose rate is always 1) and the cohort in sale_day.
+-- Team '*' (no team id can be: team.sql) sums every team, so that a report for all teams reads
+-- one team's rows, not every team's.
+create table analytics.cohort_summary (
+  grain text not null check (grain in ('month', 'week')),
+  model text not null,
+  team_id text not null,
+  cohort date not null,
+  kind text not null,
+  product_id text not null,
+  currency text not null,
+  sale_day date not null,
+  lag integer not null,
+  persons bigint not null,
+  purchases bigint not null,
+  amount numeric not null,
+  primary key (grain, model, team_id, cohort, kind, product_id, currency, sale_day, lag)
+);
+
+comment on table analytics.cohort_summary is 'cohort_analytics summed per cohort (grain month or week, cohort = its first day), model, team (''*'': every team), kind, product and lag; currency and sale_day are the sale''s for revenue in a currency other than the reporting one (converted when read), '''' and the cohort otherwise (amounts in the reporting currency). Written with cohort_analytics, in the same transaction.';
+-- The refresh replaces whole cohorts of a grain (every model and team).
+create index cohort_summary_cohort_idx on analytics.cohort_summary (grain, cohort);
+alter table analytics.cohort_summary enable row level security;
+grant select on analytics.cohort_summary to service_role;
+
+-- The one rule from per-entry-day cohort facts to summary rows: the entry days of the runs
+-- p_run_from[i]..p_run_until[i], read from the cache (p_live false) or computed from the tables
+-- (p_live true), summed per cohort of p_grain. The refresh writes the summary with it, and a
+-- report takes the cached rows of its live days out of the summary and puts their live facts in.
+-- The cache is read per run ("offset 0"): planned for unknown arrays, a join reads every row.
+create function analytics.cohort_summary_facts(p_grain text, p_run_from date[], p_run_until date[], p_live boolean)
+returns setof analytics.cohort_summary
+language sql
+stable
+set search_path = ''
+as $$
+  with runs as (
+    select r.run_from, r.run_until from unnest(p_run_from, p_run_until) as r (run_from, run_until)
+  ),
+
+  from_cache as (
+    select ca.*
+    from runs
+    cross join lateral (
+      select * from analytics.cohort_analytics as c
+      where c.entry_day between runs.run_from and runs.run_until
+      offset 0
+    ) as ca
+    where not p_live
+  ),
+
+  from_tables as (
+    select facts.*
+    from runs
+    cross join lateral analytics.cohort_facts(runs.run_from, runs.run_until) as facts
+    where p_live
+  ),
+
+  facts as (
+    select * from from_cache
+    union all
+    select * from from_tables
+  ),
+
+  keyed as (
+    select f.model, f.team_id, date_trunc(p_grain, f.entry_day::timestamp)::date as cohort, f.kind, f.product_id,
+           case when f.kind = 'revenue' and f.currency <> st.reporting_currency then f.currency else '' end as currency,
+           case when f.kind = 'revenue' and f.currency <> st.reporting_currency then f.sale_day
+                else date_trunc(p_grain, f.entry_day::timestamp)::date end as sale_day,
+           f.lag, f.persons, f.purchases, f.amount
+    from facts as f
+    cross join voronka.setting as st
+  ),
+
+  -- Per team, and per cohort over every team (the second grouping set, team '*').
+  final as (
+    select p_grain as grain, k.model, coalesce(k.team_id, '*') as team_id, k.cohort, k.kind, k.product_id,
+           k.currency, k.sale_day, k.lag,
+           sum(k.persons)::bigint as persons, sum(k.purchases)::bigint as purchases, sum(k.amount) as amount
+    from keyed as k
+    group by grouping sets ((k.model, k.team_id, k.cohort, k.kind, k.product_id, k.currency, k.sale_day, k.lag),
+                            (k.model, k.cohort, k.kind, k.product_id, k.currency, k.sale_day, k.lag))
+  )
+
+  select * from final
+$$;
+comment on function analytics.cohort_summary_facts(text, date[], date[], boolean) is 'Summary rows (analytics.cohort_summary''s shape, cohorts of p_grain) of the entry days in the runs p_run_from[i]..p_run_until[i]: from cohort_analytics, or computed from the tables when p_live.';
+
+-- Recompute the summary of every cohort (both grains) that holds a recomputed entry day, from
+-- cohort_analytics just written (analytics.recompute_cached_days, same transaction). Runs of
+-- -infinity..infinity rebuild everything. The runs' cohorts are merged first: two runs in one
+-- month are that month once.
+create function analytics.recompute_cohort_summary(p_run_from date[], p_run_until date[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_grain text;
+  v_from date[];
+  v_until date[];
+begin
+  foreach v_grain in array array['month', 'week'] loop
+    with cohort_spans as (
+      select range_agg(daterange(date_trunc(v_grain, r.run_from::timestamp)::date,
+                                 (date_trunc(v_grain, r.run_until::timestamp) + ('1 ' || v_grain)::interval)::date)) as spans
+      from unnest(p_run_from, p_run_until) as r (run_from, run_until)
+    )
+
+    select coalesce(array_agg(lower(s.span) order by lower(s.span)), '{}'),
+           coalesce(array_agg(upper(s.span) - 1 order by lower(s.span)), '{}')
+      into v_from, v_until
+      from cohort_spans
+      cross join lateral unnest(cohort_spans.spans) as s (span);
+
+    delete from analytics.cohort_summary as cs
+     using unnest(v_from, v_until) as r (run_from, run_until)
+     where cs.grain = v_grain and cs.cohort between r.run_from and r.run_until;
+    insert into analytics.cohort_summary
+    select f.* from analytics.cohort_summary_facts(v_grain, v_from, v_until, false) as f
+    order by f.model, f.team_id, f.cohort, f.kind, f.product_id, f.currency, f.sale_day, f.lag;
+  end loop;
+end
+$$;
+comment on function analytics.recompute_cohort_summary(date[], date[]) is 'Recomputes analytics.cohort_summary (month and week) for every cohort holding an entry day of the runs p_run_from[i]..p_run_until[i], from cohort_analytics.';
+
+-- One cohort's figures at one lag (business days after the entry): people (lag 0), first Express
+-- and Flagman buyers, persons whose first Flagman came lag days after their first Express, revenue
+-- in the reporting currency (null: none converted) and the purchases left without a rate.
+create type analytics.cohort_lag as (
+  cohort date, lag integer, people bigint, express_buyers bigint, flagman_buyers bigint, e2f_persons bigint,
+  express_revenue numeric, flagman_revenue numeric, purchases_missing_rate bigint
+);
+comment on type analytics.cohort_lag is 'One cohort''s figures at one lag: people, first buyers, Express → Flagman persons, revenue in the reporting currency and purchases without a rate.';
+
+-- Per cohort and lag of the cohorts p_from..p_until (p_from the first day of a cohort), for the
+-- model asked for and the teams p_teams (null: all): people, first buyers, Express → Flagman
+-- persons, revenue in the reporting currency and the purchases left without a rate, exact as of
+-- now. That is the summary, less the cached rows of the entry days it must not count (live ones,
+-- and those after p_until in its cohort: the current period is cut at p_until), plus the live
+-- facts of the live days: a live day costs its own rows, not its cohort's. Each correction runs
+-- only when there is something to correct (an empty outer row set never calls the lateral
+-- function). The figures read one row per lag, not one per kind and product, and the report reads
+-- them once for its horizons and its people figures.
+-- enable_sort off: the planner sees a few rows and sorts thousands on text keys to group them.
+create function analytics.cohort_lags(p_from date, p_until date, p_model text, p_teams text[], p_grain text)
+returns setof analytics.cohort_lag
+language sql
+stable
+set search_path = ''
+set enable_sort = off
+as $$
+  with live_runs as (
+    select lr.run_from, lr.run_until from analytics.live_day_runs(p_from, p_until) as lr
+  ),
+
+  cut_run as (
+    select p_until + 1 as run_from,
+           (date_trunc(p_grain, p_until::timestamp) + ('1 ' || p_grain)::interval)::date - 1 as run_until
+  ),
+
+  counted_elsewhere as (
+    select lr.run_from, lr.run_until from live_runs as lr
+    union all
+    select cr.run_from, cr.run_until from cut_run as cr
+    where exists (select 1 from analytics.cohort_analytics as ca where ca.entry_day between cr.run_from and cr.run_until)
+  ),
+
+  from_summary as (
+    select cs.*
+    from analytics.cohort_summary as cs
+    where cs.grain = p_grain and cs.model = any (array['any', p_model]) and cs.team_id = any (coalesce(p_teams, array['*']))
+      and cs.cohort between p_from and p_until
+  ),
+
+  cached_out as (
+    select f.grain, f.model, f.team_id, f.cohort, f.kind, f.product_id, f.currency, f.sale_day, f.lag,
+           -f.persons, -f.purchases, -f.amount
+    from (select 1 where exists (select 1 from counted_elsewhere)) as any_run
+    cross join lateral analytics.cohort_summary_facts(
+      p_grain, array(select ce.run_from from counted_elsewhere as ce order by ce.run_from),
+      array(select ce.run_until from counted_elsewhere as ce order by ce.run_from), false) as f
+    where f.model = any (array['any', p_model]) and f.team_id = any (coalesce(p_teams, array['*']))
+  ),
+
+  live_in as (
+    select f.*
+    from (select 1 where exists (select 1 from live_runs)) as any_run
+    cross join lateral analytics.cohort_summary_facts(
+      p_grain, array(select lr.run_from from live_runs as lr order by lr.run_from),
+      array(select lr.run_until from live_runs as lr order by lr.run_from), true) as f
+    where f.model = any (array['any', p_model]) and f.team_id = any (coalesce(p_teams, array['*']))
+  ),
+
+  signed as (
+    select * from from_summary
+    union all
+    select * from cached_out
+    union all
+    select * from live_in
+  ),
+
+  by_key as (
+    select sg.cohort, sg.lag, sg.currency, sg.sale_day,
+           sum(sg.persons) filter (where sg.kind = 'people') as people,
+           sum(sg.persons) filter (where sg.kind = 'first_buy' and sg.product_id = 'express') as express_buyers,
+           sum(sg.persons) filter (where sg.kind = 'first_buy' and sg.product_id = 'flagman') as flagman_buyers,
+           sum(sg.persons) filter (where sg.kind = 'e2f') as e2f_persons,
+           sum(sg.purchases) filter (where sg.kind = 'revenue') as purchases,
+           sum(sg.amount) filter (where sg.kind = 'revenue' and sg.product_id = 'express') as express_amount,
+           sum(sg.amount) filter (where sg.kind = 'revenue' and sg.product_id = 'flagman') as flagman_amount
+    from signed as sg
+    group by 1, 2, 3, 4
+  ),
+
+  -- Materialized: one rate lookup per sale day and currency (inlined, it would run per row).
+  rates as materialized (
+    select d.sale_day, d.currency, analytics.reporting_rate(d.currency, d.sale_day) as rate
+    from (select distinct bk.sale_day, bk.currency from by_key as bk where bk.currency <> '') as d
+  ),
+
+  converted as (
+    select bk.*, case when bk.currency = '' then 1 else r.rate end as rate
+    from by_key as bk
+    left join rates as r on r.sale_day = bk.sale_day and r.currency = bk.currency
+  ),
+
+  final as (
+    select c.cohort, c.lag, coalesce(sum(c.people), 0)::bigint as people,
+           coalesce(sum(c.express_buyers), 0)::bigint as express_buyers,
+           coalesce(sum(c.flagman_buyers), 0)::bigint as flagman_buyers,
+           coalesce(sum(c.e2f_persons), 0)::bigint as e2f_persons,
+           sum(c.express_amount * c.rate) as express_revenue, sum(c.flagman_amount * c.rate) as flagman_revenue,
+           coalesce(sum(c.purchases) filter (where c.rate is null), 0)::bigint as purchases_missing_rate
+    from converted as c
+    group by 1, 2
+  )
+
+  -- Lags that net to nothing are left out, as the summary itself has none.
+  select * from final as f
+  where (f.people, f.express_buyers, f.flagman_buyers, f.e2f_persons) <> (0, 0, 0, 0)
+     or f.express_revenue <> 0 or f.flagman_revenue <> 0 or f.purchases_missing_rate <> 0
+$$;
+comment on function analytics.cohort_lags(date, date, text, text[], text) is 'Per cohort (p_grain, p_from to p_until) and lag of p_model and the teams p_teams (null: all): people, first Express and Flagman buyers, Express → Flagman persons, revenue in the reporting currency and purchases without a rate, exact as of now: analytics.cohort_summary corrected for the entry days written since the last refresh and cut at p_until.';
+
 -- The entry days (first-lead days) of the people of these deals, marked stale: their cohorts
 -- changed. Deals without a person, or people without a lead, are in no cohort.
 create function analytics.mark_stale_entry_days_of_deals(p_deal_ids bigint[])
@@ -235,14 +486,9 @@ as $$
 $$;
 
 -- Per cohort (the month or week of the people's first lead) and horizon: buyers and revenue
--- (reporting currency, converted per sale day and currency) of the purchases made by then. The
--- horizon 'to_date' (null days) counts everything so far.
--- enable_nestloop off: the planner sees this function's facts (a set-returning function,
--- filtered) as one row, so it joins them to the rates by nested loop, once per fact row: 0.5 s at
--- the benchmark's scale. The joins here are all equi-joins of thousands of rows; hashed, 20 ms.
-create function analytics.cohort_horizon_figures(
-  p_from date, p_until date, p_teams text[], p_grain text, p_model text
-)
+-- (reporting currency) of the purchases made by then. The horizon 'to_date' (null days) counts
+-- everything so far. The per-lag figures are summed for each horizon.
+create function analytics.cohort_horizon_figures(p_lags analytics.cohort_lag[])
 returns table (
   cohort date, days integer, express_buyers bigint, express_revenue numeric, flagman_buyers bigint,
   flagman_revenue numeric, sales_missing_rate bigint
@@ -250,50 +496,22 @@ returns table (
 language sql
 stable
 set search_path = ''
-set enable_nestloop = off
 as $$
-  with facts as (
-    select date_trunc(p_grain, r.entry_day::timestamp)::date as cohort, r.*
-    from analytics.cohort_rows(p_from, p_until, array[p_model], p_teams) as r
-    where r.kind in ('revenue', 'first_buy')
-  ),
-
-  -- Materialized: one rate lookup per sale day and currency (inlined, it would run per fact row).
-  rates as materialized (
-    select d.sale_day, d.currency, analytics.reporting_rate(d.currency, d.sale_day) as rate
-    from (select distinct f.sale_day, f.currency from facts as f where f.kind = 'revenue') as d
-  ),
-
-  -- Each fact with its rate (null: none that day), before it is repeated for every horizon.
-  converted as (
-    select f.cohort, f.kind, f.product_id, f.lag, f.persons, f.purchases, f.amount, r.rate
-    from facts as f
-    left join rates as r on r.sale_day = f.sale_day and r.currency = f.currency
+  with by_lag as (
+    select * from unnest(p_lags)
   ),
 
   horizons as (
     select h.days from unnest(analytics.cohort_horizons() || array[null::integer]) as h (days)
   ),
 
-  -- Per cohort and lag first: the horizons below repeat lags, not fact rows.
-  by_lag as (
-    select c.cohort, c.lag,
-           sum(c.persons) filter (where c.kind = 'first_buy' and c.product_id = 'express') as express_buyers,
-           sum(c.amount * c.rate) filter (where c.kind = 'revenue' and c.product_id = 'express') as express_revenue,
-           sum(c.persons) filter (where c.kind = 'first_buy' and c.product_id = 'flagman') as flagman_buyers,
-           sum(c.amount * c.rate) filter (where c.kind = 'revenue' and c.product_id = 'flagman') as flagman_revenue,
-           sum(c.purchases) filter (where c.kind = 'revenue' and c.rate is null) as sales_missing_rate
-    from converted as c
-    group by 1, 2
-  ),
-
   final as (
     select bl.cohort, h.days,
-           coalesce(sum(bl.express_buyers), 0)::bigint,
+           sum(bl.express_buyers)::bigint,
            sum(bl.express_revenue),
-           coalesce(sum(bl.flagman_buyers), 0)::bigint,
+           sum(bl.flagman_buyers)::bigint,
            sum(bl.flagman_revenue),
-           coalesce(sum(bl.sales_missing_rate), 0)::bigint
+           sum(bl.purchases_missing_rate)::bigint
     from by_lag as bl
     cross join horizons as h
     where h.days is null or bl.lag <= h.days
@@ -302,14 +520,11 @@ as $$
 
   select * from final
 $$;
-comment on function analytics.cohort_horizon_figures(date, date, text[], text, text) is 'Per cohort and horizon (7, 30, 60, 90, 180 business days; null = to date): Express and Flagman buyers and revenue in the reporting currency, and the sales left out for want of a rate.';
+comment on function analytics.cohort_horizon_figures(analytics.cohort_lag[]) is 'From the per-lag figures of analytics.cohort_lags, per cohort and horizon (7, 30, 60, 90, 180 business days; null = to date): Express and Flagman buyers and revenue in the reporting currency, and the sales left out for want of a rate.';
 
 -- Per cohort: people, the payback day, and the lags lead → first Express and first Express →
 -- first Flagman (median and 90th percentile, business days).
--- enable_nestloop off: as analytics.cohort_horizon_figures (its revenue by lag joins the rates).
-create function analytics.cohort_people_figures(
-  p_from date, p_until date, p_teams text[], p_grain text, p_model text, p_spend numeric[], p_cohorts date[]
-)
+create function analytics.cohort_people_figures(p_lags analytics.cohort_lag[], p_spend numeric[], p_cohorts date[])
 returns table (
   cohort date, people bigint, payback_day integer, lead_to_express_median numeric, lead_to_express_p90 numeric,
   express_to_flagman_median numeric, express_to_flagman_p90 numeric
@@ -317,39 +532,21 @@ returns table (
 language sql
 stable
 set search_path = ''
-set enable_nestloop = off
 as $$
-  with facts as (
-    select date_trunc(p_grain, r.entry_day::timestamp)::date as cohort, r.*
-    from analytics.cohort_rows(p_from, p_until, array['any', p_model], p_teams) as r
+  with by_lag as (
+    select * from unnest(p_lags)
   ),
 
   spend as (
     select s.cohort, s.spend from unnest(p_cohorts, p_spend) as s (cohort, spend)
   ),
 
-  -- Revenue by lag (converted per sale day and currency), cumulated: the first lag at which it
-  -- reaches the cohort's spend.
-  by_currency as (
-    select f.cohort, f.lag, f.sale_day, f.currency, sum(f.amount) as amount
-    from facts as f where f.kind = 'revenue' group by 1, 2, 3, 4
-  ),
-
-  rates as materialized (
-    select d.sale_day, d.currency, analytics.reporting_rate(d.currency, d.sale_day) as rate
-    from (select distinct bc.sale_day, bc.currency from by_currency as bc) as d
-  ),
-
-  by_lag as (
-    select bc.cohort, bc.lag, sum(bc.amount * r.rate) as revenue
-    from by_currency as bc
-    join rates as r on r.sale_day = bc.sale_day and r.currency = bc.currency
-    group by 1, 2
-  ),
-
+  -- Revenue cumulated by lag: the first lag at which it reaches the cohort's spend.
   payback as (
     select c.cohort, min(c.lag) filter (where c.cumulative >= sp.spend) as payback_day
-    from (select b.cohort, b.lag, sum(b.revenue) over (partition by b.cohort order by b.lag) as cumulative
+    from (select b.cohort, b.lag,
+                 sum(coalesce(b.express_revenue, 0) + coalesce(b.flagman_revenue, 0))
+                   over (partition by b.cohort order by b.lag) as cumulative
           from by_lag as b) as c
     join spend as sp on sp.cohort = c.cohort and sp.spend > 0
     group by 1
@@ -359,10 +556,9 @@ as $$
   -- one row per person: the value at 0-based rank k is the smallest lag whose running count
   -- exceeds k; a fraction p interpolates between ranks floor and ceil of p × (n − 1).
   lag_counts as (
-    select f.cohort, f.kind, f.lag, sum(f.persons) as persons
-    from facts as f
-    where (f.kind = 'first_buy' and f.product_id = 'express') or f.kind = 'e2f'
-    group by 1, 2, 3
+    select b.cohort, 'first_buy' as kind, b.lag, b.express_buyers as persons from by_lag as b where b.express_buyers > 0
+    union all
+    select b.cohort, 'e2f', b.lag, b.e2f_persons from by_lag as b where b.e2f_persons > 0
   ),
 
   running as (
@@ -379,30 +575,36 @@ as $$
     where r.total_persons > 0
   ),
 
-  percentiles as (
-    select rk.cohort, rk.kind, rk.fraction,
-           lo.lag + (hi.lag - lo.lag) * (rk.position - floor(rk.position)) as lag
+  -- The lags at ranks floor and ceil, in one pass over each cohort's running counts (a lookup
+  -- per rank scanned them all for each of them).
+  bounds as (
+    select rk.cohort, rk.kind, rk.fraction, rk.position,
+           min(r.lag) filter (where r.running_persons > floor(rk.position)) as lo_lag,
+           min(r.lag) filter (where r.running_persons > ceil(rk.position)) as hi_lag
     from ranks as rk
-    cross join lateral (select min(r.lag) as lag from running as r
-                        where r.cohort = rk.cohort and r.kind = rk.kind and r.running_persons > floor(rk.position)) as lo
-    cross join lateral (select min(r.lag) as lag from running as r
-                        where r.cohort = rk.cohort and r.kind = rk.kind and r.running_persons > ceil(rk.position)) as hi
+    join running as r on r.cohort = rk.cohort and r.kind = rk.kind
+    group by 1, 2, 3, 4
+  ),
+
+  percentiles as (
+    select b.cohort, b.kind, b.fraction, b.lo_lag + (b.hi_lag - b.lo_lag) * (b.position - floor(b.position)) as lag
+    from bounds as b
   ),
 
   final as (
-    select f.cohort, coalesce(sum(f.persons) filter (where f.kind = 'people'), 0)::bigint, max(pb.payback_day),
-           (select p.lag from percentiles as p where p.cohort = f.cohort and p.kind = 'first_buy' and p.fraction = 0.5),
-           (select p.lag from percentiles as p where p.cohort = f.cohort and p.kind = 'first_buy' and p.fraction = 0.9),
-           (select p.lag from percentiles as p where p.cohort = f.cohort and p.kind = 'e2f' and p.fraction = 0.5),
-           (select p.lag from percentiles as p where p.cohort = f.cohort and p.kind = 'e2f' and p.fraction = 0.9)
-    from facts as f
-    left join payback as pb on pb.cohort = f.cohort
-    group by f.cohort
+    select b.cohort, sum(b.people)::bigint, max(pb.payback_day),
+           (select p.lag from percentiles as p where p.cohort = b.cohort and p.kind = 'first_buy' and p.fraction = 0.5),
+           (select p.lag from percentiles as p where p.cohort = b.cohort and p.kind = 'first_buy' and p.fraction = 0.9),
+           (select p.lag from percentiles as p where p.cohort = b.cohort and p.kind = 'e2f' and p.fraction = 0.5),
+           (select p.lag from percentiles as p where p.cohort = b.cohort and p.kind = 'e2f' and p.fraction = 0.9)
+    from by_lag as b
+    left join payback as pb on pb.cohort = b.cohort
+    group by b.cohort
   )
 
   select * from final
 $$;
-comment on function analytics.cohort_people_figures(date, date, text[], text, text, numeric[], date[]) is 'Per cohort: people who entered, the first business day after the lead by which the cohort''s revenue reached its spend (null: not yet, or no spend), and the median and 90th-percentile days lead → first Express and first Express → first Flagman.';
+comment on function analytics.cohort_people_figures(analytics.cohort_lag[], numeric[], date[]) is 'From the per-lag figures of analytics.cohort_lags, per cohort: people who entered, the first business day after the lead by which the cohort''s revenue reached its spend (null: not yet, or no spend), and the median and 90th-percentile days lead → first Express and first Express → first Flagman.';
 
 -- Per cohort period: the teams' leads and spend of those days (the funnel's facts), whether the
 -- spend is complete (every row converted, and spend rows at all).
@@ -431,8 +633,13 @@ as $$
   final as (
     select pe.cohort, pe.period_end, coalesce(bp.leads, 0)::bigint, coalesce(bp.spend, 0),
            coalesce(bp.spend_rows_missing_rate, 0) = 0
-             and exists (select 1 from analytics.spend_data_accounts(pe.cohort, pe.period_end) as sda
-                         where p_teams is null or sda.team_id = any (p_teams))
+             -- An ad account of the teams with insight rows in the period (the rows test of
+             -- analytics.spend_data_accounts), stopping at the first: that function answers for
+             -- every account, spend included, 0.6 ms a period, half the report's budget for 12.
+             and exists (select 1 from voronka.fb_ad_account as a
+                         where (p_teams is null or coalesce(a.team_id, 'unattributed') = any (p_teams))
+                           and exists (select 1 from voronka.fb_ad_insight as i
+                                       where i.ad_account_id = a.id and i.date_start between pe.cohort and pe.period_end))
     from periods as pe
     left join by_period as bp on bp.cohort = pe.cohort
   )
@@ -454,15 +661,22 @@ as $$
     select * from analytics.cohort_period_figures(p_from, p_until, p_teams, p_grain)
   ),
 
+  lags as (
+    select array_agg(l) as figures
+    from analytics.cohort_lags(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_model, p_teams, p_grain) as l
+  ),
+
   horizons as (
-    select * from analytics.cohort_horizon_figures(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams, p_grain, p_model)
+    select h.* from lags cross join lateral analytics.cohort_horizon_figures(lags.figures) as h
   ),
 
   people as (
-    select * from analytics.cohort_people_figures(
-      date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams, p_grain, p_model,
+    select pf.*
+    from lags
+    cross join lateral analytics.cohort_people_figures(
+      lags.figures,
       (select array_agg(case when pe.spend_complete then pe.spend end order by pe.cohort) from periods as pe),
-      (select array_agg(pe.cohort order by pe.cohort) from periods as pe))
+      (select array_agg(pe.cohort order by pe.cohort) from periods as pe)) as pf
   ),
 
   cohort_rows as (
@@ -555,16 +769,19 @@ comment on function public.cohort_report(text, date, date, text, text) is 'Lead 
 
 revoke execute on function analytics.cohort_facts(date, date), analytics.cohort_rows(date, date),
   analytics.cohort_rows(date, date, text[], text[]),
+  analytics.cohort_summary_facts(text, date[], date[], boolean), analytics.recompute_cohort_summary(date[], date[]),
+  analytics.cohort_lags(date, date, text, text[], text),
   analytics.mark_stale_entry_days_of_deals(bigint[]), analytics.mark_stale_entry_days_of_sales(),
   analytics.mark_stale_entry_days_of_deal_moves(), analytics.cohort_horizons(),
-  analytics.cohort_horizon_figures(date, date, text[], text, text),
-  analytics.cohort_people_figures(date, date, text[], text, text, numeric[], date[]),
+  analytics.cohort_horizon_figures(analytics.cohort_lag[]),
+  analytics.cohort_people_figures(analytics.cohort_lag[], numeric[], date[]),
   analytics.cohort_period_figures(date, date, text[], text), analytics.cohort_report_json(date, date, text[], text, text)
   from public;
 grant execute on function analytics.cohort_facts(date, date), analytics.cohort_rows(date, date),
   analytics.cohort_rows(date, date, text[], text[]),
-  analytics.cohort_horizons(), analytics.cohort_horizon_figures(date, date, text[], text, text),
-  analytics.cohort_people_figures(date, date, text[], text, text, numeric[], date[]),
+  analytics.cohort_summary_facts(text, date[], date[], boolean), analytics.cohort_lags(date, date, text, text[], text),
+  analytics.cohort_horizons(), analytics.cohort_horizon_figures(analytics.cohort_lag[]),
+  analytics.cohort_people_figures(analytics.cohort_lag[], numeric[], date[]),
   analytics.cohort_period_figures(date, date, text[], text), analytics.cohort_report_json(date, date, text[], text, text)
   to service_role;
 revoke execute on function public.cohort_report(text, date, date, text, text) from public, anon;

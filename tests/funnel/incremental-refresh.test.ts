@@ -1,5 +1,5 @@
 // The caches (funnel_analytics, ad_analytics and its running totals ad_running, lead_source_analytics,
-// cohort_analytics) are tables that a refresh updates
+// cohort_analytics and its cohort_summary) are tables that a refresh updates
 // day by day: it recomputes only the business days written since the last refresh. A write whose
 // days no trigger marks would stay wrong in the cache for good (until the nightly rebuild), so
 // after every kind of write and one refresh, each cache must equal its facts computed over all
@@ -104,9 +104,21 @@ async function cacheDrift() {
       union all
       (select 'ad running totals: truth only', to_jsonb(t) from running_truth as t
        except all select 'ad running totals: truth only', to_jsonb(c) from running_cache as c)
+    ),
+    -- The cohort summary, both grains, against the same rule applied to facts computed from the tables.
+    summary_facts as (
+      select f.* from unnest(array['month', 'week']) as g (grain)
+      cross join lateral analytics.cohort_summary_facts(g.grain, array['-infinity'::date], array['infinity'::date], true) as f
+    ),
+    cohort_summaries as (
+      (select 'cohort summary: cache only' as side, to_jsonb(c) as row from analytics.cohort_summary as c
+       except all select 'cohort summary: cache only', to_jsonb(f) from summary_facts as f)
+      union all
+      (select 'cohort summary: facts only', to_jsonb(f) from summary_facts as f
+       except all select 'cohort summary: facts only', to_jsonb(c) from analytics.cohort_summary as c)
     )
     select * from funnel union all select * from ads union all select * from lead_sources
-    union all select * from cohorts union all select * from running`;
+    union all select * from cohorts union all select * from running union all select * from cohort_summaries`;
 }
 
 /** Refreshes, then: no drift, and only a handful of days recomputed (never the whole history). */
@@ -236,6 +248,37 @@ describe("a refresh recomputes the days written since the last one, for every ki
     const [firstTouch] = await db.sql`
       select team_id from analytics.ad_analytics where model = 'first_touch' and day = '2026-11-10' and express_purchases > 0`;
     expect(firstTouch.team_id).toBe("kenesary");
+  });
+
+  it("cohorts: a rate written for a USD sale's day, a sale voided in an old cohort", async () => {
+    const toDateRevenue = async (from: string, until: string) => {
+      const [row] = await db.sql`
+        select (public.cohort_report('kenesary', ${from}::date, ${until}::date) -> 'cohorts' -> 0 -> 'to_date' ->> 'revenue')::float8 as v`;
+      return row.v;
+    };
+    // The buyer entered on 2026-10-05 (kenesary's lead, first touch); their sale is 12 USD on 2026-11-10 at 500.
+    expect(await toDateRevenue("2026-10-01", "2026-10-31")).toBe(6000);
+    await db.sql`update voronka.exchange_rate set rate = 600 where day = '2026-11-10' and currency = 'USD'`;
+    // The rate's day is live, the buyer's entry day is not: the cohort follows the rate before the refresh.
+    expect(await toDateRevenue("2026-10-01", "2026-10-31")).toBe(7200);
+    await expectRefreshedIncrementally();
+    expect(await toDateRevenue("2026-10-01", "2026-10-31")).toBe(7200);
+
+    // A sale of a person of the June history (entered 2026-06-01), won, then voided.
+    const [june] = await db.sql`select id from voronka.person where first_lead_at = '2026-06-01T12:00:00+05:00'`;
+    const old = await addTaggedSale(db.sql, {
+      at: "2026-06-03T12:00:00+05:00",
+      product: "express",
+      amount: "5000",
+      tags: { source: "kenesary" },
+      person: String(june.id),
+    });
+    await expectRefreshedIncrementally();
+    expect(await toDateRevenue("2026-06-01", "2026-06-30")).toBe(5000);
+    await db.sql`update voronka.sale set voided_at = now(), void_reason = 'lost' where deal_id = ${old}`;
+    expect(await toDateRevenue("2026-06-01", "2026-06-30")).toBe(0);
+    await expectRefreshedIncrementally();
+    expect(await toDateRevenue("2026-06-01", "2026-06-30")).toBe(0);
   });
 
   it("attribution: a new ad discovered after its leads, a UTM rule changed", async () => {
