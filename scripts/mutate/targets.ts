@@ -41,6 +41,7 @@ const ADS_TESTS = [
   "tests/ads/ad-report-order.test.ts",
   "tests/ads/ad-cohort-views.test.ts",
   "tests/ads/ad-report-edges.test.ts",
+  "tests/ads/ad-report-running.test.ts",
   "tests/ads/people.test.ts",
   "tests/ads/cohort-report.test.ts",
   "tests/ads/ad-objects.test.ts",
@@ -72,6 +73,8 @@ export const SQL_TARGETS: { file: string; tests: string[] }[] = [
   { file: "25_ad_report.sql", tests: ADS_TESTS },
   { file: "26_cohort_report.sql", tests: ADS_TESTS },
   { file: "27_ad_cohort_views.sql", tests: ADS_TESTS },
+  // The running totals: the hand-computed windows, and the refresh test's naive recomputation.
+  { file: "28_ad_running_totals.sql", tests: [...ADS_TESTS, "tests/funnel/incremental-refresh.test.ts"] },
 ];
 
 const OMITTED_SUMS_NOT_NULL =
