@@ -228,11 +228,15 @@ create table analytics.funnel_analytics (
 comment on table analytics.funnel_analytics is 'Cache of analytics.funnel_facts over all days: one row per business-local day and team ("unattributed" for traffic no team claims). Days written since its last refresh are listed in analytics.stale_day (reports compute them live); analytics.refresh_funnel_analytics() recomputes those days.';
 alter table analytics.funnel_analytics enable row level security;
 
--- Days whose facts changed after the caches' last refresh, one row per (day, writing transaction).
+-- Days whose facts changed after the caches' last refresh, one row per (day, kind, writing
+-- transaction). kind 'cohort': only the cohort facts of the people who entered that day changed
+-- (a sale marks its buyer's first-lead day so); the funnel's and the ad report's figures of that
+-- day did not, so they read it from their caches. 'facts': a day's facts themselves changed.
 create table analytics.stale_day (
   day date not null,
+  kind text not null default 'facts' check (kind in ('facts', 'cohort')),
   xact_id xid8 not null,
-  primary key (day, xact_id)
+  primary key (day, kind, xact_id)
 );
 
 comment on table analytics.stale_day is 'Business days written since the last refresh of the analytics caches (by transaction); reports compute these days live, the next refresh recomputes them.';
@@ -252,15 +256,17 @@ alter table analytics.stale_day enable row level security;
 alter table analytics.funnel_refresh enable row level security;
 grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
 
--- The runs of consecutive days written since the last refresh, within a range.
-create function analytics.live_day_runs(p_from date, p_until date)
+-- The runs of consecutive days written since the last refresh, within a range: of the kinds asked
+-- for (null: every kind, as the cohorts and the refresh need).
+create function analytics.live_day_runs(p_from date, p_until date, p_kinds text[] default null)
 returns table (run_from date, run_until date)
 language sql
 stable
 set search_path = ''
 as $$
   with live_days as (
-    select distinct sd.day from analytics.stale_day as sd where sd.day between p_from and p_until
+    select distinct sd.day from analytics.stale_day as sd
+    where sd.day between p_from and p_until and (p_kinds is null or sd.kind = any (p_kinds))
   ),
 
   final as (
@@ -272,9 +278,9 @@ as $$
 
   select * from final
 $$;
-comment on function analytics.live_day_runs(date, date) is 'Runs of consecutive business days in p_from..p_until written since the last refresh (analytics.stale_day): reports compute them live.';
-revoke execute on function analytics.live_day_runs(date, date) from public;
-grant execute on function analytics.live_day_runs(date, date) to service_role;
+comment on function analytics.live_day_runs(date, date, text[]) is 'Runs of consecutive business days in p_from..p_until written since the last refresh (analytics.stale_day), of the kinds p_kinds (null: all): reports compute them live.';
+revoke execute on function analytics.live_day_runs(date, date, text[]) from public;
+grant execute on function analytics.live_day_runs(date, date, text[]) to service_role;
 
 -- Stale-day bookkeeping runs on every write to the fact tables: one statement trigger function
 -- per kind of column, with static SQL whose plans PL/pgSQL caches (a generic trigger with dynamic

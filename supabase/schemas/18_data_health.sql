@@ -45,7 +45,7 @@ stable
 set search_path = ''
 as $$
   with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until)
+    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
   ),
 
   from_cache as (

@@ -414,14 +414,16 @@ $$;
 comment on function analytics.cohort_lags(date, date, text, text[], text) is 'Per cohort (p_grain, p_from to p_until) and lag of p_model and the teams p_teams (null: all): people, first Express and Flagman buyers, Express → Flagman persons, revenue in the reporting currency and purchases without a rate, exact as of now: analytics.cohort_summary corrected for the entry days written since the last refresh and cut at p_until.';
 
 -- The entry days (first-lead days) of the people of these deals, marked stale: their cohorts
--- changed. Deals without a person, or people without a lead, are in no cohort.
+-- changed. Deals without a person, or people without a lead, are in no cohort. Kind 'cohort': the
+-- funnel's and the ads' figures of those days did not change (the sale's own day is marked by the
+-- sale's write), so their reports keep reading them from the cache.
 create function analytics.mark_stale_entry_days_of_deals(p_deal_ids bigint[])
 returns void
 language sql
 set search_path = ''
 as $$
-  insert into analytics.stale_day (day, xact_id)
-  select distinct analytics.business_day(p.first_lead_at), pg_current_xact_id()
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(p.first_lead_at), 'cohort', pg_current_xact_id()
   from voronka.amocrm_deal as d
   join voronka.person as p on p.id = d.person_id
   where d.id = any (p_deal_ids) and p.first_lead_at is not null
@@ -453,8 +455,8 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  insert into analytics.stale_day (day, xact_id)
-  select distinct analytics.business_day(p.first_lead_at), pg_current_xact_id()
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(p.first_lead_at), 'cohort', pg_current_xact_id()
   from new_rows as n
   join old_rows as o on o.id = n.id
   join voronka.person as p on p.id in (n.person_id, o.person_id)

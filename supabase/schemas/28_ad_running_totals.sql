@@ -324,7 +324,7 @@ set search_path = ''
 set enable_sort = off
 as $$
   with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until)
+    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
   ),
 
   cached as (
