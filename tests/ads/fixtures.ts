@@ -1,6 +1,9 @@
 // Small hand-made datasets for the ad and cohort reports: Facebook objects with ids and names,
 // leads and deals with the UTM tags Facebook's dynamic parameters fill in.
-import type { Sql } from "../support/test-database.ts";
+import type postgres from "postgres";
+
+/** A connection or a transaction: fixtures also write inside one (tests of what a transaction marks). */
+type Sql = postgres.Sql | postgres.TransactionSql;
 
 export interface AdInsightRow {
   account: string;
