@@ -229,12 +229,15 @@ comment on table analytics.funnel_analytics is 'Cache of analytics.funnel_facts 
 alter table analytics.funnel_analytics enable row level security;
 
 -- Days whose facts changed after the caches' last refresh, one row per (day, kind, writing
--- transaction). kind 'cohort': only the cohort facts of the people who entered that day changed
--- (a sale marks its buyer's first-lead day so); the funnel's and the ad report's figures of that
--- day did not, so they read it from their caches. 'facts': a day's facts themselves changed.
+-- transaction). The kind says what changed, so a report computes live only what it must:
+--   spend, leads, sales  that series of the day (an insight, a lead, a sale written);
+--   facts                any of the day's facts (rates, owners, people, matching: the default);
+--   cohort               only the cohorts of the people who entered that day (a sale marks its
+--                        buyer's first-lead day so); the funnel's and the ads' figures did not.
+-- The refresh recomputes every cache for every kind.
 create table analytics.stale_day (
   day date not null,
-  kind text not null default 'facts' check (kind in ('facts', 'cohort')),
+  kind text not null default 'facts' check (kind in ('facts', 'spend', 'leads', 'sales', 'cohort')),
   xact_id xid8 not null,
   primary key (day, kind, xact_id)
 );
@@ -255,6 +258,19 @@ comment on table analytics.funnel_refresh is 'Each refresh of the analytics cach
 alter table analytics.stale_day enable row level security;
 alter table analytics.funnel_refresh enable row level security;
 grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funnel_refresh to service_role;
+
+-- The kinds of stale day that change the funnel's and the ads' daily facts (all but 'cohort').
+create function analytics.fact_kinds()
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array['facts', 'spend', 'leads', 'sales']
+$$;
+comment on function analytics.fact_kinds() is 'The kinds of analytics.stale_day that change a day''s funnel and ad facts (every kind but cohort).';
+revoke execute on function analytics.fact_kinds() from public;
+grant execute on function analytics.fact_kinds() to service_role;
 
 -- The runs of consecutive days written since the last refresh, within a range: of the kinds asked
 -- for (null: every kind, as the cohorts and the refresh need).
@@ -294,23 +310,23 @@ begin
   -- tg_argv[0] names the instant column: lead.occurred_at or sale.won_at.
   if tg_op in ('INSERT', 'UPDATE') then
     if tg_argv[0] = 'occurred_at' then
-      insert into analytics.stale_day (day, xact_id)
-      select distinct analytics.business_day(n.occurred_at), pg_current_xact_id() from new_rows as n
+      insert into analytics.stale_day (day, kind, xact_id)
+      select distinct analytics.business_day(n.occurred_at), 'leads', pg_current_xact_id() from new_rows as n
       on conflict do nothing;
     else
-      insert into analytics.stale_day (day, xact_id)
-      select distinct analytics.business_day(n.won_at), pg_current_xact_id() from new_rows as n
+      insert into analytics.stale_day (day, kind, xact_id)
+      select distinct analytics.business_day(n.won_at), 'sales', pg_current_xact_id() from new_rows as n
       on conflict do nothing;
     end if;
   end if;
   if tg_op in ('UPDATE', 'DELETE') then
     if tg_argv[0] = 'occurred_at' then
-      insert into analytics.stale_day (day, xact_id)
-      select distinct analytics.business_day(o.occurred_at), pg_current_xact_id() from old_rows as o
+      insert into analytics.stale_day (day, kind, xact_id)
+      select distinct analytics.business_day(o.occurred_at), 'leads', pg_current_xact_id() from old_rows as o
       on conflict do nothing;
     else
-      insert into analytics.stale_day (day, xact_id)
-      select distinct analytics.business_day(o.won_at), pg_current_xact_id() from old_rows as o
+      insert into analytics.stale_day (day, kind, xact_id)
+      select distinct analytics.business_day(o.won_at), 'sales', pg_current_xact_id() from old_rows as o
       on conflict do nothing;
     end if;
   end if;
@@ -318,7 +334,7 @@ begin
 end
 $$;
 
-comment on function analytics.mark_stale_instant_days() is 'Statement trigger: records the business days of the leads (occurred_at) or sales (won_at) a statement wrote.';
+comment on function analytics.mark_stale_instant_days() is 'Statement trigger: records the business days of the leads (occurred_at; kind leads) or sales (won_at; kind sales) a statement wrote.';
 
 create function analytics.mark_stale_insight_days()
 returns trigger
@@ -327,20 +343,20 @@ set search_path = ''
 as $$
 begin
   if tg_op in ('INSERT', 'UPDATE') then
-    insert into analytics.stale_day (day, xact_id)
-    select distinct n.date_start, pg_current_xact_id() from new_rows as n
+    insert into analytics.stale_day (day, kind, xact_id)
+    select distinct n.date_start, 'spend', pg_current_xact_id() from new_rows as n
     on conflict do nothing;
   end if;
   if tg_op in ('UPDATE', 'DELETE') then
-    insert into analytics.stale_day (day, xact_id)
-    select distinct o.date_start, pg_current_xact_id() from old_rows as o
+    insert into analytics.stale_day (day, kind, xact_id)
+    select distinct o.date_start, 'spend', pg_current_xact_id() from old_rows as o
     on conflict do nothing;
   end if;
   return null;
 end
 $$;
 
-comment on function analytics.mark_stale_insight_days() is 'Statement trigger: records the days of the Facebook insights a statement wrote.';
+comment on function analytics.mark_stale_insight_days() is 'Statement trigger: records the days of the Facebook insights a statement wrote (kind spend).';
 
 create function analytics.mark_stale_rate_days()
 returns trigger

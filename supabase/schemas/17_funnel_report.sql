@@ -11,7 +11,7 @@ stable
 set search_path = ''
 as $$
   with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.fact_kinds())
   ),
 
   from_cache as (

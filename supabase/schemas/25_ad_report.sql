@@ -224,7 +224,7 @@ stable
 set search_path = ''
 as $$
   with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.fact_kinds())
   ),
 
   from_cache as (
@@ -285,7 +285,7 @@ as $$
     from analytics.ad_analytics as aa
     where aa.model = p_model and aa.model <> 'any' and aa.day between p_from and p_until
       and (p_teams is null or aa.team_id = any (p_teams))
-      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day and sd.kind = 'facts')
+      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day and sd.kind in ('facts', 'sales'))
     union all
     select * from analytics.ad_live_corrections(p_from, p_until, p_teams, p_model)
   ),

@@ -304,9 +304,12 @@ as $$
 $$;
 comment on function analytics.ad_running_window(date, date, text[]) is 'Spend, impressions, clicks and leads per team and ad key over the business days p_from..p_until as cached (analytics.ad_running), with the number of days the key has facts.';
 
--- The days of a window written since the refresh, as corrections to its cached figures: each live
--- day's cached model-independent rows taken away (-1 fact day each), its facts from the tables
--- added (spend and leads, and the sales of p_model). ROWS 100: a function scan is planned at its
+-- The days of a window written since the refresh, as corrections to its cached figures, by what
+-- was written (the stale day's kind): a day whose spend changed has its cached spend taken away
+-- and its spend from the tables added; leads likewise; sales (per model) from the tables (the
+-- caller reads cached sales only of days whose sales did not change). A day of kind 'facts'
+-- changed in every series. fact_days: -1 for a cached row replaced in every series it has, +1 per
+-- live row (it only tells whether a key has facts). ROWS 100: a function scan is planned at its
 -- declared size, so a window with no live day is not planned as if every cached row might be one.
 -- enable_sort off (for the functions it calls too): a live day is a few thousand ads, grouped by
 -- hashing; planned for an unknown range of days, they were sorted on text keys, twice (the
@@ -323,27 +326,46 @@ rows 100
 set search_path = ''
 set enable_sort = off
 as $$
-  with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
+  with spend_runs as (
+    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'spend'])
   ),
 
-  cached as (
-    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, -1::bigint, -aa.spend, -aa.spend_rows,
-           -aa.spend_rows_missing_rate, -aa.impressions, -aa.clicks, -aa.leads, 0::bigint, 0::numeric, 0::bigint,
-           0::numeric, 0::bigint
-    from live_runs as lr
+  lead_runs as (
+    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'leads'])
+  ),
+
+  sale_runs as (
+    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'sales'])
+  ),
+
+  -- The cached rows of the days whose spend or leads changed, with which of the two did.
+  cached_rows as (
+    select aa.*,
+           exists (select 1 from spend_runs as r where aa.day between r.run_from and r.run_until) as spend_live,
+           exists (select 1 from lead_runs as r where aa.day between r.run_from and r.run_until) as leads_live
+    from (select r.run_from, r.run_until from spend_runs as r union select r.run_from, r.run_until from lead_runs as r)
+         as lr
     join analytics.ad_analytics as aa on aa.day between lr.run_from and lr.run_until and aa.model = 'any'
     where p_teams is null or aa.team_id = any (p_teams)
   ),
 
+  cached as (
+    select c.team_id, c.campaign_id, c.adset_id, c.ad_id,
+           case when (c.spend_live or c.spend_rows = 0) and (c.leads_live or c.leads = 0) then -1 else 0 end::bigint,
+           case when c.spend_live then -c.spend end, case when c.spend_live then -c.spend_rows end,
+           case when c.spend_live then -c.spend_rows_missing_rate end, case when c.spend_live then -c.impressions end,
+           case when c.spend_live then -c.clicks end, case when c.leads_live then -c.leads end,
+           null::bigint, null::numeric, null::bigint, null::numeric, null::bigint
+    from cached_rows as c
+  ),
+
   -- ad_facts's three parts, not ad_facts: the caller sums per key anyway, and ad_facts's own
-  -- grouping was a third of a live day's cost. (A key with spend and leads counts two fact rows
-  -- here: fact_days only tells whether a key has facts.)
+  -- grouping was a third of a live day's cost.
   live_spend as (
     select sp.team_id, sp.campaign_id, sp.adset_id, sp.ad_id, 1::bigint, sp.spend, sp.spend_rows,
            sp.spend_rows_missing_rate, sp.impressions, sp.clicks, null::bigint, null::bigint, null::numeric,
            null::bigint, null::numeric, null::bigint
-    from live_runs as lr
+    from spend_runs as lr
     cross join lateral analytics.daily_ad_spend(lr.run_from, lr.run_until) as sp
     where p_teams is null or sp.team_id = any (p_teams)
   ),
@@ -351,7 +373,7 @@ as $$
   live_leads as (
     select dl.team_id, dl.campaign_id, dl.adset_id, dl.ad_id, 1::bigint, null::numeric, null::bigint, null::bigint,
            null::bigint, null::bigint, dl.leads, null::bigint, null::numeric, null::bigint, null::numeric, null::bigint
-    from live_runs as lr
+    from lead_runs as lr
     cross join lateral analytics.daily_ad_leads(lr.run_from, lr.run_until) as dl
     where p_teams is null or dl.team_id = any (p_teams)
   ),
@@ -360,7 +382,7 @@ as $$
     select ds.team_id, ds.campaign_id, ds.adset_id, ds.ad_id, 1::bigint, null::numeric, null::bigint, null::bigint,
            null::bigint, null::bigint, null::bigint, ds.express_purchases, ds.express_revenue, ds.flagman_purchases,
            ds.flagman_revenue, ds.sale_rows_missing_rate
-    from live_runs as lr
+    from sale_runs as lr
     cross join lateral analytics.daily_ad_sales(lr.run_from, lr.run_until) as ds
     where ds.model = p_model and (p_teams is null or ds.team_id = any (p_teams))
   )
@@ -373,7 +395,7 @@ as $$
   union all
   select * from live_sales
 $$;
-comment on function analytics.ad_live_corrections(date, date, text[], text) is 'For the business days of p_from..p_until written since the refresh: their cached spend and leads per ad key negated, and their facts (spend, leads, sales of p_model) from the tables.';
+comment on function analytics.ad_live_corrections(date, date, text[], text) is 'For the business days of p_from..p_until written since the refresh, by what was written (spend, leads, sales or all): the cached spend and leads per ad key taken away, and the facts (spend, leads, sales of p_model) from the tables.';
 
 revoke execute on function analytics.recompute_ad_running(date[], date[]), analytics.ad_running_changes(date[], date[]),
   analytics.ad_running_window(date, date, text[]), analytics.ad_live_corrections(date, date, text[], text) from public;

@@ -114,3 +114,19 @@ it("an ad that resumes after a refresh fills its pause; a rebuild gives the same
   await db.sql`select analytics.rebuild_funnel_analytics()`;
   await expectWindows("rebuilt", 15, null);
 });
+
+it("a day written since the refresh in one series only takes that series live, the other from the cache", async () => {
+  // 901 spent 10 on 03-21 (cached); a lead for it that day: leads live, spend cached.
+  await addTaggedLead(db.sql, `${day(21)}T12:00:00+05:00`, { source: "kenesary", content: "901" });
+  expect(await db.sql`select day::text, kind from analytics.stale_day`).toEqual([{ day: day(21), kind: "leads" }]);
+  expect(await rows(day(21), 10)).toEqual([["901", 15 + 10, 1]]);
+  // 902's only fact left is its lead on 03-25: gone, so is 902.
+  await db.sql`delete from voronka.lead where utm_content = '902'`;
+  expect(await rows(day(25), 21)).toEqual([["901", 600 + 15 + 10 + 10, 1]]);
+  // 03-21's spend written too: both series live that day.
+  await db.sql`update voronka.fb_ad_insight set spend = 12 where ad_id = '901' and date_start = ${day(21)}`;
+  expect(await rows(day(21), 10)).toEqual([["901", 15 + 12, 1]]);
+  await refresh(db.sql);
+  expect(await rows(day(21), 10)).toEqual([["901", 15 + 12, 1]]);
+  expect(await rows(day(25), 21)).toEqual([["901", 600 + 15 + 12 + 10, 1]]);
+});

@@ -1,6 +1,6 @@
-// A sale marks two days stale: its own (the funnel's and the ads' facts changed) and its buyer's
-// first-lead day (only that day's cohort changed). The second is of kind 'cohort', so funnel_report
-// and ad_report keep reading it from their caches while cohort_report computes it live. Worked out
+// A sale marks two days stale: its own (kind 'sales': the funnel's and the ads' sales changed) and
+// its buyer's first-lead day (kind 'cohort': only that day's cohort changed), so funnel_report and
+// ad_report keep reading the second from their caches while cohort_report computes it live. Worked out
 // by hand: person P enters on 2026-10-05 (kenesary), buys Express 5,000 on 2026-11-10; person Q
 // enters and buys on the same day, 2026-11-12, in one transaction (both kinds on one day).
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -38,9 +38,11 @@ it("a sale marks its own day for every report and its buyer's first-lead day for
   });
   expect(await staleDays()).toEqual([
     { day: "2026-10-05", kind: "cohort" },
-    { day: "2026-11-10", kind: "facts" },
+    { day: "2026-11-10", kind: "sales" },
   ]);
-  expect(await runs(["facts"])).toEqual([{ run_from: "2026-11-10", run_until: "2026-11-10" }]);
+  expect(await runs(["facts", "spend", "leads", "sales"])).toEqual([
+    { run_from: "2026-11-10", run_until: "2026-11-10" },
+  ]);
   expect(await runs(null)).toEqual([
     { run_from: "2026-10-05", run_until: "2026-10-05" },
     { run_from: "2026-11-10", run_until: "2026-11-10" },
@@ -70,11 +72,14 @@ it("a first lead and a sale on one day in one transaction mark it for both, and 
       tags: ken,
     });
   });
-  // One row per kind: a key without the kind would keep whichever trigger wrote first (the
-  // cohort's) and the funnel would read the day from its stale cache.
+  // One row per kind and transaction: keyed by day and transaction alone, the first kind written
+  // would hide the others, and a report that reads only some kinds could miss the day.
   expect(await staleDays()).toEqual([
     { day: "2026-11-12", kind: "cohort" },
+    // The new person (people.sql marks their days for every series: first touch may move sales).
     { day: "2026-11-12", kind: "facts" },
+    { day: "2026-11-12", kind: "leads" },
+    { day: "2026-11-12", kind: "sales" },
   ]);
   const funnel = await funnelReport(db.sql, { until: "2026-11-30", days: 61 });
   expect(stage(funnel, "leads")).toMatchObject({ count: 2 });

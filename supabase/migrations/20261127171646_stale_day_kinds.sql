@@ -41,27 +41,46 @@ CREATE OR REPLACE FUNCTION analytics.ad_live_corrections (
   SET search_path TO ''
   SET enable_sort TO 'off'
   AS $function$
-  with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
+  with spend_runs as (
+    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'spend'])
   ),
 
-  cached as (
-    select aa.team_id, aa.campaign_id, aa.adset_id, aa.ad_id, -1::bigint, -aa.spend, -aa.spend_rows,
-           -aa.spend_rows_missing_rate, -aa.impressions, -aa.clicks, -aa.leads, 0::bigint, 0::numeric, 0::bigint,
-           0::numeric, 0::bigint
-    from live_runs as lr
+  lead_runs as (
+    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'leads'])
+  ),
+
+  sale_runs as (
+    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'sales'])
+  ),
+
+  -- The cached rows of the days whose spend or leads changed, with which of the two did.
+  cached_rows as (
+    select aa.*,
+           exists (select 1 from spend_runs as r where aa.day between r.run_from and r.run_until) as spend_live,
+           exists (select 1 from lead_runs as r where aa.day between r.run_from and r.run_until) as leads_live
+    from (select r.run_from, r.run_until from spend_runs as r union select r.run_from, r.run_until from lead_runs as r)
+         as lr
     join analytics.ad_analytics as aa on aa.day between lr.run_from and lr.run_until and aa.model = 'any'
     where p_teams is null or aa.team_id = any (p_teams)
   ),
 
+  cached as (
+    select c.team_id, c.campaign_id, c.adset_id, c.ad_id,
+           case when (c.spend_live or c.spend_rows = 0) and (c.leads_live or c.leads = 0) then -1 else 0 end::bigint,
+           case when c.spend_live then -c.spend end, case when c.spend_live then -c.spend_rows end,
+           case when c.spend_live then -c.spend_rows_missing_rate end, case when c.spend_live then -c.impressions end,
+           case when c.spend_live then -c.clicks end, case when c.leads_live then -c.leads end,
+           null::bigint, null::numeric, null::bigint, null::numeric, null::bigint
+    from cached_rows as c
+  ),
+
   -- ad_facts's three parts, not ad_facts: the caller sums per key anyway, and ad_facts's own
-  -- grouping was a third of a live day's cost. (A key with spend and leads counts two fact rows
-  -- here: fact_days only tells whether a key has facts.)
+  -- grouping was a third of a live day's cost.
   live_spend as (
     select sp.team_id, sp.campaign_id, sp.adset_id, sp.ad_id, 1::bigint, sp.spend, sp.spend_rows,
            sp.spend_rows_missing_rate, sp.impressions, sp.clicks, null::bigint, null::bigint, null::numeric,
            null::bigint, null::numeric, null::bigint
-    from live_runs as lr
+    from spend_runs as lr
     cross join lateral analytics.daily_ad_spend(lr.run_from, lr.run_until) as sp
     where p_teams is null or sp.team_id = any (p_teams)
   ),
@@ -69,7 +88,7 @@ CREATE OR REPLACE FUNCTION analytics.ad_live_corrections (
   live_leads as (
     select dl.team_id, dl.campaign_id, dl.adset_id, dl.ad_id, 1::bigint, null::numeric, null::bigint, null::bigint,
            null::bigint, null::bigint, dl.leads, null::bigint, null::numeric, null::bigint, null::numeric, null::bigint
-    from live_runs as lr
+    from lead_runs as lr
     cross join lateral analytics.daily_ad_leads(lr.run_from, lr.run_until) as dl
     where p_teams is null or dl.team_id = any (p_teams)
   ),
@@ -78,7 +97,7 @@ CREATE OR REPLACE FUNCTION analytics.ad_live_corrections (
     select ds.team_id, ds.campaign_id, ds.adset_id, ds.ad_id, 1::bigint, null::numeric, null::bigint, null::bigint,
            null::bigint, null::bigint, null::bigint, ds.express_purchases, ds.express_revenue, ds.flagman_purchases,
            ds.flagman_revenue, ds.sale_rows_missing_rate
-    from live_runs as lr
+    from sale_runs as lr
     cross join lateral analytics.daily_ad_sales(lr.run_from, lr.run_until) as ds
     where ds.model = p_model and (p_teams is null or ds.team_id = any (p_teams))
   )
@@ -125,7 +144,7 @@ CREATE OR REPLACE FUNCTION analytics.ad_row_figures (
     from analytics.ad_analytics as aa
     where aa.model = p_model and aa.model <> 'any' and aa.day between p_from and p_until
       and (p_teams is null or aa.team_id = any (p_teams))
-      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day and sd.kind = 'facts')
+      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day and sd.kind in ('facts', 'sales'))
     union all
     select * from analytics.ad_live_corrections(p_from, p_until, p_teams, p_model)
   ),
@@ -176,7 +195,7 @@ CREATE OR REPLACE FUNCTION analytics.ad_rows (
   SET search_path TO ''
   AS $function$
   with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.fact_kinds())
   ),
 
   from_cache as (
@@ -197,6 +216,15 @@ CREATE OR REPLACE FUNCTION analytics.ad_rows (
   select * from from_tables
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.fact_kinds()
+  RETURNS text[]
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select array['facts', 'spend', 'leads', 'sales']
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.funnel_rows (
   p_from  date,
   p_until date
@@ -207,7 +235,7 @@ CREATE OR REPLACE FUNCTION analytics.funnel_rows (
   SET search_path TO ''
   AS $function$
   with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.fact_kinds())
   ),
 
   from_cache as (
@@ -238,7 +266,7 @@ CREATE OR REPLACE FUNCTION analytics.lead_source_rows (
   SET search_path TO ''
   AS $function$
   with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.fact_kinds())
   ),
 
   from_cache as (
@@ -319,13 +347,78 @@ CREATE OR REPLACE FUNCTION analytics.mark_stale_entry_days_of_deals (
   on conflict do nothing
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.mark_stale_insight_days()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into analytics.stale_day (day, kind, xact_id)
+    select distinct n.date_start, 'spend', pg_current_xact_id() from new_rows as n
+    on conflict do nothing;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    insert into analytics.stale_day (day, kind, xact_id)
+    select distinct o.date_start, 'spend', pg_current_xact_id() from old_rows as o
+    on conflict do nothing;
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.mark_stale_instant_days()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  -- tg_argv[0] names the instant column: lead.occurred_at or sale.won_at.
+  if tg_op in ('INSERT', 'UPDATE') then
+    if tg_argv[0] = 'occurred_at' then
+      insert into analytics.stale_day (day, kind, xact_id)
+      select distinct analytics.business_day(n.occurred_at), 'leads', pg_current_xact_id() from new_rows as n
+      on conflict do nothing;
+    else
+      insert into analytics.stale_day (day, kind, xact_id)
+      select distinct analytics.business_day(n.won_at), 'sales', pg_current_xact_id() from new_rows as n
+      on conflict do nothing;
+    end if;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    if tg_argv[0] = 'occurred_at' then
+      insert into analytics.stale_day (day, kind, xact_id)
+      select distinct analytics.business_day(o.occurred_at), 'leads', pg_current_xact_id() from old_rows as o
+      on conflict do nothing;
+    else
+      insert into analytics.stale_day (day, kind, xact_id)
+      select distinct analytics.business_day(o.won_at), 'sales', pg_current_xact_id() from old_rows as o
+      on conflict do nothing;
+    end if;
+  end if;
+  return null;
+end
+$function$;
+
 ALTER TABLE "analytics"."stale_day"
-  ADD CONSTRAINT "stale_day_kind_check" CHECK ((kind = ANY (ARRAY['facts'::text, 'cohort'::text])));
+  ADD CONSTRAINT "stale_day_kind_check" CHECK ((kind = ANY (ARRAY['facts'::text, 'spend'::text, 'leads'::text, 'sales'::text, 'cohort'::text])));
 
 ALTER TABLE "analytics"."stale_day"
   ADD CONSTRAINT "stale_day_pkey" PRIMARY KEY (day, kind, xact_id);
 
+COMMENT ON FUNCTION "analytics"."ad_live_corrections"(date, date, text[], text) IS 'For the business days of p_from..p_until written since the refresh, by what was written (spend, leads, sales or all): the cached spend and leads per ad key taken away, and the facts (spend, leads, sales of p_model) from the tables.';
+
+COMMENT ON FUNCTION "analytics"."fact_kinds"() IS 'The kinds of analytics.stale_day that change a day''s funnel and ad facts (every kind but cohort).';
+
 COMMENT ON FUNCTION "analytics"."live_day_runs"(date, date, text[]) IS 'Runs of consecutive business days in p_from..p_until written since the last refresh (analytics.stale_day), of the kinds p_kinds (null: all): reports compute them live.';
+
+COMMENT ON FUNCTION "analytics"."mark_stale_insight_days"() IS 'Statement trigger: records the days of the Facebook insights a statement wrote (kind spend).';
+
+COMMENT ON FUNCTION "analytics"."mark_stale_instant_days"() IS 'Statement trigger: records the business days of the leads (occurred_at; kind leads) or sales (won_at; kind sales) a statement wrote.';
+
+REVOKE ALL ON FUNCTION "analytics"."fact_kinds"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."fact_kinds"() TO "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."live_day_runs"(date, date, text[]) FROM PUBLIC;
 
