@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { addAdAccount, addTeams, refresh } from "../funnel/fixtures.ts";
-import { addAdInsight, addTaggedLead, adReport, type AdRow } from "./fixtures.ts";
+import { addAdInsight, addTaggedLead, addTaggedSale, adReport, type AdRow } from "./fixtures.ts";
 
 let db: TestDatabase;
 
@@ -179,4 +179,51 @@ it("a change on a run's first day is found against the day before it; other ads'
     { ad_id: "906", day: april(2) },
     { ad_id: "907", day: april(1) },
   ]);
+});
+
+it("a key whose days since the refresh lost every fact is left out; a row of sales alone has 0 impressions and clicks", async () => {
+  // 907's one day (04-01) removed since the refresh: its cached row taken away, nothing live.
+  await db.sql`delete from voronka.fb_ad_insight where ad_id = '907'`;
+  for (const state of ["live", "refreshed"]) {
+    if (state === "refreshed") await refresh(db.sql);
+    expect(await rows(april(2), 2), state).toEqual([
+      ["905", 100, 2],
+      ["906", 60, 0],
+    ]);
+  }
+  // 906 sells on 04-06, four days after its last spend: one Express sale of 1,000 KZT, last touch.
+  await addTaggedSale(db.sql, {
+    at: `${april(6)}T12:00:00+05:00`,
+    product: "express",
+    amount: "1000",
+    tags: { source: "kenesary", content: "906" },
+  });
+  for (const state of ["live", "refreshed"]) {
+    if (state === "refreshed") await refresh(db.sql);
+    const report = await adReport(db.sql, { until: april(6), days: 1 });
+    expect(
+      report.rows.map((r) => ({
+        ad_id: r.ad_id,
+        spend: r.spend,
+        spend_complete: r.spend_complete,
+        impressions: r.impressions,
+        clicks: r.clicks,
+        leads: r.leads,
+        express_purchases: r.express_purchases,
+        express_revenue: r.express_revenue,
+      })),
+      state,
+    ).toEqual([
+      {
+        ad_id: "906",
+        spend: null,
+        spend_complete: false,
+        impressions: 0,
+        clicks: 0,
+        leads: 0,
+        express_purchases: 1,
+        express_revenue: 1000,
+      },
+    ]);
+  }
 });
