@@ -38,6 +38,7 @@ const ADS_TESTS = [
   "tests/ads/cohort-edges.test.ts",
   "tests/ads/cohort-payback.test.ts",
   "tests/ads/cohort-summary.test.ts",
+  "tests/ads/cohort-scope.test.ts",
   "tests/ads/ad-report-order.test.ts",
   "tests/ads/ad-cohort-views.test.ts",
   "tests/ads/ad-report-edges.test.ts",
@@ -79,6 +80,12 @@ export const SQL_TARGETS: { file: string; tests: string[] }[] = [
 
 const OMITTED_SUMS_NOT_NULL =
   "ad_report_json's omitted sums: the omitted object is built only when row_count > 0, and every column of analytics.ad_row_figures is a sum of non-null values (ad_facts coalesces its money and counts its rows), so a sum over one or more omitted rows is never null";
+
+const RUNNING_CHANGE_ONLY_MORE =
+  "ad_running_changes: without the day before (a key's first day) the difference is null instead of the day's totals, and ad_analytics's 'any' rows are never null in these columns (ad_facts sums non-null counts and coalesces spend): such a key is only ever found changed more often, never less, and recompute_ad_running recomputing an unchanged key writes the same rows";
+
+const COHORT_LAGS_NULL_SUM =
+  "cohort_lags's final sums: null only for a lag without that figure; its one caller, cohort_report_json, sums the lags again (sum skips a null) and coalesces what it shows, cohort_people_figures keeps lags with `> 0` buyers (null is left out as 0 is), and the lag filter's row comparison is null where it was false (left out either way)";
 
 /** Mutant id → why the change cannot alter behaviour. Not run; not in the score. */
 export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
@@ -199,6 +206,33 @@ export const EQUIVALENT_SQL_MUTANTS: Record<string, string> = {
     "no_spend.names is null only when no team is listed (n = 0), and the message reads it only when n > 0",
   "18_data_health.sql:analytics.attribution_health_checks:coalesce-drop:5":
     "window_sales.team_id is read only by `team_id <> 'unattributed'`, where null is filtered out exactly as 'unattributed' is",
+  "28_ad_running_totals.sql:analytics.ad_running_changes:coalesce-drop:1": RUNNING_CHANGE_ONLY_MORE,
+  "28_ad_running_totals.sql:analytics.ad_running_changes:coalesce-drop:2": RUNNING_CHANGE_ONLY_MORE,
+  "28_ad_running_totals.sql:analytics.ad_running_changes:coalesce-drop:3": RUNNING_CHANGE_ONLY_MORE,
+  "28_ad_running_totals.sql:analytics.ad_running_changes:coalesce-drop:4": RUNNING_CHANGE_ONLY_MORE,
+  "28_ad_running_totals.sql:analytics.ad_running_changes:coalesce-drop:5": RUNNING_CHANGE_ONLY_MORE,
+  "28_ad_running_totals.sql:analytics.ad_running_changes:coalesce-drop:6": RUNNING_CHANGE_ONLY_MORE,
+  "28_ad_running_totals.sql:analytics.ad_running_changes:range-edge:2":
+    "`>=` also compares a day repeating the day before (no ad_analytics row): its all-zero difference never equals a cached 'any' row (one has spend_rows or leads >= 1), so the key is only found changed more often, and recomputing an unchanged key writes the same rows",
+  "28_ad_running_totals.sql:analytics.ad_running_window:range-edge:3":
+    "its one caller, ad_row_figures, sums fact_days again and keeps only groups with sum > 0; a key without a fact day in the window adds zeros to every sum (its rows repeat the same totals), so `>= 0` shows the same rows",
+  "25_ad_report.sql:analytics.ad_row_figures:coalesce-drop:5":
+    "null only for a row of sales alone; its one caller, ad_report_json, reads spend_rows only in `spend_rows > 0 and …` (a case in ad_row_json, a coalesce(…, false) in the ranking), where null is false as 0 > 0 is, and in sums that skip a null",
+  "25_ad_report.sql:analytics.ad_row_figures:coalesce-drop:6":
+    "null only for a row of sales alone, whose spend_rows is 0: ad_report_json reads spend_rows_missing_rate only after `spend_rows > 0 and` (false either way) and in sums that skip a null",
+  "26_cohort_report.sql:analytics.recompute_cohort_summary:between-edge:1":
+    "the runs are merged spans of whole cohorts (a period's first day .. a period's last day) and cs.cohort is a period's first day, never a span's last day (a week or month is longer than a day): `<` deletes the same rows",
+  "26_cohort_report.sql:analytics.recompute_cohort_summary:coalesce-drop:1":
+    "null arrays only without runs: the delete's unnest and cohort_summary_facts's unnest of null give no rows, as of '{}'",
+  "26_cohort_report.sql:analytics.recompute_cohort_summary:coalesce-drop:2":
+    "null arrays only without runs: the delete's unnest and cohort_summary_facts's unnest of null give no rows, as of '{}'",
+  "26_cohort_report.sql:analytics.cohort_lags:coalesce-drop:4": COHORT_LAGS_NULL_SUM,
+  "26_cohort_report.sql:analytics.cohort_lags:coalesce-drop:5": COHORT_LAGS_NULL_SUM,
+  "26_cohort_report.sql:analytics.cohort_lags:coalesce-drop:6": COHORT_LAGS_NULL_SUM,
+  "26_cohort_report.sql:analytics.cohort_lags:coalesce-drop:7": COHORT_LAGS_NULL_SUM,
+  "26_cohort_report.sql:analytics.cohort_lags:coalesce-drop:8": COHORT_LAGS_NULL_SUM,
+  "26_cohort_report.sql:analytics.cohort_lags:day-shift:2":
+    "the cut run then also takes the next period's first day: its cached facts are subtracted into the next cohort, after p_until, which from_summary does not read and cohort_report_json (figures joined to its periods) does not show; the one read across cohorts, the missing-rate warning, tests sales_missing_rate > 0, which a subtraction never makes true; and p_until's own cohort has no cached entry day after the cut to subtract when the exists test found only that day",
 };
 
 /**

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 import { addAdAccount, addTeams, refresh } from "../funnel/fixtures.ts";
-import { addAdInsight, addTaggedLead, adReport, type AdRow } from "./fixtures.ts";
+import { addAdInsight, addTaggedLead, addTaggedSale, adReport, type AdRow } from "./fixtures.ts";
 
 let db: TestDatabase;
 
@@ -129,4 +129,117 @@ it("a day written since the refresh in one series only takes that series live, t
   await refresh(db.sql);
   expect(await rows(day(21), 10)).toEqual([["901", 15 + 12, 1]]);
   expect(await rows(day(25), 21)).toEqual([["901", 600 + 15 + 12 + 10, 1]]);
+});
+
+// April, after every window above. Ad 905: a lead on 04-01 (no spend that day), 100 on 04-02;
+// ad 906: 30 on 04-01 and 04-02 (its last day); ad 907 (account 3002, USD, no rate; campaign 33,
+// ad set 34): 5 on 04-01, so its spend is no figure.
+const april = (d: number) => day(d, "04");
+
+it("a change on a run's first day is found against the day before it; other ads' last rows stay last", async () => {
+  await addAdAccount(db.sql, { id: "3002", currency: "USD", team: "kenesary" });
+  await addAdInsight(db.sql, { ...ad("905"), day: april(2), spend: "100" });
+  await addAdInsight(db.sql, { ...ad("906"), day: april(1), spend: "30" });
+  await addAdInsight(db.sql, { ...ad("906"), day: april(2), spend: "30" });
+  await addAdInsight(db.sql, {
+    account: "3002",
+    currency: "USD",
+    campaign: ["33", "Summer"],
+    adset: ["34", "All"],
+    ad: ["907", "Ad 907"],
+    day: april(1),
+    spend: "5",
+  });
+  await addTaggedLead(db.sql, `${april(1)}T12:00:00+05:00`, { source: "kenesary", content: "905" });
+  await refresh(db.sql);
+  // 04-01..04-02: by spend, the ad without a rate last (no spend figure, not 0).
+  expect(await rows(april(2), 2)).toEqual([
+    ["905", 100, 1],
+    ["906", 60, 0],
+    ["907", null, 0],
+  ]);
+
+  // A second lead of 905, on 04-02: its running totals there become 100 spent, 2 leads — which
+  // 04-02's facts alone (100, 1 lead) would equal, were they not compared net of 04-01's.
+  await addTaggedLead(db.sql, `${april(2)}T12:00:00+05:00`, { source: "kenesary", content: "905" });
+  for (const state of ["live", "refreshed"]) {
+    if (state === "refreshed") await refresh(db.sql);
+    expect(await rows(april(2), 2), state).toEqual([
+      ["905", 100, 2],
+      ["906", 60, 0],
+      ["907", null, 0],
+    ]);
+    // 04-02..04-03: 905 and 906 end on the window's first day; 907 (04-01) is before it.
+    expect(await rows(april(3), 2), state).toEqual([
+      ["905", 100, 1],
+      ["906", 30, 0],
+    ]);
+  }
+
+  // 905 resumes on 04-04: its row of 04-02 is its last no more; 906's row of that day still is.
+  await addAdInsight(db.sql, { ...ad("905"), day: april(4), spend: "10" });
+  await refresh(db.sql);
+  expect(await rows(april(5), 5)).toEqual([
+    ["905", 110, 2],
+    ["906", 60, 0],
+    ["907", null, 0],
+  ]);
+  expect(await rows(april(3), 2)).toEqual([
+    ["905", 100, 1],
+    ["906", 30, 0],
+  ]);
+  const last = await db.sql`
+    select ad_id, day::text from analytics.ad_running where is_last and day >= ${april(1)} order by ad_id`;
+  expect(last).toEqual([
+    { ad_id: "905", day: april(4) },
+    { ad_id: "906", day: april(2) },
+    { ad_id: "907", day: april(1) },
+  ]);
+});
+
+it("a key whose days since the refresh lost every fact is left out; a row of sales alone has 0 impressions and clicks", async () => {
+  // 907's one day (04-01) removed since the refresh: its cached row taken away, nothing live.
+  await db.sql`delete from voronka.fb_ad_insight where ad_id = '907'`;
+  for (const state of ["live", "refreshed"]) {
+    if (state === "refreshed") await refresh(db.sql);
+    expect(await rows(april(2), 2), state).toEqual([
+      ["905", 100, 2],
+      ["906", 60, 0],
+    ]);
+  }
+  // 906 sells on 04-06, four days after its last spend: one Express sale of 1,000 KZT, last touch.
+  await addTaggedSale(db.sql, {
+    at: `${april(6)}T12:00:00+05:00`,
+    product: "express",
+    amount: "1000",
+    tags: { source: "kenesary", content: "906" },
+  });
+  for (const state of ["live", "refreshed"]) {
+    if (state === "refreshed") await refresh(db.sql);
+    const report = await adReport(db.sql, { until: april(6), days: 1 });
+    expect(
+      report.rows.map((r) => ({
+        ad_id: r.ad_id,
+        spend: r.spend,
+        spend_complete: r.spend_complete,
+        impressions: r.impressions,
+        clicks: r.clicks,
+        leads: r.leads,
+        express_purchases: r.express_purchases,
+        express_revenue: r.express_revenue,
+      })),
+      state,
+    ).toEqual([
+      {
+        ad_id: "906",
+        spend: null,
+        spend_complete: false,
+        impressions: 0,
+        clicks: 0,
+        leads: 0,
+        express_purchases: 1,
+        express_revenue: 1000,
+      },
+    ]);
+  }
 });
