@@ -34,14 +34,19 @@ $$;
 
 comment on function analytics.funnel_rows(date, date) is 'Funnel facts per day and team for a range of business days: from funnel_analytics where it is current, computed live where it is not. Never lags behind committed data.';
 
+-- PL/pgSQL, not SQL: the SET clause (which the linter requires) keeps a SQL function from being
+-- inlined, so each call ran as a query of its own, about 5 µs; this is about 2 µs, and ad_report
+-- calls it five times for each of its rows.
 create function analytics.ratio(p_numerator numeric, p_denominator numeric, p_digits integer)
 returns numeric
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case when p_denominator is null or p_denominator = 0 or p_numerator is null then null
-              else round(p_numerator / p_denominator, p_digits) end
+begin
+  return case when p_denominator is null or p_denominator = 0 or p_numerator is null then null
+              else round(p_numerator / p_denominator, p_digits) end;
+end
 $$;
 
 comment on function analytics.ratio(numeric, numeric, integer) is 'numerator / denominator rounded, or null when undefined (no division by zero, no made-up zeros).';

@@ -372,39 +372,35 @@ $$;
 comment on function analytics.ad_row_json(analytics.ad_figures, voronka.fb_ad_object, text, text, text) is 'One row of ad_report as JSON (see README: ad_report).';
 
 -- The totals object: the funnel's totals rule (spend only when every row converted and there are
--- spend rows; revenue only when every sale converted), rounded once.
+-- spend rows; revenue only when every sale converted), rounded once. PL/pgSQL with plain
+-- expressions, as ad_row_json: a SQL function with a CTE is planned as a query on every call.
 create function analytics.ad_totals_json(
   p_spend numeric, p_spend_complete boolean, p_revenue_complete boolean, p_impressions numeric, p_clicks numeric,
   p_leads numeric, p_express_purchases numeric, p_express_revenue numeric, p_flagman_purchases numeric,
   p_flagman_revenue numeric
 )
 returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  with money as (
-    select case when p_spend_complete then p_spend end as spend,
-           case when p_revenue_complete then p_express_revenue end as express_revenue,
-           case when p_revenue_complete then p_flagman_revenue end as flagman_revenue
-  ),
-
-  final as (
-    select jsonb_build_object(
-      'spend', round(m.spend, 2), 'spend_complete', p_spend_complete,
-      'impressions', p_impressions, 'clicks', p_clicks, 'leads', p_leads,
-      'express_purchases', p_express_purchases, 'express_revenue', round(m.express_revenue, 2),
-      'flagman_purchases', p_flagman_purchases, 'flagman_revenue', round(m.flagman_revenue, 2),
-      'revenue', round(m.express_revenue + m.flagman_revenue, 2),
-      'cpl', analytics.ratio(m.spend, p_leads, 2),
-      'cost_per_express', analytics.ratio(m.spend, p_express_purchases, 2),
-      'cost_per_flagman', analytics.ratio(m.spend, p_flagman_purchases, 2),
-      'roi', analytics.ratio(m.express_revenue + m.flagman_revenue - m.spend, m.spend, 4),
-      'roas', analytics.ratio(m.express_revenue + m.flagman_revenue, m.spend, 4)) as totals
-    from money as m
-  )
-
-  select final.totals from final
+declare
+  v_spend numeric := case when p_spend_complete then p_spend end;
+  v_express_revenue numeric := case when p_revenue_complete then p_express_revenue end;
+  v_flagman_revenue numeric := case when p_revenue_complete then p_flagman_revenue end;
+begin
+  return jsonb_build_object(
+    'spend', round(v_spend, 2), 'spend_complete', p_spend_complete,
+    'impressions', p_impressions, 'clicks', p_clicks, 'leads', p_leads,
+    'express_purchases', p_express_purchases, 'express_revenue', round(v_express_revenue, 2),
+    'flagman_purchases', p_flagman_purchases, 'flagman_revenue', round(v_flagman_revenue, 2),
+    'revenue', round(v_express_revenue + v_flagman_revenue, 2),
+    'cpl', analytics.ratio(v_spend, p_leads, 2),
+    'cost_per_express', analytics.ratio(v_spend, p_express_purchases, 2),
+    'cost_per_flagman', analytics.ratio(v_spend, p_flagman_purchases, 2),
+    'roi', analytics.ratio(v_express_revenue + v_flagman_revenue - v_spend, v_spend, 4),
+    'roas', analytics.ratio(v_express_revenue + v_flagman_revenue, v_spend, 4));
+end
 $$;
 comment on function analytics.ad_totals_json(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) is 'The totals object of ad_report (and cohort figures): money rounded once, null where incomplete.';
 
@@ -423,25 +419,32 @@ as $$
     select * from analytics.ad_row_figures(p_from, p_until, p_teams, p_level, p_model)
   ),
 
-  -- The report's order: rows with spend first, by spend, then revenue and leads (unmatched rows,
-  -- object null, have no position: they are listed apart).
-  ranked as (
-    select f.*,
-           case when f.object_id is not null
-                then row_number() over (partition by f.object_id is null
-                                        order by coalesce(f.spend_rows > 0 and f.spend_rows_missing_rate = 0, false) desc,
-                                                 f.spend desc nulls last, f.express_revenue + f.flagman_revenue desc,
-                                                 f.leads desc, f.team_id, f.object_id) end as position
+  -- The report's order: rows with spend first, by spend, then revenue and leads. Only the first
+  -- p_limit matched rows are shown, so a bounded sort keeps those and the other few thousand are
+  -- only summed (omitted, below). Unmatched rows (object null) have no position: listed apart.
+  first_rows as (
+    select f.*, coalesce(f.spend_rows > 0 and f.spend_rows_missing_rate = 0, false) as spend_known,
+           f.express_revenue + f.flagman_revenue as revenue
     from figures as f
+    where f.object_id is not null
+    order by spend_known desc, f.spend desc, revenue desc, f.leads desc, f.team_id, f.object_id
+    limit p_limit
   ),
 
   -- Names are looked up (and JSON built) only for the rows shown and the unmatched ones.
   shown as (
-    select r.position, row(r.team_id, r.object_level, r.object_id, r.spend, r.spend_rows, r.spend_rows_missing_rate,
-                           r.impressions, r.clicks, r.leads, r.express_purchases, r.express_revenue,
-                           r.flagman_purchases, r.flagman_revenue, r.sale_rows_missing_rate)::analytics.ad_figures as f
-    from ranked as r
-    where r.position is null or r.position <= p_limit
+    select row_number() over (order by r.spend_known desc, r.spend desc, r.revenue desc, r.leads desc, r.team_id,
+                                       r.object_id) as position,
+           row(r.team_id, r.object_level, r.object_id, r.spend, r.spend_rows, r.spend_rows_missing_rate,
+               r.impressions, r.clicks, r.leads, r.express_purchases, r.express_revenue,
+               r.flagman_purchases, r.flagman_revenue, r.sale_rows_missing_rate)::analytics.ad_figures as f
+    from first_rows as r
+    union all
+    select null, row(f.team_id, f.object_level, f.object_id, f.spend, f.spend_rows, f.spend_rows_missing_rate,
+                     f.impressions, f.clicks, f.leads, f.express_purchases, f.express_revenue,
+                     f.flagman_purchases, f.flagman_revenue, f.sale_rows_missing_rate)::analytics.ad_figures
+    from figures as f
+    where f.object_id is null
   ),
 
   report_rows as (
@@ -457,17 +460,34 @@ as $$
     left join voronka.fb_ad_account as a on a.id = o.ad_account_id
   ),
 
+  -- The matched rows not shown: every matched row's sums less the shown rows' (counts and money
+  -- are exact, so the difference is the sum of the rest).
+  matched_sums as (
+    select count(*) as row_count, sum(f.spend) as spend, sum(f.spend_rows) as spend_rows,
+           sum(f.spend_rows_missing_rate) as spend_rows_missing_rate,
+           sum(f.sale_rows_missing_rate) as sale_rows_missing_rate, sum(f.impressions) as impressions,
+           sum(f.clicks) as clicks, sum(f.leads) as leads, sum(f.express_purchases) as express_purchases,
+           sum(f.express_revenue) as express_revenue, sum(f.flagman_purchases) as flagman_purchases,
+           sum(f.flagman_revenue) as flagman_revenue
+    from figures as f
+    where f.object_id is not null
+    union all
+    select -count(*), -sum(r.spend), -sum(r.spend_rows), -sum(r.spend_rows_missing_rate),
+           -sum(r.sale_rows_missing_rate), -sum(r.impressions), -sum(r.clicks), -sum(r.leads),
+           -sum(r.express_purchases), -sum(r.express_revenue), -sum(r.flagman_purchases), -sum(r.flagman_revenue)
+    from first_rows as r
+  ),
+
   omitted as (
-    select count(*) as row_count, sum(r.spend) as spend,
-           coalesce(sum(r.spend_rows_missing_rate), 0) = 0 and coalesce(sum(r.spend_rows), 0) > 0 as spend_complete,
-           coalesce(sum(r.sale_rows_missing_rate), 0) = 0 as revenue_complete,
-           coalesce(sum(r.impressions), 0) as impressions, coalesce(sum(r.clicks), 0) as clicks,
-           coalesce(sum(r.leads), 0) as leads, coalesce(sum(r.express_purchases), 0) as express_purchases,
-           coalesce(sum(r.express_revenue), 0) as express_revenue,
-           coalesce(sum(r.flagman_purchases), 0) as flagman_purchases,
-           coalesce(sum(r.flagman_revenue), 0) as flagman_revenue
-    from ranked as r
-    where r.position > p_limit
+    select sum(m.row_count) as row_count, sum(m.spend) as spend,
+           coalesce(sum(m.spend_rows_missing_rate), 0) = 0 and coalesce(sum(m.spend_rows), 0) > 0 as spend_complete,
+           coalesce(sum(m.sale_rows_missing_rate), 0) = 0 as revenue_complete,
+           coalesce(sum(m.impressions), 0) as impressions, coalesce(sum(m.clicks), 0) as clicks,
+           coalesce(sum(m.leads), 0) as leads, coalesce(sum(m.express_purchases), 0) as express_purchases,
+           coalesce(sum(m.express_revenue), 0) as express_revenue,
+           coalesce(sum(m.flagman_purchases), 0) as flagman_purchases,
+           coalesce(sum(m.flagman_revenue), 0) as flagman_revenue
+    from matched_sums as m
   ),
 
   totals as (
