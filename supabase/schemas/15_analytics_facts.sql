@@ -230,8 +230,10 @@ alter table analytics.funnel_analytics enable row level security;
 
 -- Days whose facts changed after the caches' last refresh, one row per (day, kind, writing
 -- transaction). The kind says what changed, so a report computes live only what it must:
---   spend, leads, sales  that series of the day (an insight, a lead, a sale written);
---   facts                any of the day's facts (rates, owners, people, matching: the default);
+--   spend, leads, sales  that series of the day (an insight, a lead, a sale written; an ad
+--                        account's owner moves spend; a deal's owner, ads or person and a
+--                        buyer's first touch move sales);
+--   facts                any of the day's facts (an exchange rate: spend and sales; the default);
 --   cohort               only the cohorts of the people who entered that day (a sale marks its
 --                        buyer's first-lead day so); the funnel's and the ads' figures did not.
 -- The refresh recomputes every cache for every kind.
@@ -424,17 +426,19 @@ language plpgsql
 set search_path = ''
 as $$
 begin
+  -- An account's owner moves its spend only (leads and sales have teams of their own); a deal's
+  -- owner, ads or person move its sales only.
   if tg_table_name = 'fb_ad_account' then
-    insert into analytics.stale_day (day, xact_id)
-    select distinct i.date_start, pg_current_xact_id()
+    insert into analytics.stale_day (day, kind, xact_id)
+    select distinct i.date_start, 'spend', pg_current_xact_id()
     from new_rows as n
     join old_rows as o on o.id = n.id
     join voronka.fb_ad_insight as i on i.ad_account_id = n.id
     where n.team_id is distinct from o.team_id
     on conflict do nothing;
   else
-    insert into analytics.stale_day (day, xact_id)
-    select distinct analytics.business_day(s.won_at), pg_current_xact_id()
+    insert into analytics.stale_day (day, kind, xact_id)
+    select distinct analytics.business_day(s.won_at), 'sales', pg_current_xact_id()
     from new_rows as n
     join old_rows as o on o.id = n.id
     join voronka.sale as s on s.deal_id = n.id

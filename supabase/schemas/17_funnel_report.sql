@@ -2,29 +2,84 @@
 -- charts). Both are security definer with an empty search_path, check the caller's teams
 -- (access.sql), and are granted to authenticated and service_role only (anon gets nothing).
 
--- Every day's facts from the cache, except days written since its refresh: those come live from
--- the tables, one analytics.funnel_facts call per run of consecutive days.
+-- Every day's facts from the cache, except days written since its refresh: of those, the series
+-- that were written (the stale day's kind: spend, leads, sales; 'facts' is all three) come live
+-- from the tables, one call per run of consecutive days, and the others stay as cached. A lead
+-- today no longer regroups the day's thousands of Facebook insight rows.
 create function analytics.funnel_rows(p_from date, p_until date)
 returns setof analytics.funnel_analytics
 language sql
 stable
 set search_path = ''
 as $$
-  with live_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, analytics.fact_kinds())
+  with live_days as (
+    select sd.day, bool_or(sd.kind in ('facts', 'spend')) as spend_live,
+           bool_or(sd.kind in ('facts', 'leads')) as leads_live, bool_or(sd.kind in ('facts', 'sales')) as sales_live
+    from analytics.stale_day as sd
+    where sd.day between p_from and p_until and sd.kind = any (analytics.fact_kinds())
+    group by sd.day
   ),
 
   from_cache as (
     select fa.*
     from analytics.funnel_analytics as fa
     where fa.day between p_from and p_until
-      and not exists (select 1 from live_runs as lr where fa.day between lr.run_from and lr.run_until)
+      and not exists (select 1 from live_days as ld where ld.day = fa.day)
   ),
 
+  -- A live day's cached row with its live series taken out (zeros; their live rows are added
+  -- below). It may leave a row of zeros where a team had only live series: every reader sums.
+  cached_series as (
+    select fa.day, fa.team_id,
+           case when ld.spend_live then 0 else fa.spend end as spend,
+           case when ld.spend_live then 0 else fa.spend_rows_missing_rate end as spend_rows_missing_rate,
+           case when ld.spend_live then 0 else fa.impressions end as impressions,
+           case when ld.spend_live then 0 else fa.clicks end as clicks,
+           case when ld.leads_live then 0 else fa.leads end as leads,
+           case when ld.sales_live then 0 else fa.express_purchases end as express_purchases,
+           case when ld.sales_live then 0 else fa.express_revenue end as express_revenue,
+           case when ld.sales_live then 0 else fa.flagman_purchases end as flagman_purchases,
+           case when ld.sales_live then 0 else fa.flagman_revenue end as flagman_revenue,
+           case when ld.sales_live then 0 else fa.sale_rows_missing_rate end as sale_rows_missing_rate
+    from live_days as ld
+    join analytics.funnel_analytics as fa on fa.day = ld.day
+    where not (ld.spend_live and ld.leads_live and ld.sales_live)
+  ),
+
+  live_spend as (
+    select sp.day, sp.team_id, coalesce(sp.spend, 0) as spend, sp.spend_rows_missing_rate, sp.impressions, sp.clicks,
+           0::bigint as leads, 0::bigint as express_purchases, 0::numeric as express_revenue,
+           0::bigint as flagman_purchases, 0::numeric as flagman_revenue, 0::bigint as sale_rows_missing_rate
+    from analytics.live_day_runs(p_from, p_until, array['facts', 'spend']) as lr
+    cross join lateral analytics.daily_spend(lr.run_from, lr.run_until) as sp
+  ),
+
+  live_leads as (
+    select dl.day, dl.team_id, 0::numeric, 0::bigint, 0::bigint, 0::bigint, dl.leads, 0::bigint, 0::numeric,
+           0::bigint, 0::numeric, 0::bigint
+    from analytics.live_day_runs(p_from, p_until, array['facts', 'leads']) as lr
+    cross join lateral analytics.daily_leads(lr.run_from, lr.run_until) as dl
+  ),
+
+  live_sales as (
+    select ds.day, ds.team_id, 0::numeric, 0::bigint, 0::bigint, 0::bigint, 0::bigint, ds.express_purchases,
+           coalesce(ds.express_revenue, 0), ds.flagman_purchases, coalesce(ds.flagman_revenue, 0),
+           ds.sale_rows_missing_rate
+    from analytics.live_day_runs(p_from, p_until, array['facts', 'sales']) as lr
+    cross join lateral analytics.daily_sales(lr.run_from, lr.run_until) as ds
+  ),
+
+  -- The live days' rows: as funnel_facts would give them (sums per day and team).
   from_tables as (
-    select facts.*
-    from live_runs as lr
-    cross join lateral analytics.funnel_facts(lr.run_from, lr.run_until) as facts
+    select lp.day, lp.team_id, sum(lp.spend), sum(lp.spend_rows_missing_rate)::bigint,
+           sum(lp.impressions)::bigint, sum(lp.clicks)::bigint, sum(lp.leads)::bigint,
+           sum(lp.express_purchases)::bigint, sum(lp.express_revenue), sum(lp.flagman_purchases)::bigint,
+           sum(lp.flagman_revenue), sum(lp.sale_rows_missing_rate)::bigint
+    from (select * from cached_series
+          union all select * from live_spend
+          union all select * from live_leads
+          union all select * from live_sales) as lp
+    group by lp.day, lp.team_id
   )
 
   select * from from_cache

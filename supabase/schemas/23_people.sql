@@ -180,8 +180,8 @@ begin
   update voronka.lead set person_id = p_keep where person_id = any (p_others);
   update voronka.amocrm_deal set person_id = p_keep where person_id = any (p_others);
   -- The merged people leave their cohorts (cohort_report.sql).
-  insert into analytics.stale_day (day, xact_id)
-  select distinct analytics.business_day(p.first_lead_at), pg_current_xact_id()
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(p.first_lead_at), 'cohort', pg_current_xact_id()
   from voronka.person as p where p.id = any (p_others) and p.first_lead_at is not null
   on conflict do nothing;
   delete from voronka.person where id = any (p_others);
@@ -375,15 +375,16 @@ as $$
 $$;
 
 -- A person's first lead changed (a new earlier lead, a merge): the days of their sales change
--- under first touch and for cohorts.
+-- under first touch and for cohorts (kind 'sales': the funnel credits sales by the deal, not the
+-- person, but the ads' first touch does), and the entry days only for cohorts.
 create function analytics.mark_stale_days_of_person_change()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
-  insert into analytics.stale_day (day, xact_id)
-  select distinct analytics.business_day(s.won_at), pg_current_xact_id()
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(s.won_at), 'sales', pg_current_xact_id()
   from new_rows as n
   join old_rows as o on o.id = n.id
   join voronka.amocrm_deal as d on d.person_id = n.id
@@ -391,8 +392,8 @@ begin
   where n.first_lead_id is distinct from o.first_lead_id
   on conflict do nothing;
   -- The person leaves one cohort (entry day) and joins another (cohort_report.sql).
-  insert into analytics.stale_day (day, xact_id)
-  select distinct analytics.business_day(entry.at), pg_current_xact_id()
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(entry.at), 'cohort', pg_current_xact_id()
   from new_rows as n
   join old_rows as o on o.id = n.id
   cross join lateral (values (n.first_lead_at), (o.first_lead_at)) as entry (at)
@@ -482,8 +483,8 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  insert into analytics.stale_day (day, xact_id)
-  select distinct analytics.business_day(s.won_at), pg_current_xact_id()
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(s.won_at), 'sales', pg_current_xact_id()
   from voronka.person as p
   join voronka.amocrm_deal as d on d.person_id = p.id
   join voronka.sale as s on s.deal_id = d.id

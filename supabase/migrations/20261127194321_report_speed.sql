@@ -204,6 +204,164 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.funnel_rows (
+  p_from  date,
+  p_until date
+)
+  RETURNS SETOF analytics.funnel_analytics
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with live_days as (
+    select sd.day, bool_or(sd.kind in ('facts', 'spend')) as spend_live,
+           bool_or(sd.kind in ('facts', 'leads')) as leads_live, bool_or(sd.kind in ('facts', 'sales')) as sales_live
+    from analytics.stale_day as sd
+    where sd.day between p_from and p_until and sd.kind = any (analytics.fact_kinds())
+    group by sd.day
+  ),
+
+  from_cache as (
+    select fa.*
+    from analytics.funnel_analytics as fa
+    where fa.day between p_from and p_until
+      and not exists (select 1 from live_days as ld where ld.day = fa.day)
+  ),
+
+  -- A live day's cached row with its live series taken out (zeros; their live rows are added
+  -- below). It may leave a row of zeros where a team had only live series: every reader sums.
+  cached_series as (
+    select fa.day, fa.team_id,
+           case when ld.spend_live then 0 else fa.spend end as spend,
+           case when ld.spend_live then 0 else fa.spend_rows_missing_rate end as spend_rows_missing_rate,
+           case when ld.spend_live then 0 else fa.impressions end as impressions,
+           case when ld.spend_live then 0 else fa.clicks end as clicks,
+           case when ld.leads_live then 0 else fa.leads end as leads,
+           case when ld.sales_live then 0 else fa.express_purchases end as express_purchases,
+           case when ld.sales_live then 0 else fa.express_revenue end as express_revenue,
+           case when ld.sales_live then 0 else fa.flagman_purchases end as flagman_purchases,
+           case when ld.sales_live then 0 else fa.flagman_revenue end as flagman_revenue,
+           case when ld.sales_live then 0 else fa.sale_rows_missing_rate end as sale_rows_missing_rate
+    from live_days as ld
+    join analytics.funnel_analytics as fa on fa.day = ld.day
+    where not (ld.spend_live and ld.leads_live and ld.sales_live)
+  ),
+
+  live_spend as (
+    select sp.day, sp.team_id, coalesce(sp.spend, 0) as spend, sp.spend_rows_missing_rate, sp.impressions, sp.clicks,
+           0::bigint as leads, 0::bigint as express_purchases, 0::numeric as express_revenue,
+           0::bigint as flagman_purchases, 0::numeric as flagman_revenue, 0::bigint as sale_rows_missing_rate
+    from analytics.live_day_runs(p_from, p_until, array['facts', 'spend']) as lr
+    cross join lateral analytics.daily_spend(lr.run_from, lr.run_until) as sp
+  ),
+
+  live_leads as (
+    select dl.day, dl.team_id, 0::numeric, 0::bigint, 0::bigint, 0::bigint, dl.leads, 0::bigint, 0::numeric,
+           0::bigint, 0::numeric, 0::bigint
+    from analytics.live_day_runs(p_from, p_until, array['facts', 'leads']) as lr
+    cross join lateral analytics.daily_leads(lr.run_from, lr.run_until) as dl
+  ),
+
+  live_sales as (
+    select ds.day, ds.team_id, 0::numeric, 0::bigint, 0::bigint, 0::bigint, 0::bigint, ds.express_purchases,
+           coalesce(ds.express_revenue, 0), ds.flagman_purchases, coalesce(ds.flagman_revenue, 0),
+           ds.sale_rows_missing_rate
+    from analytics.live_day_runs(p_from, p_until, array['facts', 'sales']) as lr
+    cross join lateral analytics.daily_sales(lr.run_from, lr.run_until) as ds
+  ),
+
+  -- The live days' rows: as funnel_facts would give them (sums per day and team).
+  from_tables as (
+    select lp.day, lp.team_id, sum(lp.spend), sum(lp.spend_rows_missing_rate)::bigint,
+           sum(lp.impressions)::bigint, sum(lp.clicks)::bigint, sum(lp.leads)::bigint,
+           sum(lp.express_purchases)::bigint, sum(lp.express_revenue), sum(lp.flagman_purchases)::bigint,
+           sum(lp.flagman_revenue), sum(lp.sale_rows_missing_rate)::bigint
+    from (select * from cached_series
+          union all select * from live_spend
+          union all select * from live_leads
+          union all select * from live_sales) as lp
+    group by lp.day, lp.team_id
+  )
+
+  select * from from_cache
+  union all
+  select * from from_tables
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.mark_stale_days_of_first_touch_change()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(s.won_at), 'sales', pg_current_xact_id()
+  from voronka.person as p
+  join voronka.amocrm_deal as d on d.person_id = p.id
+  join voronka.sale as s on s.deal_id = d.id
+  where p.first_lead_id = new.id
+  on conflict do nothing;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.mark_stale_days_of_owner_change()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  -- An account's owner moves its spend only (leads and sales have teams of their own); a deal's
+  -- owner, ads or person move its sales only.
+  if tg_table_name = 'fb_ad_account' then
+    insert into analytics.stale_day (day, kind, xact_id)
+    select distinct i.date_start, 'spend', pg_current_xact_id()
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    join voronka.fb_ad_insight as i on i.ad_account_id = n.id
+    where n.team_id is distinct from o.team_id
+    on conflict do nothing;
+  else
+    insert into analytics.stale_day (day, kind, xact_id)
+    select distinct analytics.business_day(s.won_at), 'sales', pg_current_xact_id()
+    from new_rows as n
+    join old_rows as o on o.id = n.id
+    join voronka.sale as s on s.deal_id = n.id
+    where n.team_id is distinct from o.team_id
+       or (n.fb_campaign_id, n.fb_adset_id, n.fb_ad_id, n.person_id)
+          is distinct from (o.fb_campaign_id, o.fb_adset_id, o.fb_ad_id, o.person_id)
+    on conflict do nothing;
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.mark_stale_days_of_person_change()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(s.won_at), 'sales', pg_current_xact_id()
+  from new_rows as n
+  join old_rows as o on o.id = n.id
+  join voronka.amocrm_deal as d on d.person_id = n.id
+  join voronka.sale as s on s.deal_id = d.id
+  where n.first_lead_id is distinct from o.first_lead_id
+  on conflict do nothing;
+  -- The person leaves one cohort (entry day) and joins another (cohort_report.sql).
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(entry.at), 'cohort', pg_current_xact_id()
+  from new_rows as n
+  join old_rows as o on o.id = n.id
+  cross join lateral (values (n.first_lead_at), (o.first_lead_at)) as entry (at)
+  where n.first_lead_at is distinct from o.first_lead_at and entry.at is not null
+  on conflict do nothing;
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.ratio (
   p_numerator   numeric,
   p_denominator numeric,
@@ -217,6 +375,28 @@ CREATE OR REPLACE FUNCTION analytics.ratio (
 begin
   return case when p_denominator is null or p_denominator = 0 or p_numerator is null then null
               else round(p_numerator / p_denominator, p_digits) end;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION voronka.merge_people (
+  p_keep   bigint,
+  p_others bigint[]
+)
+  RETURNS void
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  update voronka.person_identity set person_id = p_keep where person_id = any (p_others);
+  update voronka.lead set person_id = p_keep where person_id = any (p_others);
+  update voronka.amocrm_deal set person_id = p_keep where person_id = any (p_others);
+  -- The merged people leave their cohorts (cohort_report.sql).
+  insert into analytics.stale_day (day, kind, xact_id)
+  select distinct analytics.business_day(p.first_lead_at), 'cohort', pg_current_xact_id()
+  from voronka.person as p where p.id = any (p_others) and p.first_lead_at is not null
+  on conflict do nothing;
+  delete from voronka.person where id = any (p_others);
+  perform voronka.refresh_person(p_keep);
 end
 $function$;
 
