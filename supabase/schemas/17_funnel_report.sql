@@ -335,7 +335,9 @@ comment on function analytics.funnel_zone_warnings(date, date, text[]) is 'ad_ac
 
 -- The latest sale and lead of the teams in scope (a member learns nothing about other teams),
 -- among plausible instants only: a sale "won in 5138" is a data error, not the latest sale.
-create function analytics.funnel_freshness(p_from date, p_until date, p_teams text[])
+-- live_days counts the days the report computes live: of the kinds p_kinds (the funnel and the ads
+-- read a buyer's first-lead day, kind cohort, from their caches; cohort_report, p_kinds null, does not).
+create function analytics.funnel_freshness(p_from date, p_until date, p_teams text[], p_kinds text[])
 returns jsonb
 language sql
 stable
@@ -343,7 +345,8 @@ set search_path = ''
 as $$
   select jsonb_build_object(
     'analytics_refreshed_at', (select max(fr.refreshed_at) from analytics.funnel_refresh as fr),
-    'live_days', (select count(distinct sd.day) from analytics.stale_day as sd where sd.day between p_from and p_until),
+    'live_days', (select count(distinct sd.day) from analytics.stale_day as sd
+                   where sd.day between p_from and p_until and (p_kinds is null or sd.kind = any (p_kinds))),
     'facebook_synced_at', (select max(run.finished_at) from voronka.fb_sync_run as run
                             where run.status in ('succeeded', 'partial')),
     -- The limits as expressions: an index scan backwards from the latest plausible instant.
@@ -362,7 +365,7 @@ as $$
                         and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))),
     'generated_at', now())
 $$;
-comment on function analytics.funnel_freshness(date, date, text[]) is 'The report''s freshness object: when the caches were refreshed, how many days of the window are computed live, the last successful Facebook sync, and the latest plausible sale and lead of the teams in scope.';
+comment on function analytics.funnel_freshness(date, date, text[], text[]) is 'The report''s freshness object: when the caches were refreshed, how many days of the window are computed live (stale days of the kinds p_kinds; null: every kind), the last successful Facebook sync, and the latest plausible sale and lead of the teams in scope.';
 
 -- The four stages with their conversions and costs, from the window's totals.
 create function analytics.funnel_stages(
@@ -472,7 +475,7 @@ as $$
         'cac', analytics.ratio(t.spend, t.express_purchases, 2)),
       'by_team', by_team.list,
       'warnings', coalesce((select jsonb_agg(w.warning order by w.position, w.ordinality) from warnings as w), '[]'::jsonb),
-      'freshness', analytics.funnel_freshness(p_from, p_until, p_teams)
+      'freshness', analytics.funnel_freshness(p_from, p_until, p_teams, analytics.fact_kinds())
     ) as report
     from totals as t
     cross join by_team
@@ -568,12 +571,12 @@ revoke execute on function analytics.lead_date_sales(date, date) from public;
 grant execute on function analytics.lead_date_sales(date, date) to service_role;
 revoke execute on function analytics.funnel_rows(date, date), analytics.ratio(numeric, numeric, integer),
   analytics.funnel_team_figures(date, date, text[], text), analytics.funnel_rate_warnings(date, date, text[], boolean, boolean),
-  analytics.funnel_zone_warnings(date, date, text[]), analytics.funnel_freshness(date, date, text[]),
+  analytics.funnel_zone_warnings(date, date, text[]), analytics.funnel_freshness(date, date, text[], text[]),
   analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric),
   analytics.funnel_report_json(date, date, text[], text) from public;
 -- funnel_report_json stays callable by service_role directly (scripts, analysts): every helper it
 -- reaches is granted to that role.
 grant execute on function analytics.funnel_team_figures(date, date, text[], text),
   analytics.funnel_rate_warnings(date, date, text[], boolean, boolean), analytics.funnel_zone_warnings(date, date, text[]),
-  analytics.funnel_freshness(date, date, text[]),
+  analytics.funnel_freshness(date, date, text[], text[]),
   analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) to service_role;

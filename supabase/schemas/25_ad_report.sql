@@ -555,7 +555,7 @@ as $$
                                                    then analytics.ratio(t.revenue_matched, t.revenue, 4) end)),
       'warnings', coalesce((select jsonb_agg(w.warning order by w.position, w.ordinality) from warnings as w),
                            '[]'::jsonb),
-      'freshness', analytics.funnel_freshness(p_from, p_until, p_teams)) as report
+      'freshness', analytics.funnel_freshness(p_from, p_until, p_teams, analytics.fact_kinds())) as report
     from totals as t
     cross join voronka.setting as st
   )

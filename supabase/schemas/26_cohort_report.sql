@@ -733,7 +733,7 @@ as $$
                                  'code', 'missing_exchange_rate',
                                  'message', 'Some of these cohorts'' purchases have no exchange rate on their day: their revenue and ROI are not shown. Add the rates to voronka.exchange_rate.'))
                           else '[]'::jsonb end,
-      'freshness', analytics.funnel_freshness(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams)) as report
+      'freshness', analytics.funnel_freshness(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams, null)) as report
     from voronka.setting as st
   )
 

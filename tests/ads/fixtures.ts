@@ -136,6 +136,7 @@ export interface CohortReport {
   horizons: number[];
   cohorts: Cohort[];
   warnings: Array<Record<string, unknown> & { code: string }>;
+  freshness: Record<string, unknown>;
 }
 
 export async function cohortReport(

@@ -310,7 +310,7 @@ describe("missing_exchange_rate for the unattributed bucket, at the window's fir
     // The latest sale and lead of the bucket: the teamless sale above, and a teamless lead.
     await addTaggedLead(own.sql, "2024-05-03T10:00:00+05:00", {});
     const [{ freshness }] = await own.sql`
-      select analytics.funnel_freshness('2024-05-02', '2024-05-31', array['unattributed']) as freshness`;
+      select analytics.funnel_freshness('2024-05-02', '2024-05-31', array['unattributed'], null) as freshness`;
     expect(Date.parse(freshness.last_sale_at)).toBe(Date.parse("2024-05-02T00:00:00+05:00"));
     expect(Date.parse(freshness.last_lead_at)).toBe(Date.parse("2024-05-03T10:00:00+05:00"));
     const zones = await own.sql`

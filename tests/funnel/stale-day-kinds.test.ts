@@ -52,6 +52,13 @@ it("a sale marks its own day for every report and its buyer's first-lead day for
   expect(stage(funnel, "leads")).toMatchObject({ count: 1 });
   expect(stage(funnel, "express")).toMatchObject({ purchases: 1, revenue: 5000 });
   expect(await october()).toMatchObject({ express_buyers: 1, revenue: 5000 });
+  // freshness.live_days counts what each report computes live: the funnel and the ads the sale
+  // day; the cohorts the sale day and the buyer's first-lead day.
+  expect(funnel.freshness.live_days).toBe(1);
+  const ads = await db.sql`select public.ad_report(null, 61, '2026-11-30') as r`;
+  expect(ads[0].r.freshness.live_days).toBe(1);
+  const cohorts = await cohortReport(db.sql, { from: "2026-10-01", until: "2026-11-30" });
+  expect(cohorts.freshness.live_days).toBe(2);
   await refresh(db.sql);
   expect(await staleDays()).toEqual([]);
   expect(stage(await funnelReport(db.sql, { until: "2026-11-30", days: 61 }), "express")).toMatchObject({

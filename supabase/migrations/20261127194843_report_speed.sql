@@ -5,6 +5,8 @@ SET local check_function_bodies = off;
 
 DROP FUNCTION "analytics"."ad_totals_json"(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric);
 
+DROP FUNCTION "analytics"."funnel_freshness"(date, date, text[]);
+
 DROP FUNCTION "analytics"."ratio"(numeric, numeric, integer);
 
 CREATE OR REPLACE FUNCTION analytics.ad_report_json (
@@ -160,7 +162,7 @@ CREATE OR REPLACE FUNCTION analytics.ad_report_json (
                                                    then analytics.ratio(t.revenue_matched, t.revenue, 4) end)),
       'warnings', coalesce((select jsonb_agg(w.warning order by w.position, w.ordinality) from warnings as w),
                            '[]'::jsonb),
-      'freshness', analytics.funnel_freshness(p_from, p_until, p_teams)) as report
+      'freshness', analytics.funnel_freshness(p_from, p_until, p_teams, analytics.fact_kinds())) as report
     from totals as t
     cross join voronka.setting as st
   )
@@ -202,6 +204,224 @@ begin
     'roi', analytics.ratio(v_express_revenue + v_flagman_revenue - v_spend, v_spend, 4),
     'roas', analytics.ratio(v_express_revenue + v_flagman_revenue, v_spend, 4));
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.cohort_report_json (
+  p_from  date,
+  p_until date,
+  p_teams text[],
+  p_grain text,
+  p_model text
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with periods as (
+    select * from analytics.cohort_period_figures(p_from, p_until, p_teams, p_grain)
+  ),
+
+  lags as (
+    select array_agg(l) as figures
+    from analytics.cohort_lags(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_model, p_teams, p_grain) as l
+  ),
+
+  horizons as (
+    select h.* from lags cross join lateral analytics.cohort_horizon_figures(lags.figures) as h
+  ),
+
+  people as (
+    select pf.*
+    from lags
+    cross join lateral analytics.cohort_people_figures(
+      lags.figures,
+      (select array_agg(case when pe.spend_complete then pe.spend end order by pe.cohort) from periods as pe),
+      (select array_agg(pe.cohort order by pe.cohort) from periods as pe)) as pf
+  ),
+
+  cohort_rows as (
+    select pe.cohort, jsonb_build_object(
+             'cohort', pe.cohort, 'period_end', pe.period_end, 'people', coalesce(pp.people, 0), 'leads', pe.leads,
+             'spend', case when pe.spend_complete then round(pe.spend, 2) end, 'spend_complete', pe.spend_complete,
+             'horizons', (select coalesce(jsonb_agg(jsonb_build_object(
+                                  'days', hz.days,
+                                  'too_young', pe.period_end + hz.days > analytics.business_day(now()),
+                                  'express_buyers', coalesce(f.express_buyers, 0),
+                                  'express_revenue', case when coalesce(f.sales_missing_rate, 0) = 0 then round(coalesce(f.express_revenue, 0), 2) end,
+                                  'flagman_buyers', coalesce(f.flagman_buyers, 0),
+                                  'flagman_revenue', case when coalesce(f.sales_missing_rate, 0) = 0 then round(coalesce(f.flagman_revenue, 0), 2) end,
+                                  'revenue', case when coalesce(f.sales_missing_rate, 0) = 0 then round(coalesce(f.express_revenue, 0) + coalesce(f.flagman_revenue, 0), 2) end,
+                                  'roi', case when pe.spend_complete and coalesce(f.sales_missing_rate, 0) = 0
+                                              then analytics.ratio(coalesce(f.express_revenue, 0) + coalesce(f.flagman_revenue, 0) - pe.spend, pe.spend, 4) end)
+                                order by hz.days), '[]'::jsonb)
+                          from unnest(analytics.cohort_horizons()) as hz (days)
+                          left join horizons as f on f.cohort = pe.cohort and f.days = hz.days),
+             'to_date', (select jsonb_build_object(
+                                  'express_buyers', coalesce(f.express_buyers, 0),
+                                  'flagman_buyers', coalesce(f.flagman_buyers, 0),
+                                  'revenue', case when coalesce(f.sales_missing_rate, 0) = 0 then round(coalesce(f.express_revenue, 0) + coalesce(f.flagman_revenue, 0), 2) end,
+                                  'roi', case when pe.spend_complete and coalesce(f.sales_missing_rate, 0) = 0
+                                              then analytics.ratio(coalesce(f.express_revenue, 0) + coalesce(f.flagman_revenue, 0) - pe.spend, pe.spend, 4) end)
+                         from (select 1) as one left join horizons as f on f.cohort = pe.cohort and f.days is null),
+             'payback_day', pp.payback_day,
+             'lead_to_express_days', jsonb_build_object('median', round(pp.lead_to_express_median, 1), 'p90', round(pp.lead_to_express_p90, 1)),
+             'express_to_flagman_days', jsonb_build_object('median', round(pp.express_to_flagman_median, 1), 'p90', round(pp.express_to_flagman_p90, 1))
+           ) as row
+    from periods as pe
+    left join people as pp on pp.cohort = pe.cohort
+  ),
+
+  final as (
+    select jsonb_build_object(
+      'team', case when p_teams is not null and cardinality(p_teams) = 1 then p_teams[1] end,
+      'teams', (select jsonb_agg(tis.team_id order by tis.team_id = 'unattributed', tis.team_id)
+                from analytics.teams_in_scope(p_teams) as tis),
+      'window', jsonb_build_object('from', date_trunc(p_grain, p_from::timestamp)::date, 'until', p_until,
+                                   'time_zone', st.business_time_zone),
+      'grain', p_grain, 'model', p_model, 'currency', st.reporting_currency,
+      'as_of', analytics.business_day(now()),
+      'horizons', to_jsonb(analytics.cohort_horizons()),
+      'cohorts', coalesce((select jsonb_agg(cr.row order by cr.cohort) from cohort_rows as cr), '[]'::jsonb),
+      'warnings', coalesce((select jsonb_agg(w.warning)
+                            from analytics.funnel_rate_warnings(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams,
+                                                                 (select bool_and(pe.spend_complete) from periods as pe), true) as w),
+                           '[]'::jsonb)
+                  || case when exists (select 1 from horizons as h where h.sales_missing_rate > 0)
+                          then jsonb_build_array(jsonb_build_object(
+                                 'code', 'missing_exchange_rate',
+                                 'message', 'Some of these cohorts'' purchases have no exchange rate on their day: their revenue and ROI are not shown. Add the rates to voronka.exchange_rate.'))
+                          else '[]'::jsonb end,
+      'freshness', analytics.funnel_freshness(date_trunc(p_grain, p_from::timestamp)::date, p_until, p_teams, null)) as report
+    from voronka.setting as st
+  )
+
+  select final.report from final
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.funnel_freshness (
+  p_from  date,
+  p_until date,
+  p_teams text[],
+  p_kinds text[]
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select jsonb_build_object(
+    'analytics_refreshed_at', (select max(fr.refreshed_at) from analytics.funnel_refresh as fr),
+    'live_days', (select count(distinct sd.day) from analytics.stale_day as sd
+                   where sd.day between p_from and p_until and (p_kinds is null or sd.kind = any (p_kinds))),
+    'facebook_synced_at', (select max(run.finished_at) from voronka.fb_sync_run as run
+                            where run.status in ('succeeded', 'partial')),
+    -- The limits as expressions: an index scan backwards from the latest plausible instant.
+    'last_sale_at', (select max(s.won_at)
+                       from voronka.sale as s
+                      where s.voided_at is null
+                        and s.won_at between (analytics.plausible_instants()).earliest
+                                         and (analytics.plausible_instants()).latest
+                        and (p_teams is null or exists (select 1 from voronka.amocrm_deal as d
+                                                        where d.id = s.deal_id
+                                                          and coalesce(d.team_id, 'unattributed') = any (p_teams)))),
+    'last_lead_at', (select max(l.occurred_at)
+                       from voronka.lead as l
+                      where l.occurred_at between (analytics.plausible_instants()).earliest
+                                              and (analytics.plausible_instants()).latest
+                        and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))),
+    'generated_at', now())
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.funnel_report_json (
+  p_from  date,
+  p_until date,
+  p_teams text[],
+  p_basis text   DEFAULT 'sale_date'::text
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  with team_figures as (
+    select * from analytics.funnel_team_figures(p_from, p_until, p_teams, p_basis)
+  ),
+
+  totals as (
+    select case when bool_and(tf.rate_complete) and bool_or(tf.has_spend_data) then round(sum(tf.spend), 2) end as spend,
+           sum(tf.impressions) as impressions,
+           sum(tf.clicks) as clicks,
+           sum(tf.leads) as leads,
+           sum(tf.express_purchases) as express_purchases,
+           case when bool_and(tf.revenue_complete) then round(sum(tf.express_revenue), 2) end as express_revenue,
+           sum(tf.flagman_purchases) as flagman_purchases,
+           case when bool_and(tf.revenue_complete) then round(sum(tf.flagman_revenue), 2) end as flagman_revenue,
+           bool_and(tf.rate_complete) and bool_or(tf.has_spend_data) as spend_complete,
+           bool_and(tf.rate_complete) as rate_complete,
+           bool_and(tf.revenue_complete) as revenue_complete
+    from team_figures as tf
+  ),
+
+  -- Data health checks that bear on the report come from their one definition,
+  -- analytics.data_health_checks; checks without a team only for callers who see every team.
+  warnings as (
+    select 1 as position, w.ordinality, w.warning
+    from totals
+    cross join analytics.funnel_rate_warnings(p_from, p_until, p_teams, totals.rate_complete, totals.revenue_complete)
+         with ordinality as w
+    union all
+    select 2, w.ordinality, w.warning
+    from analytics.funnel_zone_warnings(p_from, p_until, p_teams) with ordinality as w
+    union all
+    select 3, c.ordinality, c.detail
+    from analytics.data_health_checks(p_from, p_until, p_teams, analytics.visible_teams() is null) with ordinality as c
+    where c.in_report and c.severity <> 'ok'
+  ),
+
+  by_team as (
+    select jsonb_agg(jsonb_build_object(
+             'team', tf.team_id,
+             'spend', case when tf.spend_complete then round(tf.spend, 2) end,
+             'impressions', tf.impressions, 'clicks', tf.clicks, 'leads', tf.leads,
+             'express_purchases', tf.express_purchases,
+             'express_revenue', case when tf.revenue_complete then round(tf.express_revenue, 2) end,
+             'flagman_purchases', tf.flagman_purchases,
+             'flagman_revenue', case when tf.revenue_complete then round(tf.flagman_revenue, 2) end,
+             'revenue', case when tf.revenue_complete then round(tf.express_revenue + tf.flagman_revenue, 2) end,
+             'roi', case when tf.spend_complete and tf.revenue_complete
+                         then analytics.ratio(tf.express_revenue + tf.flagman_revenue - tf.spend, tf.spend, 4) end)
+           order by tf.team_id = 'unattributed', tf.team_id) as list,
+           jsonb_agg(tf.team_id order by tf.team_id = 'unattributed', tf.team_id) as teams
+    from team_figures as tf
+  ),
+
+  final as (
+    select jsonb_build_object(
+      'team', case when p_teams is not null and cardinality(p_teams) = 1 then p_teams[1] end,
+      'teams', by_team.teams,
+      'window', jsonb_build_object('from', p_from, 'until', p_until, 'days', p_until - p_from + 1,
+                                   'time_zone', s.business_time_zone),
+      'currency', s.reporting_currency,
+      'basis', p_basis,
+      'stages', analytics.funnel_stages(t.spend, t.spend_complete, t.impressions, t.clicks, t.leads,
+                                        t.express_purchases, t.express_revenue, t.flagman_purchases, t.flagman_revenue),
+      'totals', jsonb_build_object(
+        'revenue', t.express_revenue + t.flagman_revenue,
+        'spend', t.spend,
+        'roi', analytics.ratio(t.express_revenue + t.flagman_revenue - t.spend, t.spend, 4),
+        'roas', analytics.ratio(t.express_revenue + t.flagman_revenue, t.spend, 4),
+        'cac', analytics.ratio(t.spend, t.express_purchases, 2)),
+      'by_team', by_team.list,
+      'warnings', coalesce((select jsonb_agg(w.warning order by w.position, w.ordinality) from warnings as w), '[]'::jsonb),
+      'freshness', analytics.funnel_freshness(p_from, p_until, p_teams, analytics.fact_kinds())
+    ) as report
+    from totals as t
+    cross join by_team
+    cross join voronka.setting as s
+  )
+
+  select final.report from final
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.funnel_rows (
@@ -402,11 +622,17 @@ $function$;
 
 COMMENT ON FUNCTION "analytics"."ad_totals_json"(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS 'The totals object of ad_report (and cohort figures): money rounded once, null where incomplete.';
 
+COMMENT ON FUNCTION "analytics"."funnel_freshness"(date, date, text[], text[]) IS 'The report''s freshness object: when the caches were refreshed, how many days of the window are computed live (stale days of the kinds p_kinds; null: every kind), the last successful Facebook sync, and the latest plausible sale and lead of the teams in scope.';
+
 COMMENT ON FUNCTION "analytics"."ratio"(numeric, numeric, integer) IS 'numerator / denominator rounded, or null when undefined (no division by zero, no made-up zeros).';
 
 REVOKE ALL ON FUNCTION "analytics"."ad_totals_json"(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."ad_totals_json"(numeric, boolean, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) TO "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."funnel_freshness"(date, date, text[], text[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."funnel_freshness"(date, date, text[], text[]) TO "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."ratio"(numeric, numeric, integer) FROM PUBLIC;
 
