@@ -29,21 +29,31 @@ grant select, insert, update, delete on voronka.setting to service_role;
 -- same rule: the day of an instant, and the instant a day starts.
 create function analytics.business_day(p_at timestamptz)
 returns date
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   select (p_at at time zone s.business_time_zone)::date from voronka.setting as s
+  );
+end
 $$;
 comment on function analytics.business_day(timestamptz) is 'The business day of an instant: its calendar date in voronka.setting.business_time_zone.';
 
 create function analytics.business_day_start(p_day date)
 returns timestamptz
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   select p_day::timestamp at time zone s.business_time_zone from voronka.setting as s
+  );
+end
 $$;
 comment on function analytics.business_day_start(date) is 'The instant business day p_day starts (00:00 in the business zone); day d ends where d + 1 starts.';
 revoke execute on function analytics.business_day(timestamptz), analytics.business_day_start(date) from public;

@@ -15,11 +15,15 @@
 -- 1000 made it hash-join whole tables for a one-day refresh).
 create function analytics.instant_days(p_from date, p_until date)
 returns table (day date, starts_at timestamptz, ends_at timestamptz)
-language sql
+language plpgsql
 stable
 rows 7
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with instants as (
     select least((select min(l.occurred_at) from voronka.lead as l),
                  (select min(s.won_at) from voronka.sale as s)) as first_at,
@@ -44,7 +48,8 @@ as $$
     cross join generate_series(span.first_day::timestamp, span.last_day::timestamp, interval '1 day') as d
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.instant_days(date, date) is 'The business days of p_from..p_until that hold a lead or a sale, with the instants each spans in the business zone.';
 
@@ -52,10 +57,14 @@ comment on function analytics.instant_days(date, date) is 'The business days of 
 -- with the same date (a day cannot be split). Reports warn when an account's zone differs.
 create function analytics.daily_spend(p_from date, p_until date)
 returns table (day date, team_id text, spend numeric, spend_rows_missing_rate bigint, impressions bigint, clicks bigint)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with spend_by_currency as (
     select i.date_start as day,
            coalesce(a.team_id, 'unattributed') as team_id,
@@ -82,20 +91,26 @@ as $$
     group by 1, 2
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.daily_spend(date, date) is 'Facebook spend (reporting currency; null part for rows without a rate, counted in spend_rows_missing_rate), impressions and clicks per account-local day and team.';
 
 create function analytics.daily_leads(p_from date, p_until date)
 returns table (day date, team_id text, leads bigint)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   select bd.day, coalesce(l.team_id, 'unattributed') as team_id, count(*) as leads
   from analytics.instant_days(p_from, p_until) as bd
   join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
-  group by 1, 2
+  group by 1, 2;
+end
 $$;
 comment on function analytics.daily_leads(date, date) is 'Leads per business day (of occurred_at) and team.';
 
@@ -109,10 +124,14 @@ returns table (
   day date, team_id text, express_purchases bigint, express_revenue numeric,
   flagman_purchases bigint, flagman_revenue numeric, sale_rows_missing_rate bigint
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with sales_by_currency as (
     select bd.day,
            coalesce(d.team_id, 'unattributed') as team_id,
@@ -144,7 +163,8 @@ as $$
     group by 1, 2
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.daily_sales(date, date) is 'Counted Express and Flagman purchases and revenue (reporting currency) per business day (of won_at) and team; sale_rows_missing_rate counts sales left out of revenue for want of a rate.';
 
@@ -166,10 +186,14 @@ returns table (
   flagman_revenue numeric,
   sale_rows_missing_rate bigint
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with all_facts as (
     select sp.day, sp.team_id, sp.spend, sp.spend_rows_missing_rate, sp.impressions, sp.clicks,
            0::bigint as leads, 0::bigint as express_purchases, null::numeric as express_revenue,
@@ -201,7 +225,8 @@ as $$
     group by all_facts.day, all_facts.team_id
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 
 comment on function analytics.funnel_facts(date, date) is 'Funnel facts per business-local day and team for the days from p_from to p_until (inclusive), computed from the tables. Money in the reporting currency; *_rows_missing_rate count rows left out of a sum because their day had no exchange rate.';
@@ -264,11 +289,16 @@ grant select on analytics.funnel_analytics, analytics.stale_day, analytics.funne
 -- The kinds of stale day that change the funnel's and the ads' daily facts (all but 'cohort').
 create function analytics.fact_kinds()
 returns text[]
-language sql
+language plpgsql
 immutable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   select array['facts', 'spend', 'leads', 'sales']
+  );
+end
 $$;
 comment on function analytics.fact_kinds() is 'The kinds of analytics.stale_day that change a day''s funnel and ad facts (every kind but cohort).';
 revoke execute on function analytics.fact_kinds() from public;
@@ -278,10 +308,14 @@ grant execute on function analytics.fact_kinds() to service_role;
 -- for (null: every kind, as the cohorts and the refresh need).
 create function analytics.live_day_runs(p_from date, p_until date, p_kinds text[] default null)
 returns table (run_from date, run_until date)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with live_days as (
     select distinct sd.day from analytics.stale_day as sd
     where sd.day between p_from and p_until and (p_kinds is null or sd.kind = any (p_kinds))
@@ -294,7 +328,8 @@ as $$
     group by islands.island
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.live_day_runs(date, date, text[]) is 'Runs of consecutive business days in p_from..p_until written since the last refresh (analytics.stale_day), of the kinds p_kinds (null: all): reports compute them live.';
 revoke execute on function analytics.live_day_runs(date, date, text[]) from public;

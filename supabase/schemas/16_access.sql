@@ -101,13 +101,18 @@ comment on function analytics.require_admin() is 'Raises 42501 unless the caller
 -- The teams a report covers: the given ones, or every team and the unattributed bucket (null).
 create function analytics.teams_in_scope(p_teams text[])
 returns table (team_id text)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   select t.id from voronka.team as t where p_teams is null or t.id = any (p_teams)
   union
-  select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams)
+  select 'unattributed' where p_teams is null or 'unattributed' = any (p_teams);
+end
 $$;
 comment on function analytics.teams_in_scope(text[]) is 'The team buckets of a report scope: the teams of p_teams, or every team and "unattributed" when p_teams is null.';
 -- A report's choice arguments (funnel_report's p_basis, ad_report's p_level and p_model,

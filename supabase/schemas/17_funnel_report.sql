@@ -8,10 +8,13 @@
 -- today no longer regroups the day's thousands of Facebook insight rows.
 create function analytics.funnel_rows(p_from date, p_until date)
 returns setof analytics.funnel_analytics
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return query
   with live_days as (
     select sd.day, bool_or(sd.kind in ('facts', 'spend')) as spend_live,
            bool_or(sd.kind in ('facts', 'leads')) as leads_live, bool_or(sd.kind in ('facts', 'sales')) as sales_live
@@ -84,7 +87,8 @@ as $$
 
   select * from from_cache
   union all
-  select * from from_tables
+  select * from from_tables;
+end
 $$;
 
 comment on function analytics.funnel_rows(date, date) is 'Funnel facts per day and team for a range of business days: from funnel_analytics where it is current, computed live where it is not. Never lags behind committed data.';
@@ -114,10 +118,14 @@ returns table (
   team_id text, express_purchases bigint, express_revenue numeric, flagman_purchases bigint, flagman_revenue numeric,
   sale_rows_missing_rate bigint
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with window_people as (
     select distinct on (l.person_id) l.person_id, l.occurred_at, coalesce(l.team_id, 'unattributed') as team_id
     from voronka.lead as l
@@ -149,7 +157,8 @@ as $$
     group by 1
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.lead_date_sales(date, date) is 'Lead-date basis: per team, the counted purchases and revenue (to date, reporting currency) of the people who left a lead on the business days p_from..p_until, made since that lead; credited to the team of their first lead in the window.';
 
@@ -171,10 +180,14 @@ returns table (
   flagman_revenue numeric,
   revenue_complete boolean
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with scoped_rows as (
     select r.*
     from analytics.funnel_rows(p_from, p_until) as r
@@ -224,7 +237,8 @@ as $$
     from team_sums as ts
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.funnel_team_figures(date, date, text[], text) is 'Per team bucket in scope: the window''s sums from analytics.funnel_rows (money unrounded, in the reporting currency), whether every row converted, and whether the team has any spend rows. p_basis lead_date: purchases and revenue are what the window''s leads bought (analytics.lead_date_sales).';
 
@@ -234,10 +248,14 @@ create function analytics.funnel_rate_warnings(
   p_from date, p_until date, p_teams text[], p_spend_converted boolean, p_sales_converted boolean
 )
 returns table (warning jsonb)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with settings as (
     select s.reporting_currency from voronka.setting as s
   ),
@@ -295,7 +313,8 @@ as $$
     from missing_sale_rates as m cross join settings
   )
 
-  select final.warning from final order by final.position, final.currency
+  select final.warning from final order by final.position, final.currency;
+end
 $$;
 comment on function analytics.funnel_rate_warnings(date, date, text[], boolean, boolean) is 'missing_exchange_rate warnings of a report window: per currency, the spend days and the sales whose business day has no rate to the reporting currency.';
 
@@ -303,10 +322,14 @@ comment on function analytics.funnel_rate_warnings(date, date, text[], boolean, 
 -- business zone's, its spend days are not business days and the report says so.
 create function analytics.funnel_zone_warnings(p_from date, p_until date, p_teams text[])
 returns table (warning jsonb)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with other_zone_accounts as (
     select a.id, a.name, a.timezone_name,
            round(extract(epoch from analytics.business_day_start(p_until)
@@ -329,7 +352,8 @@ as $$
     from other_zone_accounts as o cross join voronka.setting as s
   )
 
-  select final.warning from final order by final.id
+  select final.warning from final order by final.id;
+end
 $$;
 comment on function analytics.funnel_zone_warnings(date, date, text[]) is 'ad_account_time_zone warnings: ad accounts with spend in the window whose zone''s offset differs from the business zone''s.';
 
@@ -339,10 +363,13 @@ comment on function analytics.funnel_zone_warnings(date, date, text[]) is 'ad_ac
 -- read a buyer's first-lead day, kind cohort, from their caches; cohort_report, p_kinds null, does not).
 create function analytics.funnel_freshness(p_from date, p_until date, p_teams text[], p_kinds text[])
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   select jsonb_build_object(
     'analytics_refreshed_at', (select max(fr.refreshed_at) from analytics.funnel_refresh as fr),
     'live_days', (select count(distinct sd.day) from analytics.stale_day as sd
@@ -364,6 +391,8 @@ as $$
                                               and (analytics.plausible_instants()).latest
                         and (p_teams is null or coalesce(l.team_id, 'unattributed') = any (p_teams))),
     'generated_at', now())
+  );
+end
 $$;
 comment on function analytics.funnel_freshness(date, date, text[], text[]) is 'The report''s freshness object: when the caches were refreshed, how many days of the window are computed live (stale days of the kinds p_kinds; null: every kind), the last successful Facebook sync, and the latest plausible sale and lead of the teams in scope.';
 
@@ -373,10 +402,13 @@ create function analytics.funnel_stages(
   p_express_purchases numeric, p_express_revenue numeric, p_flagman_purchases numeric, p_flagman_revenue numeric
 )
 returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   select jsonb_build_array(
     jsonb_build_object('id', 'spend', 'spend', p_spend, 'spend_complete', p_spend_complete,
       'impressions', p_impressions, 'clicks', p_clicks,
@@ -392,6 +424,8 @@ as $$
     jsonb_build_object('id', 'flagman', 'purchases', p_flagman_purchases, 'revenue', p_flagman_revenue,
       'express_to_flagman', analytics.ratio(p_flagman_purchases, p_express_purchases, 6),
       'cost_per_purchase', analytics.ratio(p_spend, p_flagman_purchases, 2)))
+  );
+end
 $$;
 comment on function analytics.funnel_stages(numeric, boolean, numeric, numeric, numeric, numeric, numeric, numeric, numeric) is 'The report''s stages array (spend, leads, express, flagman) with CTR, CPC, CPM, CPL and conversions; null where a figure is undefined.';
 
@@ -401,10 +435,13 @@ comment on function analytics.funnel_stages(numeric, boolean, numeric, numeric, 
 -- understate spend and overstate ROI. The warnings say what is missing.
 create function analytics.funnel_report_json(p_from date, p_until date, p_teams text[], p_basis text default 'sale_date')
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   with team_figures as (
     select * from analytics.funnel_team_figures(p_from, p_until, p_teams, p_basis)
   ),
@@ -483,6 +520,8 @@ as $$
   )
 
   select final.report from final
+  );
+end
 $$;
 
 comment on function analytics.funnel_report_json(date, date, text[], text) is 'The funnel_report object for the business days p_from..p_until and the teams p_teams (null = all). Spend is null where rows lack an exchange rate or a team has no spend rows at all; warnings include the data health checks that bear on the report.';

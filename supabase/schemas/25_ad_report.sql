@@ -20,10 +20,14 @@ returns table (
   day date, team_id text, campaign_id text, adset_id text, ad_id text,
   spend numeric, spend_rows bigint, spend_rows_missing_rate bigint, impressions bigint, clicks bigint
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with insights as (
     select i.date_start as day, coalesce(a.team_id, 'unattributed') as team_id,
            coalesce(i.campaign_id, '') as campaign_id, coalesce(i.adset_id, '') as adset_id, i.ad_id, i.currency,
@@ -52,21 +56,27 @@ as $$
     group by 1, 2, 3, 4, 5
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.daily_ad_spend(date, date) is 'Facebook spend (reporting currency), insight rows, impressions and clicks per account-local day, team and ad (with its campaign and ad set).';
 
 create function analytics.daily_ad_leads(p_from date, p_until date)
 returns table (day date, team_id text, campaign_id text, adset_id text, ad_id text, leads bigint)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   select bd.day, coalesce(l.team_id, 'unattributed'), coalesce(l.fb_campaign_id, ''), coalesce(l.fb_adset_id, ''),
          coalesce(l.fb_ad_id, ''), count(*)
   from analytics.instant_days(p_from, p_until) as bd
   join voronka.lead as l on l.occurred_at >= bd.starts_at and l.occurred_at < bd.ends_at
-  group by 1, 2, 3, 4, 5
+  group by 1, 2, 3, 4, 5;
+end
 $$;
 comment on function analytics.daily_ad_leads(date, date) is 'Leads per business day, team and the Facebook objects their UTM tags name ('''' = none).';
 
@@ -79,10 +89,14 @@ returns table (
   model text, day date, team_id text, campaign_id text, adset_id text, ad_id text, express_purchases bigint,
   express_revenue numeric, flagman_purchases bigint, flagman_revenue numeric, sale_rows_missing_rate bigint
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   -- Each day's sales, and per sale the deal and the first lead, are lookups ("offset 0" keeps
   -- them so): the planner cannot tell how many sales a range of days holds, and joins planned for
   -- many read every sale, deal and person even when a report computes one day live.
@@ -139,7 +153,8 @@ as $$
     group by 1, 2, 3, 4, 5, 6
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.daily_ad_sales(date, date) is 'Counted purchases and revenue (reporting currency) per attribution model, business day of the win, team and Facebook objects: last_touch by the deal''s own team and objects, first_touch by those of the buyer''s first lead (no later than the win; else the deal''s own).';
 
@@ -151,10 +166,14 @@ returns table (
   express_purchases bigint, express_revenue numeric, flagman_purchases bigint, flagman_revenue numeric,
   sale_rows_missing_rate bigint
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with all_facts as (
     select 'any' as model, sp.day, sp.team_id, sp.campaign_id, sp.adset_id, sp.ad_id, sp.spend, sp.spend_rows,
            sp.spend_rows_missing_rate, sp.impressions, sp.clicks, 0::bigint as leads, 0::bigint as express_purchases,
@@ -182,7 +201,8 @@ as $$
     group by 1, 2, 3, 4, 5, 6
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.ad_facts(date, date) is 'Funnel facts per attribution model (''any'' for spend and leads), business day, team and Facebook campaign / ad set / ad ('''' = none), computed from the tables. Per day and team their sums are analytics.funnel_facts''s.';
 
@@ -219,10 +239,13 @@ grant select on analytics.ad_analytics to service_role;
 -- Every day's ad facts from the cache, except days written since its refresh: those live.
 create function analytics.ad_rows(p_from date, p_until date)
 returns setof analytics.ad_analytics
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return query
   with live_runs as (
     select * from analytics.live_day_runs(p_from, p_until, analytics.fact_kinds())
   ),
@@ -242,7 +265,8 @@ as $$
 
   select * from from_cache
   union all
-  select * from from_tables
+  select * from from_tables;
+end
 $$;
 comment on function analytics.ad_rows(date, date) is 'Ad facts per model, day, team and ad key for a range of business days: from ad_analytics where it is current, live from the tables where it is not.';
 
@@ -260,12 +284,15 @@ comment on type analytics.ad_figures is 'Sums of one ad_report row over its wind
 -- by hashing (planned as a sort on text keys, or spilled, they took several times longer).
 create function analytics.ad_row_figures(p_from date, p_until date, p_teams text[], p_level text, p_model text)
 returns setof analytics.ad_figures
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 set enable_sort = off
 set work_mem = '32MB'
 as $$
+begin
+  return query
   -- The rule of analytics.ad_rows (cached days, unless written since the refresh: those live),
   -- in three parts: spend and leads from the running totals (every cached day); sales (per
   -- model) from the cached rows of the window's days not written since; and the corrections for
@@ -323,7 +350,8 @@ as $$
     having sum(k.fact_days) > 0
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.ad_row_figures(date, date, text[], text, text) is 'Sums of the ad facts over a window per team bucket and Facebook object at p_level (or the nearest level the match knows; object null = unmatched), money unrounded in the reporting currency.';
 
@@ -411,10 +439,13 @@ create function analytics.ad_report_json(
   p_from date, p_until date, p_teams text[], p_level text, p_model text, p_limit integer
 )
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   with figures as (
     select * from analytics.ad_row_figures(p_from, p_until, p_teams, p_level, p_model)
   ),
@@ -561,6 +592,8 @@ as $$
   )
 
   select final.report from final
+  );
+end
 $$;
 comment on function analytics.ad_report_json(date, date, text[], text, text, integer) is 'The ad_report object for the business days p_from..p_until, the teams p_teams (null = all), the level (campaign, adset, ad), the attribution model (last_touch, first_touch) and the number of rows shown (the rest summed as omitted). Shape in README.md.';
 

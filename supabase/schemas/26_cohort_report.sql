@@ -22,10 +22,14 @@ returns table (
   kind text, model text, team_id text, entry_day date, sale_day date, product_id text, currency text, lag integer,
   persons bigint, purchases bigint, amount numeric
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   -- Only the days people entered on (instant_days spans every lead and sale, implausible ones too).
   -- min and max as two index lookups (an aggregate over the rows would read every person).
   with span as (
@@ -51,7 +55,8 @@ as $$
   -- Their deals and sales as lookups per person ("offset 0"), for the reason above: planned as
   -- joins for an unknown number of people, they read every deal and sale.
   purchases as (
-    select e.person_id, e.entry_day, s.product_id, s.currency, s.amount, analytics.business_day(s.won_at) as sale_day,
+    select e.person_id, e.entry_day, s.product_id, s.currency::text as currency, s.amount,
+           analytics.business_day(s.won_at) as sale_day,
            m.model, case m.model when 'first_touch' then e.entry_team else coalesce(d.team_id, 'unattributed') end as team_id
     from entries as e
     cross join lateral (
@@ -93,7 +98,8 @@ as $$
     group by 2, 3, 4, 5, 8
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.cohort_facts(date, date) is 'Cohort facts of the people whose first lead was on a business day of p_from..p_until: people, purchases and revenue by lag, first purchases by lag, Express → Flagman lags; per model and team (see the kinds in cohort_report.sql).';
 
@@ -123,10 +129,13 @@ grant select on analytics.cohort_analytics to service_role;
 -- the rows, and a set-returning function would copy every row before its caller filters them.
 create function analytics.cohort_rows(p_from date, p_until date, p_models text[], p_teams text[])
 returns setof analytics.cohort_analytics
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return query
   with live_runs as (
     select * from analytics.live_day_runs(p_from, p_until)
   ),
@@ -148,17 +157,22 @@ as $$
 
   select * from from_cache
   union all
-  select * from from_tables
+  select * from from_tables;
+end
 $$;
 comment on function analytics.cohort_rows(date, date, text[], text[]) is 'Cohort facts for the entry days p_from..p_until, models p_models and teams p_teams (null: all): from cohort_analytics where it is current, live from the tables where it is not.';
 
 create function analytics.cohort_rows(p_from date, p_until date)
 returns setof analytics.cohort_analytics
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
-  select * from analytics.cohort_rows(p_from, p_until, null, null)
+begin
+  return query
+  select * from analytics.cohort_rows(p_from, p_until, null, null);
+end
 $$;
 comment on function analytics.cohort_rows(date, date) is 'Cohort facts for the entry days p_from..p_until, every model and team: from cohort_analytics where it is current, live from the tables where it is not.';
 
@@ -200,10 +214,13 @@ grant select on analytics.cohort_summary to service_role;
 -- The cache is read per run ("offset 0"): planned for unknown arrays, a join reads every row.
 create function analytics.cohort_summary_facts(p_grain text, p_run_from date[], p_run_until date[], p_live boolean)
 returns setof analytics.cohort_summary
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return query
   with runs as (
     select r.run_from, r.run_until from unnest(p_run_from, p_run_until) as r (run_from, run_until)
   ),
@@ -252,7 +269,8 @@ as $$
                             (k.model, k.cohort, k.kind, k.product_id, k.currency, k.sale_day, k.lag))
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.cohort_summary_facts(text, date[], date[], boolean) is 'Summary rows (analytics.cohort_summary''s shape, cohorts of p_grain) of the entry days in the runs p_run_from[i]..p_run_until[i]: from cohort_analytics, or computed from the tables when p_live.';
 
@@ -315,11 +333,14 @@ comment on type analytics.cohort_lag is 'One cohort''s figures at one lag: peopl
 -- enable_sort off: the planner sees a few rows and sorts thousands on text keys to group them.
 create function analytics.cohort_lags(p_from date, p_until date, p_model text, p_teams text[], p_grain text)
 returns setof analytics.cohort_lag
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 set enable_sort = off
 as $$
+begin
+  return query
   with live_runs as (
     select lr.run_from, lr.run_until from analytics.live_day_runs(p_from, p_until) as lr
   ),
@@ -409,7 +430,8 @@ as $$
   -- Lags that net to nothing are left out, as the summary itself has none.
   select * from final as f
   where (f.people, f.express_buyers, f.flagman_buyers, f.e2f_persons) <> (0, 0, 0, 0)
-     or f.express_revenue <> 0 or f.flagman_revenue <> 0 or f.purchases_missing_rate <> 0
+     or f.express_revenue <> 0 or f.flagman_revenue <> 0 or f.purchases_missing_rate <> 0;
+end
 $$;
 comment on function analytics.cohort_lags(date, date, text, text[], text) is 'Per cohort (p_grain, p_from to p_until) and lag of p_model and the teams p_teams (null: all): people, first Express and Flagman buyers, Express → Flagman persons, revenue in the reporting currency and purchases without a rate, exact as of now: analytics.cohort_summary corrected for the entry days written since the last refresh and cut at p_until.';
 
@@ -480,11 +502,16 @@ create trigger amocrm_deal_stale_entry_on_update after update on voronka.amocrm_
 -- The horizons every cohort is measured at, in business days after the lead.
 create function analytics.cohort_horizons()
 returns integer[]
-language sql
+language plpgsql
 immutable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   select array[7, 30, 60, 90, 180]
+  );
+end
 $$;
 
 -- Per cohort (the month or week of the people's first lead) and horizon: buyers and revenue
@@ -495,10 +522,14 @@ returns table (
   cohort date, days integer, express_buyers bigint, express_revenue numeric, flagman_buyers bigint,
   flagman_revenue numeric, sales_missing_rate bigint
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with by_lag as (
     select * from unnest(p_lags)
   ),
@@ -520,7 +551,8 @@ as $$
     group by 1, 2
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.cohort_horizon_figures(analytics.cohort_lag[]) is 'From the per-lag figures of analytics.cohort_lags, per cohort and horizon (7, 30, 60, 90, 180 business days; null = to date): Express and Flagman buyers and revenue in the reporting currency, and the sales left out for want of a rate.';
 
@@ -531,10 +563,14 @@ returns table (
   cohort date, people bigint, payback_day integer, lead_to_express_median numeric, lead_to_express_p90 numeric,
   express_to_flagman_median numeric, express_to_flagman_p90 numeric
 )
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with by_lag as (
     select * from unnest(p_lags)
   ),
@@ -604,7 +640,8 @@ as $$
     group by b.cohort
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.cohort_people_figures(analytics.cohort_lag[], numeric[], date[]) is 'From the per-lag figures of analytics.cohort_lags, per cohort: people who entered, the first business day after the lead by which the cohort''s revenue reached its spend (null: not yet, or no spend), and the median and 90th-percentile days lead → first Express and first Express → first Flagman.';
 
@@ -612,10 +649,14 @@ comment on function analytics.cohort_people_figures(analytics.cohort_lag[], nume
 -- spend is complete (every row converted, and spend rows at all).
 create function analytics.cohort_period_figures(p_from date, p_until date, p_teams text[], p_grain text)
 returns table (cohort date, period_end date, leads bigint, spend numeric, spend_complete boolean)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with periods as (
     select p::date as cohort,
            least((p + ('1 ' || p_grain)::interval)::date - 1, p_until) as period_end
@@ -646,7 +687,8 @@ as $$
     left join by_period as bp on bp.cohort = pe.cohort
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.cohort_period_figures(date, date, text[], text) is 'Per cohort period (month or week starting on or before p_from, up to p_until): leads and spend of its days from the funnel''s facts, and whether the spend is complete.';
 
@@ -655,10 +697,13 @@ comment on function analytics.cohort_period_figures(date, date, text[], text) is
 -- (revenue) or spend is incomplete (spend, ROI, payback), as in funnel_report.
 create function analytics.cohort_report_json(p_from date, p_until date, p_teams text[], p_grain text, p_model text)
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return (
   with periods as (
     select * from analytics.cohort_period_figures(p_from, p_until, p_teams, p_grain)
   ),
@@ -738,6 +783,8 @@ as $$
   )
 
   select final.report from final
+  );
+end
 $$;
 comment on function analytics.cohort_report_json(date, date, text[], text, text) is 'The cohort_report object for the cohorts (month or week of the first lead) from p_from''s period to p_until, the teams p_teams (null = all) and the attribution model. Shape in README.md.';
 

@@ -52,10 +52,14 @@ create index ad_running_key_idx on analytics.ad_running (team_id, campaign_id, a
 -- first-lead day), and then no ad's spend or leads changed: nothing to redo.
 create function analytics.ad_running_changes(p_run_from date[], p_run_until date[])
 returns table (team_id text, campaign_id text, adset_id text, ad_id text, from_day date)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with runs as (
     select r.run_from, r.run_until from unnest(p_run_from, p_run_until) as r (run_from, run_until)
   ),
@@ -112,7 +116,8 @@ as $$
     group by 1, 2, 3, 4
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.ad_running_changes(date[], date[]) is 'The ad keys whose spend, impressions, clicks or leads in ad_analytics differ from analytics.ad_running on the days of the runs, with the first such day.';
 
@@ -270,12 +275,16 @@ returns table (
   team_id text, campaign_id text, adset_id text, ad_id text, fact_days bigint, spend numeric, spend_rows bigint,
   spend_rows_missing_rate bigint, impressions bigint, clicks bigint, leads bigint
 )
-language sql
+language plpgsql
 stable
 rows 5000
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 set enable_nestloop = off
 as $$
+#variable_conflict use_column
+begin
+  return query
   with window_end as (
     select r.* from analytics.ad_running as r
     where r.day = p_until and (p_teams is null or r.team_id = any (p_teams))
@@ -300,7 +309,8 @@ as $$
       on s.team_id = e.team_id and s.campaign_id = e.campaign_id and s.adset_id = e.adset_id and s.ad_id = e.ad_id
   )
 
-  select * from final where final.fact_days > 0
+  select * from final where final.fact_days > 0;
+end
 $$;
 comment on function analytics.ad_running_window(date, date, text[]) is 'Spend, impressions, clicks and leads per team and ad key over the business days p_from..p_until as cached (analytics.ad_running), with the number of days the key has facts.';
 
@@ -320,12 +330,16 @@ returns table (
   spend_rows_missing_rate bigint, impressions bigint, clicks bigint, leads bigint, express_purchases bigint,
   express_revenue numeric, flagman_purchases bigint, flagman_revenue numeric, sale_rows_missing_rate bigint
 )
-language sql
+language plpgsql
 stable
 rows 100
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 set enable_sort = off
 as $$
+#variable_conflict use_column
+begin
+  return query
   with spend_runs as (
     select * from analytics.live_day_runs(p_from, p_until, array['facts', 'spend'])
   ),
@@ -399,7 +413,8 @@ as $$
   union all
   select * from live_leads
   union all
-  select * from live_sales
+  select * from live_sales;
+end
 $$;
 comment on function analytics.ad_live_corrections(date, date, text[], text) is 'For the business days of p_from..p_until written since the refresh, by what was written (spend, leads, sales or all): the cached spend and leads per ad key taken away, and the facts (spend, leads, sales of p_model) from the tables.';
 
