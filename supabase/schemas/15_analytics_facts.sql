@@ -274,12 +274,17 @@ grant execute on function analytics.fact_kinds() to service_role;
 
 -- The runs of consecutive days written since the last refresh, within a range: of the kinds asked
 -- for (null: every kind, as the cohorts and the refresh need).
+-- PL/pgSQL, not sql: its plan is kept for the session instead of made again on every call
+-- (every report calls it); the generic one, as a sql function's (data_health.sql says why).
 create function analytics.live_day_runs(p_from date, p_until date, p_kinds text[] default null)
 returns table (run_from date, run_until date)
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return query
   with live_days as (
     select distinct sd.day from analytics.stale_day as sd
     where sd.day between p_from and p_until and (p_kinds is null or sd.kind = any (p_kinds))
@@ -292,7 +297,8 @@ as $$
     group by islands.island
   )
 
-  select * from final
+  select * from final;
+end
 $$;
 comment on function analytics.live_day_runs(date, date, text[]) is 'Runs of consecutive business days in p_from..p_until written since the last refresh (analytics.stale_day), of the kinds p_kinds (null: all): reports compute them live.';
 revoke execute on function analytics.live_day_runs(date, date, text[]) from public;
@@ -538,6 +544,14 @@ begin
       from analytics.live_day_runs('-infinity', 'infinity') as r;
   end if;
   perform analytics.recompute_cached_days(v_run_from, v_run_until);
+  -- The rebuild is the safety net for writes no trigger saw: the deals' sale flags (sales.sql) too.
+  if p_rebuild then
+    update voronka.amocrm_deal as d
+       set has_mapped_sale = not d.has_mapped_sale
+     where d.has_mapped_sale is distinct from
+           exists (select 1 from voronka.sale as s
+                   where s.deal_id = d.id and (s.voided_at is null or s.void_reason <> 'unmapped'));
+  end if;
   -- Our own transaction's writes are recomputed too, though not "visible" in the snapshot.
   delete from analytics.stale_day
    where pg_visible_in_snapshot(xact_id, v_snapshot)

@@ -4,12 +4,17 @@
 
 -- Every day's facts from the cache, except days written since its refresh: those come live from
 -- the tables, one analytics.funnel_facts call per run of consecutive days.
+-- PL/pgSQL, not sql: its plan is kept for the session instead of made again on every call
+-- (every report calls it); the generic one, as a sql function's (data_health.sql says why).
 create function analytics.funnel_rows(p_from date, p_until date)
 returns setof analytics.funnel_analytics
-language sql
+language plpgsql
 stable
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
+begin
+  return query
   with live_runs as (
     select * from analytics.live_day_runs(p_from, p_until, analytics.fact_kinds())
   ),
@@ -29,7 +34,8 @@ as $$
 
   select * from from_cache
   union all
-  select * from from_tables
+  select * from from_tables;
+end
 $$;
 
 comment on function analytics.funnel_rows(date, date) is 'Funnel facts per day and team for a range of business days: from funnel_analytics where it is current, computed live where it is not. Never lags behind committed data.';
