@@ -35,21 +35,25 @@ create table voronka.amocrm_deal (
   fb_ad_id text,
   ad_match text check (ad_match in ('ad_id', 'ad_name', 'adset_id', 'adset_name', 'campaign_id', 'campaign_name')),
   -- The person of the deal's contacts (people.sql).
-  person_id bigint
+  person_id bigint,
+  -- Kept by the sale triggers (sales.sql), so data health finds won deals without a product by an
+  -- index instead of probing every won deal of a window for its sale.
+  has_mapped_sale boolean not null default false
 );
 
 create index amocrm_deal_team_id_idx on voronka.amocrm_deal (team_id);
 create index amocrm_deal_person_id_idx on voronka.amocrm_deal (person_id);
 create index amocrm_deal_needs_enrichment_idx on voronka.amocrm_deal (id) where needs_enrichment;
 -- Data health reads only the few deals each check is about (analytics.amocrm_health_checks):
--- won deals by the instant they won, and deals with values set aside.
-create index amocrm_deal_won_instant_idx on voronka.amocrm_deal ((coalesce(won_at, amo_updated_at)))
-  where status_id = 142 and not is_deleted and not needs_enrichment;
+-- won deals without a mapped sale by the instant they won, and deals with values set aside.
+create index amocrm_deal_won_unmapped_idx on voronka.amocrm_deal ((coalesce(won_at, amo_updated_at)))
+  where status_id = 142 and not is_deleted and not needs_enrichment and not has_mapped_sale;
 create index amocrm_deal_data_issues_idx on voronka.amocrm_deal (id) where data_issues <> '[]'::jsonb;
 comment on table voronka.amocrm_deal is 'Latest known state of each amoCRM deal (amoCRM calls them leads). Updated only by events with a newer amoCRM modification time.';
 comment on column voronka.amocrm_deal.id is 'amoCRM lead id.';
 comment on column voronka.amocrm_deal.fb_ad_id is 'Facebook ad the deal''s UTM tags name (null when none, or only an ad set or campaign); see voronka.resolve_ad.';
 comment on column voronka.amocrm_deal.person_id is 'The person of the deal''s amoCRM contacts (voronka.person); a deal without known contacts is a person of its own.';
+comment on column voronka.amocrm_deal.has_mapped_sale is 'The deal has a sale row that counts or was voided for a reason other than unmapped (lost, reopened, deleted). Kept by triggers on voronka.sale; recomputed by analytics.rebuild_funnel_analytics.';
 comment on column voronka.amocrm_deal.ad_match is 'How the UTM tags were matched to a Facebook object: ad_id, ad_name, adset_id, adset_name, campaign_id, campaign_name; null = unmatched.';
 comment on column voronka.amocrm_deal.status_id is 'amoCRM status: 142 = won, 143 = lost, in every pipeline.';
 comment on column voronka.amocrm_deal.amo_updated_at is 'amoCRM''s own modification time of the latest observation (the receive time when amoCRM sent none). The guard is the observation order: see voronka.amocrm_deal_observation.';

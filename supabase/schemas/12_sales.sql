@@ -21,3 +21,78 @@ comment on column voronka.sale.amount is 'Sale amount: the deal''s price, in cur
 comment on column voronka.sale.won_at is 'Instant amoCRM moved the deal to won; its business-local day is the sale''s day.';
 alter table voronka.sale enable row level security;
 grant select, insert, update, delete on voronka.sale to service_role;
+
+-- voronka.amocrm_deal.has_mapped_sale follows the deal's sale row: true while it counts or was
+-- voided for another reason than unmapped. Data health's won_deal_without_product reads only the
+-- won deals without one (an index on that flag) instead of probing every won deal of its window.
+-- One statement per sale statement, and only when a flag changes: the deal's own statement
+-- triggers fire once per statement, even of no rows.
+create function voronka.set_deal_sale_flags()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_deal_ids bigint[] := '{}';
+  v_set bigint[];
+  v_clear bigint[];
+begin
+  if tg_op in ('INSERT', 'UPDATE') then
+    v_deal_ids := v_deal_ids || array(select n.deal_id from new_rows as n);
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    v_deal_ids := v_deal_ids || array(select o.deal_id from old_rows as o);
+  end if;
+
+  with flags as (
+    select d.id, d.has_mapped_sale as flagged,
+           exists (select 1 from voronka.sale as s
+                   where s.deal_id = d.id and (s.voided_at is null or s.void_reason <> 'unmapped')) as has_mapped_sale
+    from voronka.amocrm_deal as d
+    where d.id = any (v_deal_ids)
+  )
+
+  select array_agg(f.id) filter (where f.has_mapped_sale and not f.flagged),
+         array_agg(f.id) filter (where f.flagged and not f.has_mapped_sale)
+    into v_set, v_clear
+  from flags as f;
+
+  if v_set is not null then
+    update voronka.amocrm_deal as d set has_mapped_sale = true where d.id = any (v_set);
+  end if;
+  if v_clear is not null then
+    update voronka.amocrm_deal as d set has_mapped_sale = false where d.id = any (v_clear);
+  end if;
+  return null;
+end
+$$;
+
+comment on function voronka.set_deal_sale_flags() is 'Statement trigger on voronka.sale: sets amocrm_deal.has_mapped_sale of the deals whose sale rows the statement wrote.';
+
+-- A truncate leaves no sale.
+create function voronka.clear_deal_sale_flags()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  update voronka.amocrm_deal as d set has_mapped_sale = false where d.has_mapped_sale;
+  return null;
+end
+$$;
+
+comment on function voronka.clear_deal_sale_flags() is 'Truncate trigger on voronka.sale: no deal has a sale any more.';
+
+create trigger sale_deal_flag_on_insert after insert on voronka.sale
+  referencing new table as new_rows for each statement execute function voronka.set_deal_sale_flags();
+
+create trigger sale_deal_flag_on_update after update on voronka.sale
+  referencing new table as new_rows old table as old_rows for each statement execute function voronka.set_deal_sale_flags();
+
+create trigger sale_deal_flag_on_delete after delete on voronka.sale
+  referencing old table as old_rows for each statement execute function voronka.set_deal_sale_flags();
+
+create trigger sale_deal_flag_on_truncate after truncate on voronka.sale
+  for each statement execute function voronka.clear_deal_sale_flags();
+
+revoke execute on function voronka.set_deal_sale_flags(), voronka.clear_deal_sale_flags() from public;

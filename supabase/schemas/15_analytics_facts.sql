@@ -306,6 +306,8 @@ grant execute on function analytics.fact_kinds() to service_role;
 
 -- The runs of consecutive days written since the last refresh, within a range: of the kinds asked
 -- for (null: every kind, as the cohorts and the refresh need).
+-- PL/pgSQL, not sql: its plan is kept for the session instead of made again on every call
+-- (every report calls it); the generic one, as a sql function's (data_health.sql says why).
 create function analytics.live_day_runs(p_from date, p_until date, p_kinds text[] default null)
 returns table (run_from date, run_until date)
 language plpgsql
@@ -577,6 +579,14 @@ begin
       from analytics.live_day_runs('-infinity', 'infinity') as r;
   end if;
   perform analytics.recompute_cached_days(v_run_from, v_run_until);
+  -- The rebuild is the safety net for writes no trigger saw: the deals' sale flags (sales.sql) too.
+  if p_rebuild then
+    update voronka.amocrm_deal as d
+       set has_mapped_sale = not d.has_mapped_sale
+     where d.has_mapped_sale is distinct from
+           exists (select 1 from voronka.sale as s
+                   where s.deal_id = d.id and (s.voided_at is null or s.void_reason <> 'unmapped'));
+  end if;
   -- Our own transaction's writes are recomputed too, though not "visible" in the snapshot.
   delete from analytics.stale_day
    where pg_visible_in_snapshot(xact_id, v_snapshot)

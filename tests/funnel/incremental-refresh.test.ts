@@ -116,9 +116,18 @@ async function cacheDrift() {
       union all
       (select 'cohort summary: facts only', to_jsonb(f) from summary_facts as f
        except all select 'cohort summary: facts only', to_jsonb(c) from analytics.cohort_summary as c)
+    ),
+    -- Not a cache but kept like one: each deal's sale flag (sales.sql) against its sale row.
+    deal_flags as (
+      select 'deal sale flag differs from its sale' as side,
+             jsonb_build_object('deal', d.id, 'has_mapped_sale', d.has_mapped_sale) as row
+      from voronka.amocrm_deal as d
+      left join voronka.sale as s on s.deal_id = d.id
+      where d.has_mapped_sale <> (s.deal_id is not null and s.void_reason is distinct from 'unmapped')
     )
     select * from funnel union all select * from ads union all select * from lead_sources
-    union all select * from cohorts union all select * from running union all select * from cohort_summaries`;
+    union all select * from cohorts union all select * from running union all select * from cohort_summaries
+    union all select * from deal_flags`;
 }
 
 /** Refreshes, then: no drift, and only a handful of days recomputed (never the whole history). */
