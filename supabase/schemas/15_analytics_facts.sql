@@ -307,7 +307,7 @@ grant execute on function analytics.fact_kinds() to service_role;
 -- The runs of consecutive days written since the last refresh, within a range: of the kinds asked
 -- for (null: every kind, as the cohorts and the refresh need).
 -- PL/pgSQL, not sql: its plan is kept for the session instead of made again on every call
--- (every report calls it); the generic one, as a sql function's (data_health.sql says why).
+-- (every report calls it); the generic one, as a sql function's (README: "How to add… a function on a report's path").
 create function analytics.live_day_runs(p_from date, p_until date, p_kinds text[] default null)
 returns table (run_from date, run_until date)
 language plpgsql
