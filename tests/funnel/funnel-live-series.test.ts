@@ -132,4 +132,36 @@ describe("funnel_rows on a day written since the refresh", () => {
       { ...kenesary, ...none, leads: 3, revenue: 4000 },
     ]);
   });
+
+  it("a day with no cached row gives zeros, not nulls, for what a team's live series lack", async () => {
+    // 2026-11-22 has nothing cached. kenesary: spend only, 10 USD with no rate that day (spend 0,
+    // one row missing a rate); abai: a Flagman only (Express revenue 0); unattributed: an Express
+    // only (Flagman revenue 0). As funnel_facts gives them, and as the cache will hold them.
+    const day = "2026-11-22";
+    await addAdAccount(db.sql, { id: "200000000000302", currency: "USD", team: "kenesary" });
+    await addInsight(db.sql, {
+      account: "200000000000302",
+      ad: "300000000000302",
+      day,
+      spend: "10",
+      impressions: 50,
+      clicks: 5,
+      currency: "USD",
+    });
+    await addSale(db.sql, { at: `${day}T12:00:00+05:00`, product: "flagman", amount: "490000", utmSource: "abai" });
+    await addSale(db.sql, { at: `${day}T13:00:00+05:00`, product: "express", amount: "5000", utmSource: null });
+    const dayRows = () => db.sql`
+      select team_id, spend::float8, spend_rows_missing_rate::int as missing, impressions::int, clicks::int,
+             express_revenue::float8 as express, flagman_revenue::float8 as flagman
+      from analytics.funnel_rows(${day}, ${day})
+      order by team_id`;
+    const expected = [
+      { team_id: "abai", spend: 0, missing: 0, impressions: 0, clicks: 0, express: 0, flagman: 490000 },
+      { team_id: "kenesary", spend: 0, missing: 1, impressions: 50, clicks: 5, express: 0, flagman: 0 },
+      { team_id: "unattributed", spend: 0, missing: 0, impressions: 0, clicks: 0, express: 5000, flagman: 0 },
+    ];
+    expect(await dayRows()).toEqual(expected);
+    await refresh(db.sql);
+    expect(await dayRows()).toEqual(expected);
+  });
 });
