@@ -79,7 +79,7 @@ export const SQL_TARGETS: { file: string; tests: string[] }[] = [
 ];
 
 const OMITTED_SUMS_NOT_NULL =
-  "ad_report_json's omitted sums: the omitted object is built only when row_count > 0, and every column of analytics.ad_row_figures is a sum of non-null values (ad_facts coalesces its money and counts its rows), so a sum over one or more omitted rows is never null";
+  "ad_report_json's omitted sums (every matched row's sums less the shown rows'): the omitted object is built only when row_count > 0, so there is a matched row, and every column of analytics.ad_row_figures is a sum of non-null values (ad_facts coalesces its money and counts its rows), so both signed sums are non-null and so is their total";
 
 const RUNNING_CHANGE_ONLY_MORE =
   "ad_running_changes: without the day before (a key's first day) the difference is null instead of the day's totals, and ad_analytics's 'any' rows are never null in these columns (ad_facts sums non-null counts and coalesces spend): such a key is only ever found changed more often, never less, and recompute_ad_running recomputing an unchanged key writes the same rows";
