@@ -304,6 +304,23 @@ comment on function analytics.fact_kinds() is 'The kinds of analytics.stale_day 
 revoke execute on function analytics.fact_kinds() from public;
 grant execute on function analytics.fact_kinds() to service_role;
 
+-- The kinds of stale day on which one series (spend, leads or sales) is live: its own, and
+-- 'facts' (every series). The one definition of that rule for every reader that reads a live day
+-- by series (funnel_rows, ad_row_figures, ad_live_corrections).
+create function analytics.series_kinds(p_series text)
+returns text[]
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return array['facts', p_series];
+end
+$$;
+comment on function analytics.series_kinds(text) is 'The kinds of analytics.stale_day on which the series p_series (spend, leads, sales) of a day is live: its own and facts.';
+revoke execute on function analytics.series_kinds(text) from public;
+grant execute on function analytics.series_kinds(text) to service_role;
+
 -- The runs of consecutive days written since the last refresh, within a range: of the kinds asked
 -- for (null: every kind, as the cohorts and the refresh need).
 -- PL/pgSQL, not sql: its plan is kept for the session instead of made again on every call

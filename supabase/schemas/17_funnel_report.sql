@@ -16,8 +16,9 @@ as $$
 begin
   return query
   with live_days as (
-    select sd.day, bool_or(sd.kind in ('facts', 'spend')) as spend_live,
-           bool_or(sd.kind in ('facts', 'leads')) as leads_live, bool_or(sd.kind in ('facts', 'sales')) as sales_live
+    select sd.day, bool_or(sd.kind = any (analytics.series_kinds('spend'))) as spend_live,
+           bool_or(sd.kind = any (analytics.series_kinds('leads'))) as leads_live,
+           bool_or(sd.kind = any (analytics.series_kinds('sales'))) as sales_live
     from analytics.stale_day as sd
     where sd.day between p_from and p_until and sd.kind = any (analytics.fact_kinds())
     group by sd.day
@@ -53,14 +54,14 @@ begin
     select sp.day, sp.team_id, coalesce(sp.spend, 0) as spend, sp.spend_rows_missing_rate, sp.impressions, sp.clicks,
            0::bigint as leads, 0::bigint as express_purchases, 0::numeric as express_revenue,
            0::bigint as flagman_purchases, 0::numeric as flagman_revenue, 0::bigint as sale_rows_missing_rate
-    from analytics.live_day_runs(p_from, p_until, array['facts', 'spend']) as lr
+    from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('spend')) as lr
     cross join lateral analytics.daily_spend(lr.run_from, lr.run_until) as sp
   ),
 
   live_leads as (
     select dl.day, dl.team_id, 0::numeric, 0::bigint, 0::bigint, 0::bigint, dl.leads, 0::bigint, 0::numeric,
            0::bigint, 0::numeric, 0::bigint
-    from analytics.live_day_runs(p_from, p_until, array['facts', 'leads']) as lr
+    from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('leads')) as lr
     cross join lateral analytics.daily_leads(lr.run_from, lr.run_until) as dl
   ),
 
@@ -68,7 +69,7 @@ begin
     select ds.day, ds.team_id, 0::numeric, 0::bigint, 0::bigint, 0::bigint, 0::bigint, ds.express_purchases,
            coalesce(ds.express_revenue, 0), ds.flagman_purchases, coalesce(ds.flagman_revenue, 0),
            ds.sale_rows_missing_rate
-    from analytics.live_day_runs(p_from, p_until, array['facts', 'sales']) as lr
+    from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('sales')) as lr
     cross join lateral analytics.daily_sales(lr.run_from, lr.run_until) as ds
   ),
 

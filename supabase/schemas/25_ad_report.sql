@@ -312,7 +312,7 @@ begin
     from analytics.ad_analytics as aa
     where aa.model = p_model and aa.model <> 'any' and aa.day between p_from and p_until
       and (p_teams is null or aa.team_id = any (p_teams))
-      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day and sd.kind in ('facts', 'sales'))
+      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day and sd.kind = any (analytics.series_kinds('sales')))
     union all
     select * from analytics.ad_live_corrections(p_from, p_until, p_teams, p_model)
   ),

@@ -341,15 +341,15 @@ as $$
 begin
   return query
   with spend_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'spend'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('spend'))
   ),
 
   lead_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'leads'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('leads'))
   ),
 
   sale_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'sales'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('sales'))
   ),
 
   -- The cached rows of the days whose spend or leads changed, with which of the two did. Read per

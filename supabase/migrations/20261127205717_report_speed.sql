@@ -209,15 +209,15 @@ CREATE OR REPLACE FUNCTION analytics.ad_live_corrections (
 begin
   return query
   with spend_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'spend'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('spend'))
   ),
 
   lead_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'leads'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('leads'))
   ),
 
   sale_runs as (
-    select * from analytics.live_day_runs(p_from, p_until, array['facts', 'sales'])
+    select * from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('sales'))
   ),
 
   -- The cached rows of the days whose spend or leads changed, with which of the two did. Read per
@@ -487,7 +487,7 @@ begin
     from analytics.ad_analytics as aa
     where aa.model = p_model and aa.model <> 'any' and aa.day between p_from and p_until
       and (p_teams is null or aa.team_id = any (p_teams))
-      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day and sd.kind in ('facts', 'sales'))
+      and not exists (select 1 from analytics.stale_day as sd where sd.day = aa.day and sd.kind = any (analytics.series_kinds('sales')))
     union all
     select * from analytics.ad_live_corrections(p_from, p_until, p_teams, p_model)
   ),
@@ -2461,8 +2461,9 @@ CREATE OR REPLACE FUNCTION analytics.funnel_rows (
 begin
   return query
   with live_days as (
-    select sd.day, bool_or(sd.kind in ('facts', 'spend')) as spend_live,
-           bool_or(sd.kind in ('facts', 'leads')) as leads_live, bool_or(sd.kind in ('facts', 'sales')) as sales_live
+    select sd.day, bool_or(sd.kind = any (analytics.series_kinds('spend'))) as spend_live,
+           bool_or(sd.kind = any (analytics.series_kinds('leads'))) as leads_live,
+           bool_or(sd.kind = any (analytics.series_kinds('sales'))) as sales_live
     from analytics.stale_day as sd
     where sd.day between p_from and p_until and sd.kind = any (analytics.fact_kinds())
     group by sd.day
@@ -2498,14 +2499,14 @@ begin
     select sp.day, sp.team_id, coalesce(sp.spend, 0) as spend, sp.spend_rows_missing_rate, sp.impressions, sp.clicks,
            0::bigint as leads, 0::bigint as express_purchases, 0::numeric as express_revenue,
            0::bigint as flagman_purchases, 0::numeric as flagman_revenue, 0::bigint as sale_rows_missing_rate
-    from analytics.live_day_runs(p_from, p_until, array['facts', 'spend']) as lr
+    from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('spend')) as lr
     cross join lateral analytics.daily_spend(lr.run_from, lr.run_until) as sp
   ),
 
   live_leads as (
     select dl.day, dl.team_id, 0::numeric, 0::bigint, 0::bigint, 0::bigint, dl.leads, 0::bigint, 0::numeric,
            0::bigint, 0::numeric, 0::bigint
-    from analytics.live_day_runs(p_from, p_until, array['facts', 'leads']) as lr
+    from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('leads')) as lr
     cross join lateral analytics.daily_leads(lr.run_from, lr.run_until) as dl
   ),
 
@@ -2513,7 +2514,7 @@ begin
     select ds.day, ds.team_id, 0::numeric, 0::bigint, 0::bigint, 0::bigint, 0::bigint, ds.express_purchases,
            coalesce(ds.express_revenue, 0), ds.flagman_purchases, coalesce(ds.flagman_revenue, 0),
            ds.sale_rows_missing_rate
-    from analytics.live_day_runs(p_from, p_until, array['facts', 'sales']) as lr
+    from analytics.live_day_runs(p_from, p_until, analytics.series_kinds('sales')) as lr
     cross join lateral analytics.daily_sales(lr.run_from, lr.run_until) as ds
   ),
 
@@ -3106,6 +3107,19 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.series_kinds (
+  p_series text
+)
+  RETURNS text[]
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return array['facts', p_series];
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.spend_data_accounts (
   p_from  date,
   p_until date
@@ -3569,6 +3583,8 @@ COMMENT ON FUNCTION "analytics"."operations_health_checks"(date, date, boolean) 
 
 COMMENT ON FUNCTION "analytics"."ratio"(numeric, numeric, integer) IS 'numerator / denominator rounded, or null when undefined (no division by zero, no made-up zeros).';
 
+COMMENT ON FUNCTION "analytics"."series_kinds"(text) IS 'The kinds of analytics.stale_day on which the series p_series (spend, leads, sales) of a day is live: its own and facts.';
+
 COMMENT ON FUNCTION "analytics"."spend_data_accounts"(date, date) IS 'Ad accounts with Facebook insight rows on the days p_from..p_until (account-local days, as reports count them), their team ("unattributed" when none) and whether any row has spend > 0. A team absent here has no spend data for the window.';
 
 COMMENT ON FUNCTION "analytics"."teams_in_scope"(text[]) IS 'The team buckets of a report scope: the teams of p_teams, or every team and "unattributed" when p_teams is null.';
@@ -3766,6 +3782,10 @@ GRANT EXECUTE ON FUNCTION "analytics"."operations_health_checks"(date, date, boo
 REVOKE ALL ON FUNCTION "analytics"."ratio"(numeric, numeric, integer) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."ratio"(numeric, numeric, integer) TO "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."series_kinds"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."series_kinds"(text) TO "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."spend_data_accounts"(date, date) FROM PUBLIC;
 
